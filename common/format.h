@@ -1,0 +1,96 @@
+/**
+ * @file common/format.h
+ * @brief Type-safe formatted output: `format(sink, "pid={} at {:#x}", pid, addr)`.
+ *
+ * Each argument is turned into a FormatArg (a small tagged value) by its
+ * static type, so a wrong type is a compile error rather than garbage on the
+ * console, as with printf's %d given a pointer. One non-template function,
+ * vformat(), does the work, so each call site costs only a little code.
+ *
+ * Replacement fields: `{}` or `{:SPEC}`, SPEC = [<][#][0][width][x|X|d|c|s].
+ * `<` left-aligns, `#` adds 0x to hex, `0` pads with zeros. `{{` and `}}`
+ * print braces. A field with no argument left, or a SPEC it cannot parse,
+ * prints `{?}`: formatting never fails and never reads past its arguments.
+ */
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "str.h"
+
+/// Where formatted text goes: a console, a buffer, a test's capture.
+class Sink {
+public:
+    virtual void write(const char* text, size_t size) = 0;
+
+protected:
+    ~Sink() = default;  // not deleted through a Sink*: no heap needed
+};
+
+/// One argument of a format call, with its type recorded.
+struct FormatArg {
+    enum class Kind : uint8_t { Signed, Unsigned, Bool, Char, String, Pointer };
+    Kind kind;
+    union {
+        int64_t i;
+        uint64_t u;
+        bool b;
+        char c;
+        StringView s;
+        const void* p;
+    };
+
+    template <std::signed_integral T>
+    FormatArg(T v) : kind(Kind::Signed), i(v) {}
+    template <std::unsigned_integral T>
+    FormatArg(T v) : kind(Kind::Unsigned), u(v) {}
+    template <typename E>
+        requires std::is_enum_v<E>
+    FormatArg(E v) : FormatArg(static_cast<std::underlying_type_t<E>>(v)) {}
+    FormatArg(bool v) : kind(Kind::Bool), b(v) {}
+    FormatArg(char v) : kind(Kind::Char), c(v) {}
+    FormatArg(const char* v) : kind(Kind::String), s(v) {}
+    FormatArg(char* v) : kind(Kind::String), s(v) {}
+    FormatArg(StringView v) : kind(Kind::String), s(v) {}
+    FormatArg(const void* v) : kind(Kind::Pointer), p(v) {}
+    FormatArg(void* v) : kind(Kind::Pointer), p(v) {}
+    FormatArg(std::nullptr_t) : kind(Kind::Pointer), p(nullptr) {}
+};
+
+/// Format @p fmt with @p count arguments into @p sink.
+void vformat(Sink& sink, StringView fmt, const FormatArg* args, size_t count);
+
+/// Format into @p sink; each argument's type picks how it prints.
+template <typename... Args>
+void format(Sink& sink, StringView fmt, const Args&... args) {
+    const FormatArg list[sizeof...(Args) + 1] = {FormatArg(args)..., FormatArg(0)};
+    vformat(sink, fmt, list, sizeof...(Args));
+}
+
+/// A Sink into a fixed buffer. Text past the end is cut, the buffer is always
+/// NUL-terminated, and length() tells how much was kept.
+class BufferSink final : public Sink {
+public:
+    BufferSink(char* buffer, size_t capacity);
+    void write(const char* text, size_t size) override;
+    [[nodiscard]] size_t length() const { return m_length; }
+    [[nodiscard]] bool truncated() const { return m_truncated; }
+    [[nodiscard]] StringView view() const { return {m_buffer, m_length}; }
+
+private:
+    char* m_buffer;
+    size_t m_capacity;
+    size_t m_length = 0;
+    bool m_truncated = false;
+};
+
+/// snprintf's safe cousin: format into @p buffer, return the length kept.
+template <typename... Args>
+size_t format_to(char* buffer, size_t capacity, StringView fmt, const Args&... args) {
+    BufferSink sink(buffer, capacity);
+    format(sink, fmt, args...);
+    return sink.length();
+}

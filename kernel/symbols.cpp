@@ -1,0 +1,20 @@
+/**
+ * @file kernel/symbols.cpp
+ * @brief Binary search over the linker-made .ksyms table.
+ */
+#include "kernel/symbols.h"
+
+// Bounds of the table and its entry count, from the generated ksyms.S.
+extern "C" const KernelSymbol __ksyms_start[];
+extern "C" const uint64_t __ksyms_count;
+
+SymbolHit symbolize(uint64_t address) {
+    size_t lo = 0, hi = __ksyms_count;  // search [lo, hi) for the last entry <= address
+    if (hi == 0 || address < __ksyms_start[0].address) return {};
+    while (hi - lo > 1) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (__ksyms_start[mid].address <= address) lo = mid;
+        else hi = mid;
+    }
+    return {__ksyms_start[lo].name, address - __ksyms_start[lo].address};
+}

@@ -1,0 +1,99 @@
+# tools/kernel.mk - build one chapter's kernel, symbols and ISO.
+#
+#     make -f tools/kernel.mk CHAPTER=04-user [PROGRAMS="a b"] [ARGS="trace=syscall"]
+#
+# The chapter's source tree is composed first (tools/compose.py), then every
+# .cpp and .S in it is compiled; nothing here names a particular file, so a
+# new chapter needs no build changes. Outputs, under build/CHAPTER/:
+#     kernel.elf  the kernel         kernel.sym  "address name" lines for Bochs
+#     os.iso      GRUB + kernel + the chapter's programs (custom.iso with PROGRAMS=)
+
+include tools/rules.mk
+
+ifeq ($(CHAPTER),)
+  $(error CHAPTER is not set)
+endif
+B   := build/$(CHAPTER)
+SRC := $(B)/src
+
+ifneq ($(shell python3 tools/compose.py $(CHAPTER) $(SRC) >&2 || echo failed),)
+  $(error composing $(CHAPTER) failed)
+endif
+
+# chapter.mk sets PROGRAMS (user programs to boot with) and CMDLINE.
+include $(SRC)/chapter.mk
+
+CHAPTER_SRCS := $(shell cd $(SRC) && find . \( -path ./common -o -path ./kernel \) -prune -o \
+                  \( -name '*.cpp' -o -name '*.S' \) -print | sed 's|^\./||' | sort)
+SRCS := $(patsubst $(SRC)/%,%,$(wildcard $(SRC)/common/*.cpp $(SRC)/kernel/*.cpp)) $(CHAPTER_SRCS)
+OBJS := $(addprefix $(B)/obj/,$(addsuffix .o,$(SRCS)))
+
+all: $(B)/kernel.elf $(B)/kernel.sym
+.PHONY: all iso
+
+$(B)/obj/%.cpp.o: $(SRC)/%.cpp
+	$(call say,CXX,$(CHAPTER)/$*.cpp)
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -I$(SRC) -MMD -MP -c $< -o $@
+
+$(B)/obj/%.S.o: $(SRC)/%.S
+	$(call say,AS,$(CHAPTER)/$*.S)
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(KERNEL_ASFLAGS) -I$(SRC) -MMD -MP -c $< -o $@
+
+-include $(OBJS:.o=.d)
+
+# Two links: the first gives the addresses, the second adds the symbol table
+# made from them (.ksyms is last in the image, so no address moves: checked).
+$(B)/kernel.elf: $(OBJS) $(SRC)/linker.ld tools/ksyms.py
+	$(call say,LD,$@)
+	$(Q)python3 tools/ksyms.py < /dev/null > $(B)/ksyms0.S
+	$(Q)$(CXX) $(KERNEL_ASFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(SRC)/linker.ld -o $(B)/kernel.pass1.elf $(OBJS) $(B)/ksyms0.o
+	$(Q)$(NM) -n $(B)/kernel.pass1.elf | python3 tools/ksyms.py > $(B)/ksyms.S
+	$(Q)$(CXX) $(KERNEL_ASFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(SRC)/linker.ld -o $@ $(OBJS) $(B)/ksyms.o
+	$(Q)cmp -s <($(NM) -n $(B)/kernel.pass1.elf | grep ' [tT] ') <($(NM) -n $@ | grep ' [tT] ') \
+	  || { echo "kernel.mk: the symbol table moved code addresses; is .ksyms last in linker.ld?"; exit 1; }
+
+$(B)/kernel.sym: $(B)/kernel.elf
+	$(call say,NM,$@)
+	$(Q)$(NM) $< | awk 'NF == 3 { print $$1, $$3 }' > $@
+
+# ---------------------------------------------------------------- the ISO
+# A PROGRAMS entry that names an existing file is used as it is; any other
+# is the name of a program in user/, built as build/user/NAME.elf.
+prog_file = $(if $(wildcard $(1)),$(1),build/user/$(1).elf)
+prog_name = $(basename $(notdir $(1)))
+PROGRAM_FILES := $(foreach p,$(PROGRAMS),$(call prog_file,$(p)))
+
+ifeq ($(origin PROGRAMS),command line)
+  ISO := $(B)/custom.iso
+else
+  ISO := $(B)/os.iso
+endif
+ISODIR := $(ISO:.iso=.dir)
+
+iso: $(ISO)
+
+# grub.cfg is rewritten only when its text changes, so the ISO is rebuilt
+# when the command line or the program list does, and not otherwise.
+$(ISO:.iso=.cfg): FORCE
+	@{ echo 'set timeout=0'; echo 'set default=0'; \
+	   echo 'menuentry "$(CHAPTER)" {'; \
+	   echo '  multiboot2 /boot/kernel.elf $(strip $(CMDLINE) $(ARGS))'; \
+	   $(foreach p,$(PROGRAMS),echo '  module2 /boot/$(call prog_name,$(p)) $(call prog_name,$(p))';) \
+	   echo '  boot'; echo '}'; } > $@.new
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+
+$(ISO): $(B)/kernel.elf $(PROGRAM_FILES) $(ISO:.iso=.cfg)
+	$(call say,ISO,$@)
+	@rm -rf $(ISODIR) && mkdir -p $(ISODIR)/boot/grub
+	@cp $(B)/kernel.elf $(ISODIR)/boot/kernel.elf
+	@cp $(ISO:.iso=.cfg) $(ISODIR)/boot/grub/grub.cfg
+	@$(foreach p,$(PROGRAMS),cp $(call prog_file,$(p)) $(ISODIR)/boot/$(call prog_name,$(p)) &&) true
+	$(Q)grub-mkrescue -o $@ $(ISODIR) > $(B)/grub-mkrescue.log 2>&1 \
+	  || { cat $(B)/grub-mkrescue.log; exit 1; }
+
+FORCE:
+.PHONY: FORCE

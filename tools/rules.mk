@@ -1,0 +1,45 @@
+# tools/rules.mk - every compiler flag and the quiet output, in one place.
+#
+# Included by tools/kernel.mk (one chapter's kernel), tools/user.mk (user
+# programs) and tools/host.mk (host tests). `make V=1` shows full commands.
+
+SHELL := /bin/bash
+
+ifeq ($(V),1)
+  Q :=
+  say :=
+else
+  Q := @
+  # One short line per step:   CXX   kernel/console.cpp
+  say = @printf '  %-6s %s\n' '$(1)' '$(2)';
+endif
+
+CXX ?= g++
+LD  := ld
+NM  := nm
+
+WARNINGS := -Wall -Wextra -Werror
+
+# Code for ring 0 in the top 2 GiB. No SSE in the kernel, so interrupts
+# never have to save vector registers; no red zone, because an interrupt
+# pushes its frame right below RSP; no loop-to-memcpy rewriting, because we
+# are the ones implementing memcpy (common/str.cpp).
+KERNEL_CXXFLAGS := -std=c++20 $(WARNINGS) -O2 -g \
+  -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+  -fno-asynchronous-unwind-tables -fno-stack-protector -fno-pie -fno-pic \
+  -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+  -fno-tree-loop-distribute-patterns -fno-omit-frame-pointer -nostdlib
+KERNEL_ASFLAGS := -g -fno-pie -fno-pic -mcmodel=kernel
+KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+
+# User programs: static, at 0x400000 like a Linux executable, no libc.
+USER_CXXFLAGS := -std=c++20 $(WARNINGS) -O2 -g \
+  -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+  -fno-asynchronous-unwind-tables -fno-stack-protector -fno-pie -fno-pic \
+  -fno-tree-loop-distribute-patterns -nostdlib
+USER_LDFLAGS := -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
+
+# Host tests: the same sources, checked by the sanitizers.
+HOST_CXXFLAGS := -std=c++20 $(WARNINGS) -O1 -g -fno-omit-frame-pointer \
+  -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -fno-tree-loop-distribute-patterns

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Count every test result of `make test` and print the closing line.
+
+    summary.py RESULTS_DIR START_TIME EXPECTED_NAME...
+
+RESULTS_DIR holds NAME.result files ("pass" or "fail", one test each) and
+NAME.tap files (TAP from Criterion and the harness tests, one test a line).
+An expected name with neither file counts as a failure: its build broke
+before the test could run. Exit status 1 if anything failed.
+"""
+import os
+import sys
+import time
+
+
+def main():
+    results, start, expected = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+    passed = failed = 0
+    failures = []
+    for name in expected:
+        result = os.path.join(results, name + ".result")
+        tap = os.path.join(results, name + ".tap")
+        if os.path.exists(result):
+            with open(result) as f:
+                ok = f.read().strip() == "pass"
+            passed += ok
+            failed += not ok
+            if not ok:
+                failures.append(name)
+        elif os.path.exists(tap):
+            count = 0
+            with open(tap) as f:
+                for line in f:
+                    if line.startswith("ok "):
+                        passed += 1
+                        count += 1
+                    elif line.startswith("not ok "):
+                        failed += 1
+                        count += 1
+                        failures.append("%s: %s" % (name, line.strip()))
+            if count == 0:
+                failed += 1
+                failures.append("%s: ran no test" % name)
+        else:
+            failed += 1
+            failures.append("%s: no result (did its build fail? see above)" % name)
+    for f in failures:
+        print("failed: " + f)
+    print("make test took %.1f s" % (time.time() - start))
+    print("summary: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
