@@ -61,6 +61,9 @@ bochs: user
 diff: setup
 	@tools/diff.sh $(CHAPTER)
 
+docs: setup
+	@tools/docs.sh
+
 # ------------------------------------------------------------------ testing
 # Every test writes build/results/NAME.result or NAME.tap; the summary counts
 # them and also counts a missing one (a broken build) as a failure.
