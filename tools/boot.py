@@ -7,7 +7,8 @@
 
 An expectation file (chapters/NN-slug/test.expect) holds one rule a line:
     TEXT            a console line containing TEXT must appear, after the
-                    line matched by the rule before it (order matters)
+                    line matched by the rule before it (order matters);
+                    `*` in TEXT stands for any run of characters
     never: TEXT     no console line may contain TEXT
     status: N       the kernel must power off with "[Power] off status=N"
                     (default 0; any status other than 0 allows "PANIC")
@@ -63,6 +64,17 @@ class Expectation:
         return exp
 
 
+def contains(line, pattern):
+    """True if LINE contains PATTERN, where `*` matches any run of characters."""
+    at = 0
+    for piece in pattern.split("*"):
+        found = line.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
 def judge(transcript, exp, exit_code=None, timed_out=False, emulator=None):
     """Return a list of failure messages (empty: the run passed)."""
     failures = []
@@ -79,9 +91,9 @@ def judge(transcript, exp, exit_code=None, timed_out=False, emulator=None):
                 break
     at = 0
     for text, where in exp.lines:
-        found = next((i for i in range(at, len(lines)) if text in lines[i]), None)
+        found = next((i for i in range(at, len(lines)) if contains(lines[i], text)), None)
         if found is None:
-            earlier = any(text in l for l in lines[:at])
+            earlier = any(contains(l, text) for l in lines[:at])
             failures.append("missing %r (%s)%s" % (
                 text, where, " - it appears, but before the line expected ahead of it" if earlier else ""))
             break  # later lines would only repeat the news
