@@ -68,7 +68,10 @@ docs: setup
 # Every test writes build/results/NAME.result or NAME.tap; the summary counts
 # them and also counts a missing one (a broken build) as a failure.
 BOOT_TESTS := $(foreach c,$(CHAPTERS),qemu-$(c) bochs-$(c))
-TESTS := host-common harness $(BOOT_TESTS)
+# chapters/NN-slug/tests/test_X.cpp -> the host test "host-NN-slug-test_X".
+CHAPTER_TESTS := $(foreach t,$(sort $(wildcard chapters/*/tests/test_*.cpp)),\
+                   host-$(word 2,$(subst /, ,$(t)))-$(basename $(notdir $(t))))
+TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS)
 
 test: setup
 	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
@@ -88,6 +91,12 @@ build/results/bochs-%.done: build/%/os.iso
 build/results/host-common.done: setup
 	@$(SUBMAKE) -f tools/host.mk build/host/common-tests
 	@build/host/common-tests --tap=build/results/host-common.tap -j2 || true
+	@touch $@
+
+build/results/host-%.done: setup
+	@t=$*; chapter=$${t%-test_*}; name=test_$${t##*-test_}; \
+	 $(SUBMAKE) -f tools/host.mk build/host/$$chapter/$$name && \
+	 build/host/$$chapter/$$name --tap=build/results/host-$*.tap -j2 || true
 	@touch $@
 
 build/results/harness.done:

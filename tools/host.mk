@@ -21,3 +21,26 @@ $(H)/common-tests: $(COMMON_OBJS)
 	$(Q)$(CXX) $(HOST_CXXFLAGS) -o $@ $^ -lcriterion
 
 -include $(COMMON_OBJS:.o=.d)
+
+# Chapter tests: each chapters/NN-slug/tests/test_X.cpp is one program,
+# build/host/NN-slug/test_X. It #includes the chapter sources it tests
+# (resolved in that chapter's composed tree, so it tests what the chapter
+# really builds) and fakes what touches hardware (see each tests/ folder).
+# Only the objects of common/ are linked in.
+COMMON_LIB_OBJS := $(addprefix $(H)/obj/,$(addsuffix .o,$(COMMON_SRCS)))
+CHAPTER_TESTS := $(sort $(wildcard chapters/*/tests/test_*.cpp))
+
+define chapter_tree
+$(H)/$(1)/src/.composed: $$(shell find chapters -type f 2>/dev/null) tools/compose.py
+	@python3 tools/compose.py $(1) $(H)/$(1)/src && touch $$@
+endef
+define chapter_test
+$(H)/$(1)/$(2): chapters/$(1)/tests/$(2).cpp $(H)/$(1)/src/.composed $(COMMON_LIB_OBJS)
+	$$(call say,CXX,host $(1)/tests/$(2).cpp)
+	$(Q)$(CXX) $(HOST_CXXFLAGS) -I$(H)/$(1)/src -Ichapters/$(1)/tests -MMD -MP \
+	   -o $$@ $$< $(COMMON_LIB_OBJS) -lcriterion
+-include $(H)/$(1)/$(2).d
+endef
+TESTED_CHAPTERS := $(sort $(foreach t,$(CHAPTER_TESTS),$(word 2,$(subst /, ,$(t)))))
+$(foreach c,$(TESTED_CHAPTERS),$(eval $(call chapter_tree,$(c))))
+$(foreach t,$(CHAPTER_TESTS),$(eval $(call chapter_test,$(word 2,$(subst /, ,$(t))),$(basename $(notdir $(t))))))

@@ -1,0 +1,55 @@
+/**
+ * @file chapters/03-memory/mm/frame.h
+ * @brief The physical frame allocator: one bit per 4 KiB frame of RAM.
+ */
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "common/multiboot2.h"
+#include "mm/address.h"
+
+/// A range of physical memory [start, end) that must never be handed out.
+struct PhysRange {
+    uint64_t start;
+    uint64_t end;
+};
+
+/// Bitmap allocator over the first 4 GiB of physical memory.
+/// A set bit is a frame in use (or not RAM at all).
+class FrameAllocator {
+public:
+    static constexpr uint64_t kMaxMemory = 4ull << 30;
+    static constexpr size_t kMaxFrames = kMaxMemory / kPageSize;
+
+    /// Mark the Available regions of the memory map free, then take back
+    /// every @p reserved range. Frames are rounded inwards for free memory
+    /// and outwards for reservations, so a partial frame is never handed out.
+    void init(const multiboot2::MemoryRegion* regions, size_t region_count, const PhysRange* reserved,
+              size_t reserved_count);
+
+    /// A free frame (the lowest one), or nothing if memory is exhausted.
+    std::optional<PhysAddr> allocate();
+
+    /// Return a frame. Freeing a frame that is already free panics (double free).
+    void free(PhysAddr frame);
+
+    /// How many frames are free now.
+    [[nodiscard]] size_t free_count() const { return m_free; }
+
+    /// True if @p frame is currently in use.
+    [[nodiscard]] bool in_use(PhysAddr frame) const;
+
+private:
+    void set(size_t index) { m_bits[index / 64] |= 1ull << (index % 64); }
+    void clear(size_t index) { m_bits[index / 64] &= ~(1ull << (index % 64)); }
+
+    uint64_t m_bits[kMaxFrames / 64];
+    size_t m_free = 0;
+    size_t m_hint = 0;  // no free frame below this word
+};
+
+/// The kernel's frame allocator.
+FrameAllocator& frames();

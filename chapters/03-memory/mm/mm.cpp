@@ -1,0 +1,104 @@
+/**
+ * @file chapters/03-memory/mm/mm.cpp
+ * @brief mm_init(): frames, the kernel's page tables, the switch, the heap.
+ */
+#include "mm/mm.h"
+
+#include "kernel/boot_info.h"
+#include "kernel/layout.h"
+#include "kernel/panic.h"
+#include "mm/frame.h"
+
+void physmap_use_direct_map();  // mm/physmap.cpp
+void heap_init();               // mm/heap.cpp
+
+// Section bounds from linker.ld (virtual addresses in the kernel image).
+extern "C" char __kernel_start_phys[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
+    __data_start[], __data_end[], __kernel_end[];
+
+namespace {
+
+FrameAllocator g_frames;
+AddressSpace g_kernel_space{PhysAddr()};
+uint64_t g_next_stack = kStackBase;
+
+uint64_t align_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
+uint64_t phys_of_image(const char* p) { return reinterpret_cast<uint64_t>(p) - KERNEL_VMA; }
+
+void map_or_panic(AddressSpace& space, VirtAddr virt, PhysAddr phys, PageFlags flags) {
+    const MapStatus status = space.map(virt, phys, flags);
+    if (status != MapStatus::Ok)
+        panic("mapping {:#x} -> {:#x} failed ({})", virt.value(), phys.value(), static_cast<int>(status));
+}
+
+// Map the image range [from, to) at its link address with @p flags.
+void map_image(AddressSpace& space, const char* from, const char* to, PageFlags flags) {
+    for (uint64_t v = reinterpret_cast<uint64_t>(from); v < align_up(reinterpret_cast<uint64_t>(to));
+         v += kPageSize)
+        map_or_panic(space, VirtAddr(v), PhysAddr(v - KERNEL_VMA), flags);
+}
+
+}  // namespace
+
+FrameAllocator& frames() { return g_frames; }
+AddressSpace& kernel_space() { return g_kernel_space; }
+
+void mm_init() {
+    const multiboot2::BootInfo& boot = boot_info();
+
+    // 1. Frames: RAM from the memory map, minus what is already in use.
+    PhysRange reserved[2 + multiboot2::kMaxModules];
+    size_t n = 0;
+    reserved[n++] = {0, 0x100000};  // real-mode IVT, BIOS data, VGA, ROMs
+    // __kernel_start_phys is defined before the linker script adds KERNEL_VMA:
+    // it is already physical. __kernel_end is virtual.
+    reserved[n++] = {reinterpret_cast<uint64_t>(__kernel_start_phys), phys_of_image(__kernel_end)};
+    for (size_t i = 0; i < boot.module_count; ++i) reserved[n++] = {boot.modules[i].start, boot.modules[i].end};
+    g_frames.init(boot.regions, boot.region_count, reserved, n);
+    kprint("[Memory] Frame allocator: {} frames free ({} MiB)\n", g_frames.free_count(),
+           g_frames.free_count() * kPageSize >> 20);
+
+    // 2. The kernel's own tables. Each section gets only what it needs:
+    //    code is not writable, data is not executable.
+    auto space = AddressSpace::create();
+    if (!space) panic("no memory for the kernel's PML4");
+    g_kernel_space = *space;
+    map_image(g_kernel_space, __text_start, __text_end, PageFlags::None);
+    map_image(g_kernel_space, __rodata_start, __rodata_end, PageFlags::NoExecute);
+    map_image(g_kernel_space, __data_start, __data_end, PageFlags::Writable | PageFlags::NoExecute);
+    map_image(g_kernel_space, reinterpret_cast<char*>(align_up(reinterpret_cast<uint64_t>(__data_end))),
+              __kernel_end, PageFlags::NoExecute);  // .ksyms
+
+    // 3. The direct map: every page of RAM, writable, never executable.
+    uint64_t mapped = 0;
+    for (size_t i = 0; i < boot.region_count; ++i) {
+        const multiboot2::MemoryRegion& r = boot.regions[i];
+        if (r.type != multiboot2::MemoryType::Available) continue;
+        uint64_t end = r.base + r.length;
+        if (end > FrameAllocator::kMaxMemory) end = FrameAllocator::kMaxMemory;
+        for (uint64_t p = r.base & ~(kPageSize - 1); p < end; p += kPageSize, ++mapped)
+            map_or_panic(g_kernel_space, VirtAddr(kDirectMapBase + p), PhysAddr(p),
+                         PageFlags::Writable | PageFlags::NoExecute);
+    }
+
+    // 4. Switch. The lower half is now empty: a null pointer faults.
+    g_kernel_space.activate();
+    physmap_use_direct_map();
+    kprint("[Paging] Kernel page tables at CR3={:#x}: image by section, {} MiB direct map at {:#x}\n",
+           g_kernel_space.root().value(), mapped * kPageSize >> 20, kDirectMapBase);
+
+    heap_init();
+}
+
+KernelStack kstack_create(size_t pages) {
+    // Slot layout: [guard page][pages...]; the guard page is never mapped.
+    const uint64_t guard = g_next_stack;
+    g_next_stack += (pages + 1) * kPageSize;
+    for (size_t i = 0; i < pages; ++i) {
+        auto frame = g_frames.allocate();
+        if (!frame) panic("out of memory for a kernel stack");
+        map_or_panic(g_kernel_space, VirtAddr(guard + (i + 1) * kPageSize), *frame,
+                     PageFlags::Writable | PageFlags::NoExecute);
+    }
+    return {VirtAddr(guard + kPageSize), VirtAddr(g_next_stack), VirtAddr(guard)};
+}

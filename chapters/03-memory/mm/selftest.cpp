@@ -1,0 +1,63 @@
+/**
+ * @file chapters/03-memory/mm/selftest.cpp
+ * @brief mm_selftest(): check on the real machine what the host tests check
+ * on a fake one - and what only the real MMU can show (permissions, guard
+ * pages, the empty lower half).
+ */
+#include "kernel/heap.h"
+#include "kernel/panic.h"
+#include "mm/frame.h"
+#include "mm/mm.h"
+
+extern "C" void kernel_main(uint32_t, uint32_t);
+
+namespace {
+int g_some_data = 42;
+
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+}  // namespace
+
+void mm_selftest() {
+    // Frames come back.
+    const size_t before = frames().free_count();
+    auto a = frames().allocate();
+    auto b = frames().allocate();
+    KASSERT(a && b && !(*a == *b) && frames().free_count() == before - 2);
+    frames().free(*b);
+    frames().free(*a);
+    KASSERT(frames().free_count() == before);
+    kprint("[OK] Frames: allocated {:#x} and {:#x}, freed both\n", a->value(), b->value());
+
+    // Each kind of page has only the permissions it needs.
+    const auto code = kernel_space().translate(VirtAddr(reinterpret_cast<const void*>(&kernel_main)));
+    const auto data = kernel_space().translate(VirtAddr(&g_some_data));
+    KASSERT(code && data);
+    kprint("[Paging] kernel_main: writable={} executable={}; data: writable={} executable={}\n",
+           yes_no(has(code->flags, PageFlags::Writable)), yes_no(!has(code->flags, PageFlags::NoExecute)),
+           yes_no(has(data->flags, PageFlags::Writable)), yes_no(!has(data->flags, PageFlags::NoExecute)));
+    KASSERT(!has(code->flags, PageFlags::Writable) && !has(code->flags, PageFlags::NoExecute));
+    KASSERT(has(data->flags, PageFlags::Writable) && has(data->flags, PageFlags::NoExecute));
+    KASSERT(!kernel_space().translate(VirtAddr(uint64_t(0))));
+    kprint("[Paging] Address 0 is not mapped: the lower half is empty\n");
+
+    // The heap reuses what is freed.
+    void* blocks[64];
+    for (size_t i = 0; i < 64; ++i) blocks[i] = heap_allocate(16 + i * 40, 16);
+    void* first = blocks[0];
+    for (size_t i = 0; i < 64; ++i) heap_free(blocks[i]);
+    void* again = heap_allocate(16, 16);
+    void* aligned = heap_allocate(100, 4096);
+    KASSERT(again == first && (reinterpret_cast<uint64_t>(aligned) & 4095) == 0);
+    heap_free(aligned);
+    heap_free(again);
+    auto* numbers = new uint64_t[1000];  // through operator new[]
+    numbers[999] = 7;
+    delete[] numbers;
+    kprint("[OK] Heap: 64 blocks freed and reused, 4096-aligned block at {}\n", aligned);
+
+    // A kernel stack has a hole below it.
+    const KernelStack stack = kstack_create(4);
+    KASSERT(kernel_space().translate(stack.bottom) && !kernel_space().translate(stack.guard));
+    kprint("[OK] Kernel stack {:#x}-{:#x}, guard page at {:#x} unmapped\n", stack.bottom.value(),
+           stack.top.value(), stack.guard.value());
+}
