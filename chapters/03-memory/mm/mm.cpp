@@ -63,6 +63,16 @@ void mm_init() {
     auto space = AddressSpace::create();
     if (!space) panic("no memory for the kernel's PML4");
     g_kernel_space = *space;
+    // Give every upper-half PML4 slot its PDPT now. Those 256 entries then
+    // never change, so a process that copies them (chapter 04) shares every
+    // kernel mapping, including ones made long after it was created.
+    uint64_t* pml4 = phys_to_virt(g_kernel_space.root()).as<uint64_t>();
+    for (int slot = 256; slot < 512; ++slot) {
+        auto pdpt = g_frames.allocate();
+        if (!pdpt) panic("no memory for the kernel's PDPTs");
+        mem::fill(phys_to_virt(*pdpt).as<void>(), 0, kPageSize);
+        pml4[slot] = pdpt->value() | pte::kPresent | pte::kWritable;
+    }
     map_image(g_kernel_space, __text_start, __text_end, PageFlags::None);
     map_image(g_kernel_space, __rodata_start, __rodata_end, PageFlags::NoExecute);
     map_image(g_kernel_space, __data_start, __data_end, PageFlags::Writable | PageFlags::NoExecute);

@@ -1,0 +1,82 @@
+/**
+ * @file chapters/04-user/sys/syscall.cpp
+ * @brief syscall_init(), the table, the dispatcher and `trace=syscall`.
+ */
+#include "sys/syscall.h"
+
+#include "arch/segments.h"
+#include "arch/syscall_abi.h"
+#include "common/abi/linux.h"
+#include "kernel/console.h"
+#include "kernel/options.h"
+#include "kernel/x86.h"
+
+extern "C" void syscall_entry();  // arch/syscall_entry.S
+
+// sys/calls.cpp
+long sys_read(const SyscallArgs&);
+long sys_write(const SyscallArgs&);
+long sys_mmap(const SyscallArgs&);
+long sys_munmap(const SyscallArgs&);
+long sys_getpid(const SyscallArgs&);
+long sys_exit(const SyscallArgs&);
+long sys_arch_prctl(const SyscallArgs&);
+
+namespace {
+
+bool g_trace = false;
+KernelOption g_trace_option("trace", "syscall|none", [](StringView v) {
+    if (v == "syscall") g_trace = true;
+    else if (v == "none") g_trace = false;
+    else return false;
+    return true;
+});
+
+struct Table {
+    SyscallHandler slots[kSyscallSlots] = {};
+    constexpr void set(abi::Sys nr, SyscallHandler h) { slots[static_cast<long>(nr)] = h; }
+};
+
+constexpr Table make_table() {
+    Table t;
+    t.set(abi::Sys::Read, sys_read);
+    t.set(abi::Sys::Write, sys_write);
+    t.set(abi::Sys::Mmap, sys_mmap);
+    t.set(abi::Sys::Munmap, sys_munmap);
+    t.set(abi::Sys::Getpid, sys_getpid);
+    t.set(abi::Sys::Exit, sys_exit);
+    t.set(abi::Sys::ExitGroup, sys_exit);  // one thread per process: the same
+    t.set(abi::Sys::ArchPrctl, sys_arch_prctl);
+    return t;
+}
+
+constinit const Table g_table = make_table();
+
+}  // namespace
+
+SyscallHandler syscall_handler(uint64_t number) {
+    return number < kSyscallSlots ? g_table.slots[number] : nullptr;  // unsigned: -1 is huge
+}
+
+void syscall_init() {
+    wrmsr(Msr::Efer, rdmsr(Msr::Efer) | kEferSce);
+    // syscall: CS = STAR[47:32], SS = +8.  sysretq: CS = STAR[63:48] + 16, SS = +8.
+    const uint64_t star = (uint64_t(GDT_USER_CODE32 | RPL_USER) << 48) | (uint64_t(GDT_KERNEL_CODE) << 32);
+    wrmsr(Msr::Star, star);
+    wrmsr(Msr::Lstar, reinterpret_cast<uint64_t>(&syscall_entry));
+    wrmsr(Msr::Fmask, SYSCALL_FMASK);
+    kprint("[OK] Syscall mechanism initialized (flat: global kernel stack)\n");
+    kprint("  STAR={:#x} LSTAR={:#x} <syscall_entry> FMASK={:#x}\n", star, rdmsr(Msr::Lstar), SYSCALL_FMASK);
+}
+
+extern "C" void syscall_dispatch(TrapFrame* frame) {
+    const uint64_t number = frame->rax;
+    const SyscallArgs args{frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9};
+    if (g_trace)
+        kprint("[SYSCALL-ENTRY] num={}, args=({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x})\n",
+               static_cast<int64_t>(number), args.a0, args.a1, args.a2, args.a3, args.a4, args.a5);
+    const SyscallHandler handler = syscall_handler(number);
+    const long result = handler ? handler(args) : -abi::Errno::NoSys;
+    if (g_trace) kprint("[SYSCALL-EXIT] num={}, ret={}\n", static_cast<int64_t>(number), result);
+    frame->rax = static_cast<uint64_t>(result);
+}
