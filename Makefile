@@ -36,10 +36,10 @@ help:
 
 # ---------------------------------------------------------------- building
 user: setup
-	@$(SUBMAKE) -f tools/user.mk
+	+@$(SUBMAKE) -f tools/user.mk
 
 build/%/os.iso build/%/kernel.elf: user FORCE
-	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$* iso all
+	+@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$* iso all
 
 FORCE:
 
@@ -67,7 +67,14 @@ docs: setup
 # ------------------------------------------------------------------ testing
 # Every test writes build/results/NAME.result or NAME.tap; the summary counts
 # them and also counts a missing one (a broken build) as a failure.
-BOOT_TESTS := $(foreach c,$(CHAPTERS),qemu-$(c) bochs-$(c))
+#
+# Boot tests: chapters/C/test.expect boots C's own ISO; each extra
+# chapters/C/test-X.expect boots an ISO made with its "args:" (kernel
+# options) and "programs:" lines, as the test "C--X". Each runs in QEMU and
+# in Bochs.
+BOOT_CONFIGS := $(foreach c,$(CHAPTERS),$(c) \
+                  $(foreach e,$(wildcard chapters/$(c)/test-*.expect),$(c)--$(patsubst test-%.expect,%,$(notdir $(e)))))
+BOOT_TESTS := $(foreach b,$(BOOT_CONFIGS),qemu-$(b) bochs-$(b))
 # chapters/NN-slug/tests/test_X.cpp -> the host test "host-NN-slug-test_X".
 CHAPTER_TESTS := $(foreach t,$(sort $(wildcard chapters/*/tests/test_*.cpp)),\
                    host-$(word 2,$(subst /, ,$(t)))-$(basename $(notdir $(t))))
@@ -78,23 +85,36 @@ test: setup
 	 $(SUBMAKE) -k -j$(JOBS) $(addprefix build/results/,$(addsuffix .done,$(TESTS))); \
 	 python3 tools/summary.py build/results $$start $(TESTS)
 
-build/results/qemu-%.done: build/%/os.iso
-	@python3 tools/boot.py run --emulator qemu --iso $< --expect chapters/$*/test.expect \
-	   --transcript build/$*/test/qemu.txt --result build/results/qemu-$*.result || true
-	@touch $@
+# expect_of(config): its expectation file; iso_of(config): the ISO it boots.
+chapter_of = $(firstword $(subst --, ,$(1)))
+variant_of = $(word 2,$(subst --, ,$(1)))
+expect_of = chapters/$(call chapter_of,$(1))/test$(if $(call variant_of,$(1)),-$(call variant_of,$(1))).expect
+iso_of = build/$(call chapter_of,$(1))/$(if $(call variant_of,$(1)),test-$(call variant_of,$(1)),os).iso
+directive = $(strip $(shell sed -n 's/^$(2):[[:space:]]*//p' $(1)))
 
-build/results/bochs-%.done: build/%/os.iso
-	@python3 tools/boot.py run --emulator bochs --iso $< --expect chapters/$*/test.expect \
-	   --transcript build/$*/test/bochs.txt --result build/results/bochs-$*.result || true
-	@touch $@
+define variant_iso
+# After os.iso: two builds of one chapter at once would race on its tree.
+build/$(call chapter_of,$(1))/test-$(call variant_of,$(1)).iso: build/$(call chapter_of,$(1))/os.iso
+	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(call chapter_of,$(1)) ISO_NAME=test-$(call variant_of,$(1)) iso \
+	   ARGS="$$(call directive,$(call expect_of,$(1)),args)" \
+	   $$(if $$(call directive,$(call expect_of,$(1)),programs),PROGRAMS="$$(call directive,$(call expect_of,$(1)),programs)")
+endef
+define boot_test
+build/results/$(2)-$(1).done: $(call iso_of,$(1))
+	@python3 tools/boot.py run --emulator $(2) --iso $$< --expect $(call expect_of,$(1)) --name $(1) \
+	   --transcript build/$(call chapter_of,$(1))/test/$(2)-$(1).txt --result build/results/$(2)-$(1).result || true
+	@touch $$@
+endef
+$(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),$(eval $(call variant_iso,$(b)))))
+$(foreach b,$(BOOT_CONFIGS),$(foreach e,qemu bochs,$(eval $(call boot_test,$(b),$(e)))))
 
 build/results/host-common.done: setup
-	@$(SUBMAKE) -f tools/host.mk build/host/common-tests
+	+@$(SUBMAKE) -f tools/host.mk build/host/common-tests
 	@build/host/common-tests --tap=build/results/host-common.tap -j2 || true
 	@touch $@
 
 build/results/host-%.done: setup
-	@t=$*; chapter=$${t%-test_*}; name=test_$${t##*-test_}; \
+	+@t=$*; chapter=$${t%-test_*}; name=test_$${t##*-test_}; \
 	 $(SUBMAKE) -f tools/host.mk build/host/$$chapter/$$name && \
 	 build/host/$$chapter/$$name --tap=build/results/host-$*.tap -j2 || true
 	@touch $@

@@ -75,8 +75,11 @@ void emit_arg(Sink& sink, const Spec& spec, const FormatArg& arg) {
             const char c = static_cast<char>(arg.i);
             return emit(sink, spec, "", {&c, 1});
         }
-        if (hex)  // hex shows the two's-complement bits, as printf's %x does
-            return emit_unsigned(sink, spec, static_cast<uint64_t>(arg.i), false, true);
+        if (hex) {  // hex shows the two's-complement bits of the type, as printf's %x does
+            uint64_t bits = static_cast<uint64_t>(arg.i);
+            if (arg.bytes < 8) bits &= (uint64_t{1} << (arg.bytes * 8)) - 1;
+            return emit_unsigned(sink, spec, bits, false, true);
+        }
         // Negate in unsigned arithmetic: -INT64_MIN overflows int64_t.
         return emit_unsigned(sink, spec,
                              arg.i < 0 ? 0 - static_cast<uint64_t>(arg.i) : static_cast<uint64_t>(arg.i),
@@ -137,6 +140,7 @@ void vformat(Sink& sink, StringView fmt, const FormatArg* args, size_t count) {
                         (inside[0] == ':' && parse_spec(inside.substr(1), spec));
         if (!ok || next >= count) {
             sink.write("{?}", 3);
+            ++next;  // a bad spec still uses its argument: later fields keep theirs
             continue;
         }
         emit_arg(sink, spec, args[next++]);

@@ -10,7 +10,9 @@
  * Replacement fields: `{}` or `{:SPEC}`, SPEC = [<][#][0][width][x|X|d|c|s].
  * `<` left-aligns, `#` adds 0x to hex, `0` pads with zeros. `{{` and `}}`
  * print braces. A field with no argument left, or a SPEC it cannot parse,
- * prints `{?}`: formatting never fails and never reads past its arguments.
+ * prints `{?}` (and still uses up its argument, so later fields keep theirs):
+ * formatting never fails and never reads past its arguments. Hex of a
+ * negative number shows the two's complement in the width of its type.
  */
 #pragma once
 
@@ -24,6 +26,7 @@
 /// Where formatted text goes: a console, a buffer, a test's capture.
 class Sink {
 public:
+    /// Take @p size bytes of @p text (not NUL-terminated); never fails.
     virtual void write(const char* text, size_t size) = 0;
 
 protected:
@@ -32,8 +35,10 @@ protected:
 
 /// One argument of a format call, with its type recorded.
 struct FormatArg {
+    /// Which member of the union holds the value.
     enum class Kind : uint8_t { Signed, Unsigned, Bool, Char, String, Pointer };
-    Kind kind;
+    Kind kind;  ///< the argument's type, chosen by the constructor
+    uint8_t bytes = 8;  ///< sizeof the signed type: `{:x}` of int -1 is ffffffff
     union {
         int64_t i;
         uint64_t u;
@@ -43,20 +48,33 @@ struct FormatArg {
         const void* p;
     };
 
+    // One implicit constructor per argument type, so format()'s arguments
+    // convert by their static type.
+    /// Any signed integer (int8_t ... int64_t), remembering its size.
     template <std::signed_integral T>
-    FormatArg(T v) : kind(Kind::Signed), i(v) {}
+    FormatArg(T v) : kind(Kind::Signed), bytes(sizeof(T)), i(v) {}
+    /// Any unsigned integer.
     template <std::unsigned_integral T>
     FormatArg(T v) : kind(Kind::Unsigned), u(v) {}
+    /// An enum prints as its underlying integer.
     template <typename E>
         requires std::is_enum_v<E>
     FormatArg(E v) : FormatArg(static_cast<std::underlying_type_t<E>>(v)) {}
+    /// Prints "true" or "false".
     FormatArg(bool v) : kind(Kind::Bool), b(v) {}
+    /// Prints the character (`{:d}` / `{:x}`: its byte value).
     FormatArg(char v) : kind(Kind::Char), c(v) {}
+    /// A NUL-terminated string; a null pointer prints as "".
     FormatArg(const char* v) : kind(Kind::String), s(v) {}
+    /// A NUL-terminated string; a null pointer prints as "".
     FormatArg(char* v) : kind(Kind::String), s(v) {}
+    /// A view: exactly its characters.
     FormatArg(StringView v) : kind(Kind::String), s(v) {}
+    /// A pointer prints as 0x... in hex.
     FormatArg(const void* v) : kind(Kind::Pointer), p(v) {}
+    /// A pointer prints as 0x... in hex.
     FormatArg(void* v) : kind(Kind::Pointer), p(v) {}
+    /// nullptr prints as the pointer 0x0.
     FormatArg(std::nullptr_t) : kind(Kind::Pointer), p(nullptr) {}
 };
 
@@ -74,10 +92,15 @@ void format(Sink& sink, StringView fmt, const Args&... args) {
 /// NUL-terminated, and length() tells how much was kept.
 class BufferSink final : public Sink {
 public:
+    /// Write into @p buffer, which holds @p capacity bytes (0 is allowed).
     BufferSink(char* buffer, size_t capacity);
+    /// Append what fits, keeping one byte for the NUL.
     void write(const char* text, size_t size) override;
+    /// Characters kept so far (the NUL not counted).
     [[nodiscard]] size_t length() const { return m_length; }
+    /// True once any text did not fit.
     [[nodiscard]] bool truncated() const { return m_truncated; }
+    /// The text kept so far.
     [[nodiscard]] StringView view() const { return {m_buffer, m_length}; }
 
 private:

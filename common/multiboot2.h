@@ -41,7 +41,7 @@ enum class MemoryType : uint32_t { Available = 1, Reserved = 2, AcpiReclaimable 
 struct MemoryRegion {
     uint64_t base = 0;    ///< physical start
     uint64_t length = 0;  ///< bytes
-    MemoryType type = MemoryType::Reserved;
+    MemoryType type = MemoryType::Reserved;  ///< only Available is free RAM
 };
 
 /// A boot module: a file GRUB loaded for us (here, a user program).
@@ -59,10 +59,10 @@ struct BootInfo {
     uint32_t total_size = 0;          ///< bytes in the whole block
     StringView cmdline;               ///< kernel command line ("" if none)
     StringView bootloader;            ///< e.g. "GRUB 2.06"
-    MemoryRegion regions[kMaxRegions];
-    size_t region_count = 0;
-    Module modules[kMaxModules];
-    size_t module_count = 0;
+    MemoryRegion regions[kMaxRegions];  ///< the memory map, in GRUB's order
+    size_t region_count = 0;            ///< entries used in regions
+    Module modules[kMaxModules];        ///< boot modules, in grub.cfg's order
+    size_t module_count = 0;            ///< entries used in modules
 };
 
 /// Parse the block at @p info, of which @p available bytes may be read.

@@ -38,15 +38,22 @@ int compare(const char* a, const char* b);
 class StringView {
 public:
     constexpr StringView() = default;
+    /// View of @p size characters at @p data (which may hold no NUL).
     constexpr StringView(const char* data, size_t size) : m_data(data), m_size(size) {}
     /// View of a NUL-terminated string (a null pointer gives the empty view).
     constexpr StringView(const char* s) : m_data(s), m_size(s ? constexpr_length(s) : 0) {}
 
+    /// The first character (not NUL-terminated in general).
     [[nodiscard]] constexpr const char* data() const { return m_data; }
+    /// Number of characters.
     [[nodiscard]] constexpr size_t size() const { return m_size; }
+    /// True if the view has no characters.
     [[nodiscard]] constexpr bool empty() const { return m_size == 0; }
+    /// Character @p i; no bounds check, as for an array.
     constexpr char operator[](size_t i) const { return m_data[i]; }
+    /// Start, for range-for.
     constexpr const char* begin() const { return m_data; }
+    /// One past the last character, for range-for.
     constexpr const char* end() const { return m_data + m_size; }
 
     /// Characters [from, from+count), clamped to the view.
@@ -61,9 +68,11 @@ public:
             if (m_data[i] == c) return i;
         return npos;
     }
+    /// True if the view begins with @p prefix (always true for an empty one).
     [[nodiscard]] constexpr bool starts_with(StringView prefix) const {
         return prefix.m_size <= m_size && substr(0, prefix.m_size) == prefix;
     }
+    /// Same characters, same length (the data pointers may differ).
     constexpr bool operator==(StringView other) const {
         if (m_size != other.m_size) return false;
         for (size_t i = 0; i < m_size; ++i)
@@ -71,6 +80,7 @@ public:
         return true;
     }
 
+    /// "Not found", as returned by find().
     static constexpr size_t npos = static_cast<size_t>(-1);
 
 private:

@@ -14,45 +14,62 @@
 #include "kernel/heap.h"
 #include "kernel/panic.h"
 
+/// An entry of .init_array: a function that constructs global objects.
 using Constructor = void (*)();
 
-// Bounds of .init_array, defined by the linker script.
+/// First entry of .init_array (defined by the linker script).
 extern "C" Constructor __init_array_start[];
+/// One past the last entry of .init_array (defined by the linker script).
 extern "C" Constructor __init_array_end[];
 
 void run_global_constructors() {
     for (Constructor* c = __init_array_start; c != __init_array_end; ++c) (*c)();
 }
 
-// Called if a pure virtual function is ever reached (a bug).
+/// Called if a pure virtual function is ever reached (a bug).
 extern "C" void __cxa_pure_virtual() { panic("pure virtual function called"); }
 
-// Global objects with destructors register them here. The kernel never exits
-// normally, so there is nothing to run them at: accept and ignore.
+/// Global objects with destructors register them here. The kernel never exits
+/// normally, so there is nothing to run them at: accept and ignore.
 extern "C" int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
+/// Identifies this "shared object" to __cxa_atexit; the kernel is just one.
 void* __dso_handle = nullptr;
 
+// The kernel's operator new and delete: new takes memory from
+// heap_allocate() and panics when the heap is exhausted (there are no
+// exceptions to throw); every delete hands the memory to heap_free().
+
+/// `new T`: heap memory aligned for any type, or a panic.
 void* operator new(size_t size) {
     void* p = heap_allocate(size, alignof(std::max_align_t));
     if (!p) panic("kernel heap exhausted allocating {} bytes", size);
     return p;
 }
 
+/// `new T[n]`: as operator new.
 void* operator new[](size_t size) { return operator new(size); }
 
+/// `new T` for a type with alignas() above 16.
 void* operator new(size_t size, std::align_val_t align) {
     void* p = heap_allocate(size, static_cast<size_t>(align));
     if (!p) panic("kernel heap exhausted allocating {} bytes", size);
     return p;
 }
 
+/// `new (std::nothrow) T`: nullptr instead of a panic.
 void* operator new(size_t size, const std::nothrow_t&) noexcept {
     return heap_allocate(size, alignof(std::max_align_t));
 }
 
+/// `delete p`.
 void operator delete(void* p) noexcept { heap_free(p); }
+/// `delete[] p`.
 void operator delete[](void* p) noexcept { heap_free(p); }
+/// Sized `delete p` (what a virtual destructor calls).
 void operator delete(void* p, size_t) noexcept { heap_free(p); }
+/// Sized `delete[] p`.
 void operator delete[](void* p, size_t) noexcept { heap_free(p); }
+/// `delete p` for an over-aligned type.
 void operator delete(void* p, std::align_val_t) noexcept { heap_free(p); }
+/// Sized `delete p` for an over-aligned type.
 void operator delete(void* p, size_t, std::align_val_t) noexcept { heap_free(p); }

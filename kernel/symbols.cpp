@@ -4,8 +4,9 @@
  */
 #include "kernel/symbols.h"
 
-// Bounds of the table and its entry count, from the generated ksyms.S.
+/// The table, sorted by address (from the generated ksyms.S).
 extern "C" const KernelSymbol __ksyms_start[];
+/// Entries in __ksyms_start (0 in the first link).
 extern "C" const uint64_t __ksyms_count;
 
 SymbolHit symbolize(uint64_t address) {

@@ -14,8 +14,8 @@
 
 /// One entry of the table: sorted by address.
 struct KernelSymbol {
-    uint64_t address;
-    const char* name;
+    uint64_t address;  ///< where the function starts
+    const char* name;  ///< its (mangled) name, NUL-terminated
 };
 
 /// The function containing @p address and how far into it, if known.

@@ -21,10 +21,9 @@ enum class Msr : uint32_t {
     TscAux = 0xC0000103,        ///< value rdtscp returns in ECX
 };
 
-/// EFER bits.
-inline constexpr uint64_t kEferSce = 1u << 0;
-inline constexpr uint64_t kEferLme = 1u << 8;
-inline constexpr uint64_t kEferNxe = 1u << 11;
+inline constexpr uint64_t kEferSce = 1u << 0;   ///< EFER.SCE: syscall/sysret enabled
+inline constexpr uint64_t kEferLme = 1u << 8;   ///< EFER.LME: long mode enabled
+inline constexpr uint64_t kEferNxe = 1u << 11;  ///< EFER.NXE: the NX bit in page tables is honoured
 
 /// Read a model-specific register.
 inline uint64_t rdmsr(Msr msr) {

@@ -14,6 +14,8 @@ An expectation file (chapters/NN-slug/test.expect) holds one rule a line:
                     (default 0; any status other than 0 allows "PANIC")
     timeout: S      seconds before the run counts as hung (default 30)
     include: PATH   the rules of another file, here (PATH is relative)
+    args: OPTIONS   (test-X.expect only) kernel options for this boot
+    programs: A B   (test-X.expect only) the modules, in place of chapter.mk's
     # ...           a comment
 "PANIC" and "[Trap] Unexpected" are forbidden unless the status says otherwise.
 
@@ -57,6 +59,8 @@ class Expectation:
                     exp.status = int(value)
                 elif key == "timeout":
                     exp.timeout = float(value)
+                elif key in ("args", "programs"):
+                    pass  # read by the Makefile to build this test's ISO
                 elif key == "include":
                     cls.load(os.path.join(os.path.dirname(path), value), exp, depth + 1)
                 else:

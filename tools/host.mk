@@ -14,7 +14,7 @@ COMMON_OBJS := $(addprefix $(H)/obj/,$(addsuffix .o,$(COMMON_SRCS) $(COMMON_TEST
 $(H)/obj/%.cpp.o: %.cpp
 	$(call say,CXX,host $*.cpp)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(HOST_CXXFLAGS) -I. -MMD -MP -c $< -o $@
+	$(Q)$(CXX) $(HOST_CXXFLAGS) -iquote . -MMD -MP -c $< -o $@
 
 $(H)/common-tests: $(COMMON_OBJS)
 	$(call say,LD,$@)
@@ -37,7 +37,7 @@ endef
 define chapter_test
 $(H)/$(1)/$(2): chapters/$(1)/tests/$(2).cpp $(H)/$(1)/src/.composed $(COMMON_LIB_OBJS)
 	$$(call say,CXX,host $(1)/tests/$(2).cpp)
-	$(Q)$(CXX) $(HOST_CXXFLAGS) -I$(H)/$(1)/src -Ichapters/$(1)/tests -MMD -MP \
+	$(Q)$(CXX) $(HOST_CXXFLAGS) -iquote $(H)/$(1)/src -iquote chapters/$(1)/tests -MMD -MP \
 	   -o $$@ $$< $(COMMON_LIB_OBJS) -lcriterion
 -include $(H)/$(1)/$(2).d
 endef

@@ -34,12 +34,12 @@ all: $(B)/kernel.elf $(B)/kernel.sym
 $(B)/obj/%.cpp.o: $(SRC)/%.cpp
 	$(call say,CXX,$(CHAPTER)/$*.cpp)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -I$(SRC) -MMD -MP -c $< -o $@
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -iquote $(SRC) -MMD -MP -c $< -o $@
 
 $(B)/obj/%.S.o: $(SRC)/%.S
 	$(call say,AS,$(CHAPTER)/$*.S)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(KERNEL_ASFLAGS) -I$(SRC) -MMD -MP -c $< -o $@
+	$(Q)$(CXX) $(KERNEL_ASFLAGS) -iquote $(SRC) -MMD -MP -c $< -o $@
 
 -include $(OBJS:.o=.d)
 
@@ -67,7 +67,11 @@ prog_file = $(if $(wildcard $(1)),$(1),build/user/$(1).elf)
 prog_name = $(basename $(notdir $(1)))
 PROGRAM_FILES := $(foreach p,$(PROGRAMS),$(call prog_file,$(p)))
 
-ifeq ($(origin PROGRAMS),command line)
+# The ISO's name: os.iso for the chapter as it is, custom.iso when PROGRAMS
+# comes from the command line, or ISO_NAME.iso (the test variants).
+ifneq ($(ISO_NAME),)
+  ISO := $(B)/$(ISO_NAME).iso
+else ifeq ($(origin PROGRAMS),command line)
   ISO := $(B)/custom.iso
 else
   ISO := $(B)/os.iso

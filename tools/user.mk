@@ -3,6 +3,10 @@
 # and the shared formatting code. They are static ELF executables at
 # 0x400000, exactly what `gcc -static -nostdlib` makes for Linux, so each
 # can also be run on the Linux host (see user/README.md).
+#
+# user/linux/NAME.c are the opposite: plain C Linux programs that use
+# nothing of ours, built with the ordinary gcc command line for a libc-free
+# static binary, to show the kernel runs binaries it has never seen.
 
 include tools/rules.mk
 
@@ -12,17 +16,33 @@ PROGRAMS_ELF := $(addprefix $(U)/,$(addsuffix .elf,$(basename $(notdir $(PROGRAM
 RUNTIME_SRCS := $(sort $(wildcard user/runtime/*.cpp user/runtime/*.S)) common/format.cpp common/str.cpp
 RUNTIME_OBJS := $(addprefix $(U)/obj/,$(addsuffix .o,$(RUNTIME_SRCS)))
 
-all: $(PROGRAMS_ELF)
+LINUX_SRCS := $(sort $(wildcard user/linux/*.c))
+LINUX_ELF := $(addprefix $(U)/,$(addsuffix .elf,$(basename $(notdir $(LINUX_SRCS)))))
+LINUX_CC := gcc
+LINUX_CFLAGS := -static -nostdlib -fno-pie -no-pie -O2 $(WARNINGS) -fno-stack-protector
+
+# Malformed "programs", to watch the loader reject a module by name:
+# a truncated executable, a 32-bit one (ELFCLASS32 in byte 4) and a text file.
+BAD_ELF := $(U)/bad-truncated.elf $(U)/bad-class32.elf $(U)/bad-notelf.elf
+
+all: $(PROGRAMS_ELF) $(LINUX_ELF) $(BAD_ELF)
+
+$(U)/bad-truncated.elf: $(U)/hello.elf
+	$(Q)head -c 200 $< > $@
+$(U)/bad-class32.elf: $(U)/hello.elf
+	$(Q)cp $< $@ && printf '\001' | dd of=$@ bs=1 seek=4 conv=notrunc status=none
+$(U)/bad-notelf.elf: user/README.md
+	$(Q)cp $< $@
 
 $(U)/obj/%.cpp.o: %.cpp
 	$(call say,CXX,user $*.cpp)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(USER_CXXFLAGS) -I. -Iuser -MMD -MP -c $< -o $@
+	$(Q)$(CXX) $(USER_CXXFLAGS) -iquote . -iquote user -MMD -MP -c $< -o $@
 
 $(U)/obj/%.S.o: %.S
 	$(call say,AS,user $*.S)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) -I. -Iuser -MMD -MP -c $< -o $@
+	$(Q)$(CXX) -iquote . -iquote user -MMD -MP -c $< -o $@
 
 $(U)/libuser.a: $(RUNTIME_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -34,6 +54,11 @@ $(U)/%.elf: $(U)/obj/user/programs/%.cpp.o $(U)/libuser.a
 $(U)/%.elf: $(U)/obj/user/programs/%.S.o
 	$(call say,LD,$@)
 	$(Q)$(CXX) $(USER_LDFLAGS) -o $@ $<
+
+$(LINUX_ELF): $(U)/%.elf: user/linux/%.c
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -o $@ $<
 
 -include $(RUNTIME_OBJS:.o=.d) $(PROGRAM_SRCS:%=$(U)/obj/%.d)
 .SECONDARY:

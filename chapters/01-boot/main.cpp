@@ -14,6 +14,8 @@
 #include "kernel/options.h"
 #include "kernel/power.h"
 
+/// The first C++ function, called by arch/boot.S in long mode with what GRUB
+/// left in EAX (@p magic) and EBX (@p info_phys, the boot information).
 extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     console_init();
     run_global_constructors();  // before any global object is used

@@ -6,7 +6,24 @@
  * the kernel supports, with Linux's numbers, so that a static binary built
  * for Linux runs unchanged. Shared by the kernel, user programs and host
  * tests; common/tests/test_abi.cpp checks every value against the host's own
- * Linux headers. Values only: no code.
+ * Linux headers. Values and a few constexpr helpers only.
+ *
+ * Naming. Linux spells these as macros (EFAULT, SIGSEGV, MAP_PRIVATE...), and
+ * a host file that includes <errno.h> or <sys/mman.h> gets those macros, which
+ * would rewrite any declaration here with the same spelling. So no name below
+ * is a libc macro: each family is an enum class or a namespace, and each
+ * value is the Linux name without its prefix, in CamelCase:
+ *
+ *     Linux                   here
+ *     __NR_write              abi::Sys::Write
+ *     return -EFAULT;         return -abi::Errno::Fault;   (a long: -14)
+ *     SIGSEGV                 abi::Signal::Segv
+ *     ARCH_SET_FS             abi::ArchPrctl::SetFs
+ *     PROT_READ | PROT_WRITE  abi::prot::Read | abi::prot::Write
+ *     MAP_PRIVATE             abi::map::Private
+ *     O_CLOEXEC               abi::open_flag::CloExec
+ *     AT_PHDR                 abi::Aux::Phdr
+ *     struct iovec            abi::IoVec
  */
 #pragma once
 
@@ -33,91 +50,154 @@ enum class Sys : long {
     IoUringRegister = 427,
 };
 
-/// errno values (include/uapi/asm-generic/errno-base.h, errno.h).
-/// Syscalls return them negated: -EFAULT is -14.
-enum Errno : int {
-    EPERM = 1,
-    ENOENT = 2,
-    EINTR = 4,
-    EIO = 5,
-    EBADF = 9,
-    EAGAIN = 11,
-    ENOMEM = 12,
-    EFAULT = 14,
-    EBUSY = 16,
-    EEXIST = 17,
-    ENODEV = 19,
-    EINVAL = 22,
-    EMFILE = 24,
-    ENOSPC = 28,
-    EPIPE = 32,
-    ERANGE = 34,
-    ENOSYS = 38,
-    EOVERFLOW = 75,
-    EOPNOTSUPP = 95,
-    ETIME = 62,
-    ECANCELED = 125,
+/// errno values (include/uapi/asm-generic/errno-base.h, errno.h): the Linux
+/// name without its leading E. Syscalls return them negated; write
+/// `-Errno::Fault` for Linux's `-EFAULT` (see operator- below).
+enum class Errno : int {
+    Perm = 1,         ///< EPERM: operation not permitted
+    NoEnt = 2,        ///< ENOENT: no such file or directory
+    Intr = 4,         ///< EINTR: interrupted system call
+    Io = 5,           ///< EIO: I/O error
+    BadF = 9,         ///< EBADF: bad file descriptor
+    Again = 11,       ///< EAGAIN: try again (would block)
+    NoMem = 12,       ///< ENOMEM: out of memory
+    Fault = 14,       ///< EFAULT: bad address
+    Busy = 16,        ///< EBUSY: device or resource busy
+    Exist = 17,       ///< EEXIST: already exists
+    NoDev = 19,       ///< ENODEV: no such device
+    Inval = 22,       ///< EINVAL: invalid argument
+    MFile = 24,       ///< EMFILE: too many open files
+    NoSpc = 28,       ///< ENOSPC: no space left
+    Pipe = 32,        ///< EPIPE: broken pipe
+    Range = 34,       ///< ERANGE: result out of range
+    NoSys = 38,       ///< ENOSYS: no such system call
+    Time = 62,        ///< ETIME: timer expired
+    Overflow = 75,    ///< EOVERFLOW: value too large
+    OpNotSupp = 95,   ///< EOPNOTSUPP: operation not supported
+    Canceled = 125,   ///< ECANCELED: operation canceled
 };
 
-/// Signals (asm/signal.h); a killed process exits with 128 + signal.
-enum Signal : int {
-    SIGILL = 4,
-    SIGTRAP = 5,
-    SIGBUS = 7,
-    SIGFPE = 8,
-    SIGKILL = 9,
-    SIGSEGV = 11,
-    SIGPIPE = 13,
+/// A syscall's negated return value for @p e: `-Errno::Fault` is -14L, so a
+/// handler reads like Linux (`return -Errno::BadF;`) and compares the same
+/// way (`if (ret == -Errno::Fault)`).
+constexpr long operator-(Errno e) { return -static_cast<long>(e); }
+
+/// The Linux spelling of @p e ("EFAULT"), for logs; "E?" if unknown.
+constexpr const char* errno_name(Errno e) {
+    switch (e) {
+        case Errno::Perm: return "EPERM";
+        case Errno::NoEnt: return "ENOENT";
+        case Errno::Intr: return "EINTR";
+        case Errno::Io: return "EIO";
+        case Errno::BadF: return "EBADF";
+        case Errno::Again: return "EAGAIN";
+        case Errno::NoMem: return "ENOMEM";
+        case Errno::Fault: return "EFAULT";
+        case Errno::Busy: return "EBUSY";
+        case Errno::Exist: return "EEXIST";
+        case Errno::NoDev: return "ENODEV";
+        case Errno::Inval: return "EINVAL";
+        case Errno::MFile: return "EMFILE";
+        case Errno::NoSpc: return "ENOSPC";
+        case Errno::Pipe: return "EPIPE";
+        case Errno::Range: return "ERANGE";
+        case Errno::NoSys: return "ENOSYS";
+        case Errno::Time: return "ETIME";
+        case Errno::Overflow: return "EOVERFLOW";
+        case Errno::OpNotSupp: return "EOPNOTSUPP";
+        case Errno::Canceled: return "ECANCELED";
+    }
+    return "E?";
+}
+
+/// Signals (asm/signal.h): the Linux name without SIG.
+enum class Signal : int {
+    Ill = 4,    ///< SIGILL: illegal instruction (#UD)
+    Trap = 5,   ///< SIGTRAP: breakpoint or single step (#BP, #DB)
+    Bus = 7,    ///< SIGBUS: bus error (#AC; a mapping past its file)
+    Fpe = 8,    ///< SIGFPE: arithmetic fault (#DE, x87/SSE faults)
+    Kill = 9,   ///< SIGKILL: killed
+    Segv = 11,  ///< SIGSEGV: bad memory access (#PF, #GP, #SS)
+    Pipe = 13,  ///< SIGPIPE: write to a pipe with no reader
 };
 
-/// arch_prctl codes (asm/prctl.h).
-enum ArchPrctl : int {
-    ARCH_SET_GS = 0x1001,
-    ARCH_SET_FS = 0x1002,
-    ARCH_GET_FS = 0x1003,
-    ARCH_GET_GS = 0x1004,
+/// The Linux spelling of @p s ("SIGSEGV"); "SIG?" if unknown.
+constexpr const char* signal_name(Signal s) {
+    switch (s) {
+        case Signal::Ill: return "SIGILL";
+        case Signal::Trap: return "SIGTRAP";
+        case Signal::Bus: return "SIGBUS";
+        case Signal::Fpe: return "SIGFPE";
+        case Signal::Kill: return "SIGKILL";
+        case Signal::Segv: return "SIGSEGV";
+        case Signal::Pipe: return "SIGPIPE";
+    }
+    return "SIG?";
+}
+
+/// The exit status a shell reports for a process killed by @p s: 128 + the
+/// signal number (SIGSEGV -> 139). The course's kernel reports the same.
+constexpr int killed_exit_status(Signal s) { return 128 + static_cast<int>(s); }
+
+/// arch_prctl codes (asm/prctl.h): the Linux name without ARCH_.
+enum class ArchPrctl : int {
+    SetGs = 0x1001,  ///< ARCH_SET_GS: set the user GS base to addr
+    SetFs = 0x1002,  ///< ARCH_SET_FS: set the user FS base (TLS) to addr
+    GetFs = 0x1003,  ///< ARCH_GET_FS: store the FS base at *(uint64_t*)addr
+    GetGs = 0x1004,  ///< ARCH_GET_GS: store the GS base at *(uint64_t*)addr
 };
 
-/// mmap protection and flags (asm-generic/mman-common.h, mman.h).
-inline constexpr int PROT_NONE = 0x0;
-inline constexpr int PROT_READ = 0x1;
-inline constexpr int PROT_WRITE = 0x2;
-inline constexpr int PROT_EXEC = 0x4;
-inline constexpr int MAP_SHARED = 0x01;
-inline constexpr int MAP_PRIVATE = 0x02;
-inline constexpr int MAP_FIXED = 0x10;
-inline constexpr int MAP_ANONYMOUS = 0x20;
-inline constexpr int MAP_POPULATE = 0x8000;
-inline constexpr int MAP_FIXED_NOREPLACE = 0x100000;
-inline constexpr uint64_t MAP_FAILED_VALUE = ~0ull;  ///< (void*)-1 as a number
+/// mmap protection bits (asm-generic/mman-common.h): PROT_READ is prot::Read.
+namespace prot {
+inline constexpr int None = 0x0;   ///< PROT_NONE: no access
+inline constexpr int Read = 0x1;   ///< PROT_READ
+inline constexpr int Write = 0x2;  ///< PROT_WRITE
+inline constexpr int Exec = 0x4;   ///< PROT_EXEC
+}  // namespace prot
 
-/// pipe2 / open flags (asm-generic/fcntl.h).
-inline constexpr int O_NONBLOCK = 04000;
-inline constexpr int O_CLOEXEC = 02000000;
+/// mmap flags (asm-generic/mman-common.h, mman.h): MAP_PRIVATE is map::Private.
+namespace map {
+inline constexpr int Shared = 0x01;             ///< MAP_SHARED
+inline constexpr int Private = 0x02;            ///< MAP_PRIVATE
+inline constexpr int Fixed = 0x10;              ///< MAP_FIXED: exactly at addr, replacing
+inline constexpr int Anonymous = 0x20;          ///< MAP_ANONYMOUS: no file, zero-filled
+inline constexpr int Populate = 0x8000;         ///< MAP_POPULATE: map the pages now
+inline constexpr int FixedNoReplace = 0x100000; ///< MAP_FIXED_NOREPLACE: at addr, or EEXIST
+/// MAP_FAILED ((void*)-1) as a number. The raw syscall returns -errno
+/// instead, so only a libc-style wrapper ever produces this.
+inline constexpr uint64_t Failed = ~0ull;
+}  // namespace map
 
-/// Auxiliary vector entry types (uapi/linux/auxvec.h).
-enum AuxType : uint64_t {
-    AT_NULL = 0,
-    AT_PHDR = 3,
-    AT_PHENT = 4,
-    AT_PHNUM = 5,
-    AT_PAGESZ = 6,
-    AT_ENTRY = 9,
-    AT_UID = 11,
-    AT_EUID = 12,
-    AT_GID = 13,
-    AT_EGID = 14,
-    AT_SECURE = 23,
-    AT_RANDOM = 25,
-    AT_EXECFN = 31,
+/// pipe2 / open flags (asm-generic/fcntl.h): O_CLOEXEC is open_flag::CloExec.
+namespace open_flag {
+inline constexpr int NonBlock = 04000;    ///< O_NONBLOCK
+inline constexpr int CloExec = 02000000;  ///< O_CLOEXEC
+}  // namespace open_flag
+
+/// Auxiliary vector entry types (uapi/linux/auxvec.h): AT_PHDR is Aux::Phdr.
+enum class Aux : uint64_t {
+    Null = 0,     ///< AT_NULL: end of the vector
+    Phdr = 3,     ///< AT_PHDR: address of the program headers in memory
+    PhEnt = 4,    ///< AT_PHENT: size of one program header
+    PhNum = 5,    ///< AT_PHNUM: number of program headers
+    PageSz = 6,   ///< AT_PAGESZ: page size
+    Entry = 9,    ///< AT_ENTRY: the program's entry point
+    Uid = 11,     ///< AT_UID
+    Euid = 12,    ///< AT_EUID
+    Gid = 13,     ///< AT_GID
+    Egid = 14,    ///< AT_EGID
+    Secure = 23,  ///< AT_SECURE: nonzero for setuid programs
+    Random = 25,  ///< AT_RANDOM: address of 16 random bytes
+    ExecFn = 31,  ///< AT_EXECFN: address of the program's file name
 };
 
-/// One element of readv/writev's array (uapi/linux/uio.h).
+/// One element of readv/writev's array (uapi/linux/uio.h struct iovec).
 struct IoVec {
-    uint64_t base;  ///< user address
-    uint64_t len;   ///< bytes
+    uint64_t base;  ///< offset 0: user address
+    uint64_t len;   ///< offset 8: bytes
 };
 
+/// The page size of every mapping the ABI talks about.
 inline constexpr uint64_t kPageSize = 4096;
 /// The first address above user space: 47-bit canonical lower half.
 inline constexpr uint64_t kUserSpaceEnd = 0x0000800000000000ull;

@@ -12,4 +12,7 @@
  * not follow into the kernel, IF so no interrupt arrives before we are on
  * the kernel stack, DF because the C++ ABI requires it clear, AC so user
  * code cannot turn off alignment checks for the kernel (SMAP's AC). */
+/* How this chapter's entry finds its kernel stack, for the boot log. */
+#define SYSCALL_ENTRY_KIND "flat: global kernel stack"
+
 #define SYSCALL_FMASK ((1 << 8) | (1 << 9) | (1 << 10) | (1 << 18))

@@ -65,7 +65,7 @@ void syscall_init() {
     wrmsr(Msr::Star, star);
     wrmsr(Msr::Lstar, reinterpret_cast<uint64_t>(&syscall_entry));
     wrmsr(Msr::Fmask, SYSCALL_FMASK);
-    kprint("[OK] Syscall mechanism initialized (flat: global kernel stack)\n");
+    kprint("[OK] Syscall mechanism initialized (" SYSCALL_ENTRY_KIND ")\n");
     kprint("  STAR={:#x} LSTAR={:#x} <syscall_entry> FMASK={:#x}\n", star, rdmsr(Msr::Lstar), SYSCALL_FMASK);
 }
 

@@ -1,0 +1,225 @@
+/**
+ * @file common/tests/test_abi.cpp
+ * @brief Every value in common/abi/linux.h against the host's Linux headers.
+ *
+ * The course kernel runs unmodified Linux binaries only if its numbers are
+ * Linux's numbers, so each constant is compared with the macro the host's
+ * <asm/unistd_64.h>, <errno.h>, <signal.h>, <sys/mman.h>... define for it.
+ * The file includes both on purpose: it also proves that no name in
+ * common/abi/linux.h (or common/elf.h) is rewritten by a libc macro. Each
+ * table row carries the Linux spelling, so a failure names the value, and
+ * errno_name()/signal_name() are checked against that spelling too.
+ */
+#include <criterion/criterion.h>
+
+#include <asm/prctl.h>
+#include <asm/unistd_64.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
+#include "common/abi/linux.h"
+#include "common/elf.h"
+
+namespace {
+
+/// One constant: its Linux spelling, our value and the host's.
+struct Row {
+    const char* linux_name;
+    long long ours;
+    long long host;
+};
+
+#define ROW(ours, HOST) Row{#HOST, static_cast<long long>(ours), static_cast<long long>(HOST)}
+
+template <size_t N>
+void check_rows(const Row (&rows)[N]) {
+    for (const Row& row : rows)
+        cr_expect_eq(row.ours, row.host, "%s: common/abi/linux.h says %lld, the host says %lld", row.linux_name,
+                     row.ours, row.host);
+}
+
+}  // namespace
+
+Test(abi, syscall_numbers) {
+    using abi::Sys;
+    const Row rows[] = {
+        ROW(Sys::Read, __NR_read),
+        ROW(Sys::Write, __NR_write),
+        ROW(Sys::Close, __NR_close),
+        ROW(Sys::Mmap, __NR_mmap),
+        ROW(Sys::Munmap, __NR_munmap),
+        ROW(Sys::Readv, __NR_readv),
+        ROW(Sys::Writev, __NR_writev),
+        ROW(Sys::Getpid, __NR_getpid),
+        ROW(Sys::Exit, __NR_exit),
+        ROW(Sys::ArchPrctl, __NR_arch_prctl),
+        ROW(Sys::ExitGroup, __NR_exit_group),
+        ROW(Sys::Pipe2, __NR_pipe2),
+        ROW(Sys::IoUringSetup, __NR_io_uring_setup),
+        ROW(Sys::IoUringEnter, __NR_io_uring_enter),
+        ROW(Sys::IoUringRegister, __NR_io_uring_register),
+    };
+    check_rows(rows);
+}
+
+namespace {
+using abi::Errno;
+const Row kErrnoRows[] = {
+    ROW(Errno::Perm, EPERM),
+    ROW(Errno::NoEnt, ENOENT),
+    ROW(Errno::Intr, EINTR),
+    ROW(Errno::Io, EIO),
+    ROW(Errno::BadF, EBADF),
+    ROW(Errno::Again, EAGAIN),
+    ROW(Errno::NoMem, ENOMEM),
+    ROW(Errno::Fault, EFAULT),
+    ROW(Errno::Busy, EBUSY),
+    ROW(Errno::Exist, EEXIST),
+    ROW(Errno::NoDev, ENODEV),
+    ROW(Errno::Inval, EINVAL),
+    ROW(Errno::MFile, EMFILE),
+    ROW(Errno::NoSpc, ENOSPC),
+    ROW(Errno::Pipe, EPIPE),
+    ROW(Errno::Range, ERANGE),
+    ROW(Errno::NoSys, ENOSYS),
+    ROW(Errno::Time, ETIME),
+    ROW(Errno::Overflow, EOVERFLOW),
+    ROW(Errno::OpNotSupp, EOPNOTSUPP),
+    ROW(Errno::Canceled, ECANCELED),
+};
+}  // namespace
+
+Test(abi, errno_values) { check_rows(kErrnoRows); }
+
+Test(abi, errno_names_are_the_linux_spellings) {
+    for (const Row& row : kErrnoRows)
+        cr_expect_str_eq(abi::errno_name(static_cast<Errno>(row.ours)), row.linux_name);
+    cr_expect_str_eq(abi::errno_name(static_cast<Errno>(9999)), "E?");
+}
+
+Test(abi, negated_errno_is_the_syscall_return) {
+    cr_assert_eq(-Errno::Fault, -14L);
+    cr_assert_eq(-Errno::NoSys, -static_cast<long>(ENOSYS));
+    static_assert(std::is_same_v<decltype(-Errno::BadF), long>, "a syscall return is a long");
+}
+
+namespace {
+using abi::Signal;
+const Row kSignalRows[] = {
+    ROW(Signal::Ill, SIGILL),
+    ROW(Signal::Trap, SIGTRAP),
+    ROW(Signal::Bus, SIGBUS),
+    ROW(Signal::Fpe, SIGFPE),
+    ROW(Signal::Kill, SIGKILL),
+    ROW(Signal::Segv, SIGSEGV),
+    ROW(Signal::Pipe, SIGPIPE),
+};
+}  // namespace
+
+Test(abi, signal_values) { check_rows(kSignalRows); }
+
+Test(abi, signal_names_and_exit_statuses) {
+    for (const Row& row : kSignalRows)
+        cr_expect_str_eq(abi::signal_name(static_cast<Signal>(row.ours)), row.linux_name);
+    cr_expect_str_eq(abi::signal_name(static_cast<Signal>(0)), "SIG?");
+    cr_expect_eq(abi::killed_exit_status(Signal::Segv), 139);
+    cr_expect_eq(abi::killed_exit_status(Signal::Ill), 132);
+    cr_expect_eq(abi::killed_exit_status(Signal::Fpe), 136);
+}
+
+Test(abi, arch_prctl_codes) {
+    using abi::ArchPrctl;
+    const Row rows[] = {
+        ROW(ArchPrctl::SetGs, ARCH_SET_GS),
+        ROW(ArchPrctl::SetFs, ARCH_SET_FS),
+        ROW(ArchPrctl::GetFs, ARCH_GET_FS),
+        ROW(ArchPrctl::GetGs, ARCH_GET_GS),
+    };
+    check_rows(rows);
+}
+
+Test(abi, mmap_prot_and_flags) {
+    const Row rows[] = {
+        ROW(abi::prot::None, PROT_NONE),
+        ROW(abi::prot::Read, PROT_READ),
+        ROW(abi::prot::Write, PROT_WRITE),
+        ROW(abi::prot::Exec, PROT_EXEC),
+        ROW(abi::map::Shared, MAP_SHARED),
+        ROW(abi::map::Private, MAP_PRIVATE),
+        ROW(abi::map::Fixed, MAP_FIXED),
+        ROW(abi::map::Anonymous, MAP_ANONYMOUS),
+        ROW(abi::map::Populate, MAP_POPULATE),
+        ROW(abi::map::FixedNoReplace, MAP_FIXED_NOREPLACE),
+    };
+    check_rows(rows);
+    cr_expect_eq(abi::map::Failed, reinterpret_cast<uint64_t>(MAP_FAILED));
+}
+
+Test(abi, open_flags) {
+    const Row rows[] = {
+        ROW(abi::open_flag::NonBlock, O_NONBLOCK),
+        ROW(abi::open_flag::CloExec, O_CLOEXEC),
+    };
+    check_rows(rows);
+}
+
+Test(abi, auxv_types) {
+    using abi::Aux;
+    const Row rows[] = {
+        ROW(Aux::Null, AT_NULL),
+        ROW(Aux::Phdr, AT_PHDR),
+        ROW(Aux::PhEnt, AT_PHENT),
+        ROW(Aux::PhNum, AT_PHNUM),
+        ROW(Aux::PageSz, AT_PAGESZ),
+        ROW(Aux::Entry, AT_ENTRY),
+        ROW(Aux::Uid, AT_UID),
+        ROW(Aux::Euid, AT_EUID),
+        ROW(Aux::Gid, AT_GID),
+        ROW(Aux::Egid, AT_EGID),
+        ROW(Aux::Secure, AT_SECURE),
+        ROW(Aux::Random, AT_RANDOM),
+        ROW(Aux::ExecFn, AT_EXECFN),
+    };
+    check_rows(rows);
+}
+
+Test(abi, iovec_layout) {
+    cr_expect_eq(sizeof(abi::IoVec), sizeof(struct iovec));
+    cr_expect_eq(offsetof(abi::IoVec, base), offsetof(struct iovec, iov_base));
+    cr_expect_eq(offsetof(abi::IoVec, len), offsetof(struct iovec, iov_len));
+    cr_expect_eq(sizeof(abi::IoVec::base), sizeof(iovec::iov_base));
+    cr_expect_eq(sizeof(abi::IoVec::len), sizeof(iovec::iov_len));
+}
+
+Test(abi, page_size) { cr_expect_eq(abi::kPageSize, static_cast<uint64_t>(sysconf(_SC_PAGESIZE))); }
+
+// common/elf.h's ELF constants against <elf.h>.
+Test(abi, elf_constants) {
+    const Row rows[] = {
+        ROW(elf::kHeaderSize, sizeof(Elf64_Ehdr)),
+        ROW(elf::kPhdrSize, sizeof(Elf64_Phdr)),
+        ROW(elf::kClass32, ELFCLASS32),
+        ROW(elf::kClass64, ELFCLASS64),
+        ROW(elf::kDataLittle, ELFDATA2LSB),
+        ROW(elf::kVersionCurrent, EV_CURRENT),
+        ROW(elf::kTypeExec, ET_EXEC),
+        ROW(elf::kTypeDyn, ET_DYN),
+        ROW(elf::kMachineX86_64, EM_X86_64),
+        ROW(elf::kPtLoad, PT_LOAD),
+        ROW(elf::kPtInterp, PT_INTERP),
+        ROW(elf::kPtPhdr, PT_PHDR),
+        ROW(elf::kPfExec, PF_X),
+        ROW(elf::kPfWrite, PF_W),
+        ROW(elf::kPfRead, PF_R),
+    };
+    check_rows(rows);
+}
