@@ -201,7 +201,7 @@ struct FixedStorage {
     Cqe backlog[kBacklog];         ///< the backlog array
     Request requests[kRequests];   ///< the request pool
     /// The two arrays as a Storage.
-    Storage view() { return {std::span<Cqe>(backlog), std::span<Request>(requests)}; }
+    Storage view() { return {std::span<Cqe>(backlog, kBacklog), std::span<Request>(requests, kRequests)}; }
 };
 
 /// Everything Ring::init needs.

@@ -132,7 +132,9 @@ def bochs_command(iso, transcript, workdir):
 def run(args):
     exp = Expectation.load(args.expect)
     transcript = os.path.abspath(args.transcript)
-    workdir = os.path.dirname(transcript)
+    # The emulator's own files (logs, scripts) go in a folder of this run's:
+    # runs of one chapter happen in parallel.
+    workdir = os.path.splitext(transcript)[0] + ".run"
     os.makedirs(workdir, exist_ok=True)
     if os.path.exists(transcript):
         os.remove(transcript)

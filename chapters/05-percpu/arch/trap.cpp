@@ -1,0 +1,40 @@
+/**
+ * @file chapters/05-percpu/arch/trap.cpp
+ * @brief Chapter 05's trap policy: chapter 04's, plus the timer, plus a
+ * #GP raised by syscall_exit's iretq to a non-canonical user address, which
+ * is the user's fault and costs the user a SIGSEGV, as on Linux.
+ */
+#include "arch/trap.h"
+
+#include "arch/timer.h"
+#include "kernel/console.h"
+#include "kernel/panic.h"
+#include "kernel/symbols.h"
+#include "proc/process.h"
+#include "proc/signal.h"
+
+extern "C" char syscall_iret_insn[];  // arch/syscall_entry.S
+
+extern "C" void trap_dispatch(TrapFrame* frame) {
+    if (frame->vector == kTimerVector) return timer_interrupt(*frame);
+    if (frame->from_user() && frame->vector < 32 && current_process()) kill_current_process(*frame);
+    if (frame->vector == kGeneralProtection && frame->rip == reinterpret_cast<uint64_t>(syscall_iret_insn) &&
+        current_process()) {
+        // The frame iretq was given sits above this one: its RIP is the culprit.
+        const auto* iret_frame = reinterpret_cast<const uint64_t*>(frame->rsp);
+        kprint("[Process] iretq refused the non-canonical return address {:#x}\n", iret_frame[0]);
+        TrapFrame as_user = *frame;  // report it as the user's fault, at the user's RIP
+        as_user.rip = iret_frame[0];
+        kill_current_process(as_user);
+    }
+    if (frame->vector == kBreakpoint) {
+        const SymbolHit at = symbolize(frame->rip);
+        kprint("[Trap] {} at {:#x} <{}+{:#x}>, resuming\n", vector_name(frame->vector), frame->rip, at.name,
+               at.offset);
+        return;
+    }
+    kprint("[Trap] Unexpected {} (vector {}) in {} mode, error code {:#x}\n", vector_name(frame->vector),
+           frame->vector, frame->from_user() ? "user" : "kernel", frame->error_code);
+    dump_frame(*frame);
+    panic("unhandled {} in the kernel", vector_name(frame->vector));
+}
