@@ -1,23 +1,22 @@
 /**
  * @file chapters/04-user/sys/calls.cpp
- * @brief Chapter 04's system calls, with Linux's numbers, arguments and
- * errors: read, write, mmap, munmap, getpid, exit (and exit_group),
- * arch_prctl. Each returns a result or a negated errno.
+ * @brief Chapter 04's memory and process calls, with Linux's arguments and
+ * errors: mmap, munmap, getpid, exit (and exit_group), arch_prctl. Each
+ * returns a result or a negated errno. The calls on file descriptors are in
+ * sys/file_calls.cpp.
  */
 #include "arch/process_switch.h"
 #include "common/abi/linux.h"
-#include "kernel/console.h"
 #include "kernel/x86.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
 #include "sys/syscall.h"
 
+long mmap_file(const SyscallArgs& args);  // sys/file_calls.cpp
+
 using abi::Errno;
 
 namespace {
-
-// Chapter 04 has no file descriptor table yet: 0, 1 and 2 are the console.
-bool is_console(uint64_t fd) { return fd <= 2; }
 
 uint64_t pages_for(uint64_t len) { return (len + kPageSize - 1) / kPageSize; }
 
@@ -42,32 +41,13 @@ uint64_t find_free_range(const AddressSpace& space, uint64_t pages) {
 
 }  // namespace
 
-long sys_read(const SyscallArgs& a) {
-    if (!is_console(a.a0)) return -Errno::BadF;
-    if (a.a2 == 0) return 0;
-    if (!user_range_ok(current_process()->space, a.a1, a.a2, true)) return -Errno::Fault;
-    // Console input is minimal: what the UART holds now; 0 (end of file) if
-    // nothing is waiting. A blocking read would hang the tests.
-    auto* buffer = reinterpret_cast<char*>(a.a1);
-    uint64_t n = 0;
-    for (int c; n < a.a2 && (c = console_try_read()) >= 0;) buffer[n++] = static_cast<char>(c == '\r' ? '\n' : c);
-    return static_cast<long>(n);
-}
-
-long sys_write(const SyscallArgs& a) {
-    if (!is_console(a.a0)) return -Errno::BadF;
-    if (!user_range_ok(current_process()->space, a.a1, a.a2, false)) return -Errno::Fault;
-    console_write(reinterpret_cast<const char*>(a.a1), a.a2);
-    return static_cast<long>(a.a2);
-}
-
 long sys_mmap(const SyscallArgs& a) {
     const uint64_t addr = a.a0, len = a.a1;
     const int prot = static_cast<int>(a.a2), flags = static_cast<int>(a.a3);
     const int type = flags & (abi::map::Shared | abi::map::Private);
     if (type == 0 || type == (abi::map::Shared | abi::map::Private)) return -Errno::Inval;
     if (len == 0 || (a.a5 & (kPageSize - 1))) return -Errno::Inval;
-    if (!(flags & abi::map::Anonymous)) return is_console(a.a4) ? -Errno::NoDev : -Errno::BadF;
+    if (!(flags & abi::map::Anonymous)) return mmap_file(a);  // sys/file_calls.cpp
     if (len > kUserEnd) return -Errno::NoMem;
 
     AddressSpace& space = current_process()->space;

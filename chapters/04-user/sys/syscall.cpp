@@ -1,6 +1,7 @@
 /**
  * @file chapters/04-user/sys/syscall.cpp
- * @brief syscall_init(), the table, the dispatcher and `trace=syscall`.
+ * @brief syscall_init(), the dispatcher and `trace=syscall`. The table of
+ * calls is in sys/table.cpp.
  */
 #include "sys/syscall.h"
 
@@ -13,15 +14,6 @@
 
 extern "C" void syscall_entry();  // arch/syscall_entry.S
 
-// sys/calls.cpp
-long sys_read(const SyscallArgs&);
-long sys_write(const SyscallArgs&);
-long sys_mmap(const SyscallArgs&);
-long sys_munmap(const SyscallArgs&);
-long sys_getpid(const SyscallArgs&);
-long sys_exit(const SyscallArgs&);
-long sys_arch_prctl(const SyscallArgs&);
-
 namespace {
 
 bool g_trace = false;
@@ -32,31 +24,7 @@ KernelOption g_trace_option("trace", "syscall|none", [](StringView v) {
     return true;
 });
 
-struct Table {
-    SyscallHandler slots[kSyscallSlots] = {};
-    constexpr void set(abi::Sys nr, SyscallHandler h) { slots[static_cast<long>(nr)] = h; }
-};
-
-constexpr Table make_table() {
-    Table t;
-    t.set(abi::Sys::Read, sys_read);
-    t.set(abi::Sys::Write, sys_write);
-    t.set(abi::Sys::Mmap, sys_mmap);
-    t.set(abi::Sys::Munmap, sys_munmap);
-    t.set(abi::Sys::Getpid, sys_getpid);
-    t.set(abi::Sys::Exit, sys_exit);
-    t.set(abi::Sys::ExitGroup, sys_exit);  // one thread per process: the same
-    t.set(abi::Sys::ArchPrctl, sys_arch_prctl);
-    return t;
-}
-
-constinit const Table g_table = make_table();
-
 }  // namespace
-
-SyscallHandler syscall_handler(uint64_t number) {
-    return number < kSyscallSlots ? g_table.slots[number] : nullptr;  // unsigned: -1 is huge
-}
 
 void syscall_init() {
     wrmsr(Msr::Efer, rdmsr(Msr::Efer) | kEferSce);

@@ -1,0 +1,48 @@
+/**
+ * @file chapters/04-user/sys/table.cpp
+ * @brief Which system calls chapter 04 has: number -> handler.
+ *
+ * Linux's numbers (common/abi/linux.h). Every other number, negative and
+ * huge ones included, finds an empty slot and gets -ENOSYS. Later chapters
+ * replace this file to add their calls, so this list is the whole answer to
+ * "what can a program ask this kernel to do?".
+ */
+#include "common/abi/linux.h"
+#include "sys/syscall.h"
+
+// sys/calls.cpp and sys/file_calls.cpp
+long sys_read(const SyscallArgs&);
+long sys_write(const SyscallArgs&);
+long sys_mmap(const SyscallArgs&);
+long sys_munmap(const SyscallArgs&);
+long sys_getpid(const SyscallArgs&);
+long sys_exit(const SyscallArgs&);
+long sys_arch_prctl(const SyscallArgs&);
+
+namespace {
+
+struct Table {
+    SyscallHandler slots[kSyscallSlots] = {};
+    constexpr void set(abi::Sys nr, SyscallHandler h) { slots[static_cast<long>(nr)] = h; }
+};
+
+constexpr Table make_table() {
+    Table t;
+    t.set(abi::Sys::Read, sys_read);
+    t.set(abi::Sys::Write, sys_write);
+    t.set(abi::Sys::Mmap, sys_mmap);
+    t.set(abi::Sys::Munmap, sys_munmap);
+    t.set(abi::Sys::Getpid, sys_getpid);
+    t.set(abi::Sys::Exit, sys_exit);
+    t.set(abi::Sys::ExitGroup, sys_exit);  // one thread per process: the same
+    t.set(abi::Sys::ArchPrctl, sys_arch_prctl);
+    return t;
+}
+
+constinit const Table g_table = make_table();
+
+}  // namespace
+
+SyscallHandler syscall_handler(uint64_t number) {
+    return number < kSyscallSlots ? g_table.slots[number] : nullptr;  // unsigned: -1 is huge
+}
