@@ -72,25 +72,29 @@ docs: setup
 # chapters/C/test-X.expect boots an ISO made with its "args:" (kernel
 # options) and "programs:" lines, as the test "C--X". Each runs in QEMU and
 # in Bochs.
-BOOT_CONFIGS := $(foreach c,$(CHAPTERS),$(c) \
-                  $(foreach e,$(wildcard chapters/$(c)/test-*.expect),$(c)--$(patsubst test-%.expect,%,$(notdir $(e)))))
-BOOT_TESTS := $(foreach b,$(BOOT_CONFIGS),qemu-$(b) bochs-$(b))
-# chapters/NN-slug/tests/test_X.cpp -> the host test "host-NN-slug-test_X".
-CHAPTER_TESTS := $(foreach t,$(sort $(wildcard chapters/*/tests/test_*.cpp)),\
-                   host-$(word 2,$(subst /, ,$(t)))-$(basename $(notdir $(t))))
-TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS)
-
-test: setup
-	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
-	 $(SUBMAKE) -k -j$(JOBS) $(addprefix build/results/,$(addsuffix .done,$(TESTS))); \
-	 python3 tools/summary.py build/results $$start $(TESTS)
-
 # expect_of(config): its expectation file; iso_of(config): the ISO it boots.
 chapter_of = $(firstword $(subst --, ,$(1)))
 variant_of = $(word 2,$(subst --, ,$(1)))
 expect_of = chapters/$(call chapter_of,$(1))/test$(if $(call variant_of,$(1)),-$(call variant_of,$(1))).expect
 iso_of = build/$(call chapter_of,$(1))/$(if $(call variant_of,$(1)),test-$(call variant_of,$(1)),os).iso
 directive = $(strip $(shell sed -n 's/^$(2):[[:space:]]*//p' $(1)))
+BOOT_CONFIGS := $(foreach c,$(CHAPTERS),$(c) \
+                  $(foreach e,$(wildcard chapters/$(c)/test-*.expect),$(c)--$(patsubst test-%.expect,%,$(notdir $(e)))))
+BOOT_TESTS := $(foreach b,$(BOOT_CONFIGS),qemu-$(b) bochs-$(b))
+# chapters/NN-slug/tests/test_X.cpp -> the host test "host-NN-slug-test_X".
+CHAPTER_TESTS := $(foreach t,$(sort $(wildcard chapters/*/tests/test_*.cpp)),\
+                   host-$(word 2,$(subst /, ,$(t)))-$(basename $(notdir $(t))))
+# A variant whose .expect says "compare-with-linux: yes" boots one static
+# Linux program; the test "linux-C--X" also runs it natively and compares.
+LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
+                 $(if $(shell grep -l '^compare-with-linux: *yes' $(call expect_of,$(b)) 2>/dev/null),linux-$(b))))
+TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS)
+
+test: setup
+	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
+	 $(SUBMAKE) -k -j$(JOBS) $(addprefix build/results/,$(addsuffix .done,$(TESTS))); \
+	 python3 tools/summary.py build/results $$start $(TESTS)
+
 
 define variant_iso
 # After os.iso: two builds of one chapter at once would race on its tree.
@@ -106,6 +110,13 @@ build/results/$(2)-$(1).done: $(call iso_of,$(1))
 	@touch $$@
 endef
 $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),$(eval $(call variant_iso,$(b)))))
+
+build/results/linux-%.done: user
+	@config=$*; iso=build/$${config%%--*}/test-$${config##*--}.iso; \
+	 $(SUBMAKE) --no-print-directory $$iso >/dev/null && \
+	 python3 tools/same_as_linux.py --iso $$iso --result build/results/linux-$*.result \
+	   --program build/user/$$(sed -n 's/^programs:[[:space:]]*//p' $(call expect_of,$*)).elf || true
+	@touch $@
 $(foreach b,$(BOOT_CONFIGS),$(foreach e,qemu bochs,$(eval $(call boot_test,$(b),$(e)))))
 
 build/results/host-common.done: setup

@@ -20,6 +20,7 @@
 #include "result.h"
 #include "str.h"
 
+/// The Multiboot2 boot information: its tags, and parse() to read them.
 namespace multiboot2 {
 
 /// EAX holds this when a Multiboot2 loader jumps to the kernel.

@@ -25,8 +25,8 @@ namespace {
 using namespace abi::io_uring;
 using abi::Errno;
 
-/// -EBADR (53): Linux's "completions were dropped" answer (not in abi::Errno yet).
-constexpr long kErrBadR = -53;
+/// Linux's "completions were dropped" answer.
+constexpr long kErrBadR = -Errno::BadR;
 
 uint32_t load_acquire(uint32_t& shared) {
     return std::atomic_ref<uint32_t>(shared).load(std::memory_order_acquire);

@@ -254,8 +254,8 @@ public:
     /// request through the executor, without posting CQEs.
     void cancel_all();
 
-    /// @name State, for the kernel's waiter and for tests
-    /// @{
+    // State, for the kernel's waiter and for tests.
+
     /// CQEs posted and not yet consumed by the user (at most cq_entries).
     [[nodiscard]] uint32_t cq_ready() const;
     /// Requests issued and not yet completed.
@@ -268,7 +268,6 @@ public:
     [[nodiscard]] const Layout& layout() const { return m_layout; }
     /// The shared header (for tests and debugging; the user may scribble on it).
     [[nodiscard]] RingHeader* header() const { return m_header; }
-    /// @}
 
 private:
     long submit_one(Request& request);

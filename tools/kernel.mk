@@ -34,7 +34,7 @@ all: $(B)/kernel.elf $(B)/kernel.sym
 $(B)/obj/%.cpp.o: $(SRC)/%.cpp
 	$(call say,CXX,$(CHAPTER)/$*.cpp)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -iquote $(SRC) -MMD -MP -c $< -o $@
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -iquote $(SRC) -DCHAPTER_NAME='"$(CHAPTER)"' -MMD -MP -c $< -o $@
 
 $(B)/obj/%.S.o: $(SRC)/%.S
 	$(call say,AS,$(CHAPTER)/$*.S)

@@ -139,6 +139,13 @@ def panic_allowed(d):
     require(code == 0, "expected a pass, got status %d" % code, out)
 
 
+@case("* in a rule matches any run of characters, in order")
+def wildcard(d):
+    code, out = check(d, GOOD_TRANSCRIPT, "[Boot] Long mode: * at 0xffffffff8*\n[Memory] * KiB\n")
+    require(code == 0, "wildcard rules that match should pass, got status %d" % code, out)
+    fails_with(d, GOOD_TRANSCRIPT, "[Memory] KiB * 261631\n", ["missing '[Memory] KiB * 261631'"])
+
+
 @case("forbidden never: text fails")
 def never(d):
     fails_with(d, GOOD_TRANSCRIPT, GOOD_EXPECT + "never: KiB available\n",

@@ -19,7 +19,7 @@ RUNTIME_OBJS := $(addprefix $(U)/obj/,$(addsuffix .o,$(RUNTIME_SRCS)))
 LINUX_SRCS := $(sort $(wildcard user/linux/*.c))
 LINUX_ELF := $(addprefix $(U)/,$(addsuffix .elf,$(basename $(notdir $(LINUX_SRCS)))))
 LINUX_CC := gcc
-LINUX_CFLAGS := -static -nostdlib -fno-pie -no-pie -O2 $(WARNINGS) -fno-stack-protector
+LINUX_CFLAGS := -static -nostdlib -ffreestanding -fno-tree-loop-distribute-patterns -fno-pie -no-pie -O2 $(WARNINGS) -fno-stack-protector
 
 # Malformed "programs", to watch the loader reject a module by name:
 # a truncated executable, a 32-bit one (ELFCLASS32 in byte 4) and a text file.

@@ -70,7 +70,9 @@ enum class Errno : int {
     NoSpc = 28,       ///< ENOSPC: no space left
     Pipe = 32,        ///< EPIPE: broken pipe
     Range = 34,       ///< ERANGE: result out of range
+    DeadLk = 35,      ///< EDEADLK: would wait forever (io_uring_enter with nothing left to run)
     NoSys = 38,       ///< ENOSYS: no such system call
+    BadR = 53,        ///< EBADR: invalid request descriptor (io_uring: completions were lost)
     Time = 62,        ///< ETIME: timer expired
     Overflow = 75,    ///< EOVERFLOW: value too large
     OpNotSupp = 95,   ///< EOPNOTSUPP: operation not supported
@@ -101,7 +103,9 @@ constexpr const char* errno_name(Errno e) {
         case Errno::NoSpc: return "ENOSPC";
         case Errno::Pipe: return "EPIPE";
         case Errno::Range: return "ERANGE";
+        case Errno::DeadLk: return "EDEADLK";
         case Errno::NoSys: return "ENOSYS";
+        case Errno::BadR: return "EBADR";
         case Errno::Time: return "ETIME";
         case Errno::Overflow: return "EOVERFLOW";
         case Errno::OpNotSupp: return "EOPNOTSUPP";

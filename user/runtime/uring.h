@@ -27,9 +27,13 @@
 
 namespace iou {
 
+/// io_uring_setup's argument (struct io_uring_params).
 using Params = abi::io_uring::Params;
+/// A submission queue entry (struct io_uring_sqe).
 using Sqe = abi::io_uring::Sqe;
+/// A completion queue entry (struct io_uring_cqe).
 using Cqe = abi::io_uring::Cqe;
+/// Request opcodes (IORING_OP_*).
 using Op = abi::io_uring::Op;
 
 /// The io_uring system calls, returning a result or a negated errno. Kept in
@@ -107,19 +111,28 @@ public:
     /// True if one mapping serves both rings (kFeatSingleMmap was used).
     [[nodiscard]] bool single_mmap() const { return m_sq_ring == m_cq_ring; }
 
-    /// @name Direct views of the shared memory, for tests and teaching.
-    /// @{
+    // Direct views of the shared memory, for tests and teaching.
+
+    /// SQ head: the kernel's count of SQEs consumed.
     uint32_t* sq_head() const { return field(m_sq_ring, m_params.sq_off.head); }
+    /// SQ tail: our count of SQEs published.
     uint32_t* sq_tail() const { return field(m_sq_ring, m_params.sq_off.tail); }
+    /// SQ flags (kSqCqOverflow...), written by the kernel.
     uint32_t* sq_flags() const { return field(m_sq_ring, m_params.sq_off.flags); }
+    /// SQ entries the kernel skipped because their index was out of range.
     uint32_t* sq_dropped() const { return field(m_sq_ring, m_params.sq_off.dropped); }
+    /// The SQ index array: ring slot -> SQE number.
     uint32_t* sq_array() const { return field(m_sq_ring, m_params.sq_off.array); }
+    /// CQ head: our count of CQEs consumed.
     uint32_t* cq_head() const { return field(m_cq_ring, m_params.cq_off.head); }
+    /// CQ tail: the kernel's count of CQEs posted.
     uint32_t* cq_tail() const { return field(m_cq_ring, m_params.cq_off.tail); }
+    /// Completions the kernel could not keep at all.
     uint32_t* cq_overflow() const { return field(m_cq_ring, m_params.cq_off.overflow); }
+    /// The CQE array.
     Cqe* cqes() const { return reinterpret_cast<Cqe*>(m_cq_ring + m_params.cq_off.cqes); }
+    /// The SQE array.
     Sqe* sqes() const { return m_sqes; }
-    /// @}
 
 private:
     static uint32_t* field(uint8_t* base, uint32_t offset) { return reinterpret_cast<uint32_t*>(base + offset); }
@@ -137,9 +150,9 @@ private:
     uint32_t m_sqe_tail = 0;  ///< one past the last SQE handed out by get_sqe
 };
 
-/// @name Preparing an SQE (each sets every field it uses; get_sqe zeroes the rest)
-/// @{
-/// Fill the fields every opcode shares.
+// Preparing an SQE: each sets every field it uses; get_sqe zeroes the rest.
+
+/// Fill the fields every opcode shares: opcode, fd, addr, len, off.
 inline void prep_rw(Sqe* sqe, Op op, int fd, uint64_t addr, uint32_t len, uint64_t off) {
     sqe->opcode = static_cast<uint8_t>(op);
     sqe->fd = fd;
@@ -169,7 +182,6 @@ inline void prep_writev(Sqe* sqe, int fd, const abi::IoVec* iov, uint32_t count,
 inline void prep_close(Sqe* sqe, int fd) { prep_rw(sqe, Op::Close, fd, 0, 0, 0); }
 /// Attach @p data: it comes back unchanged in the request's CQE.
 inline void sqe_set_data(Sqe* sqe, uint64_t data) { sqe->user_data = data; }
-/// @}
 
 /// Does the kernel implement opcode @p op? Asks with IORING_REGISTER_PROBE;
 /// returns 1 (yes), 0 (no) or a negated errno.

@@ -27,6 +27,7 @@ Process* current_process() { return g_current; }
 int process_run(Process* process) {
     if (g_kernel_stack.top.value() == 0) g_kernel_stack = kstack_create(4);
     g_current = process;
+    files_open(process);
     process->space.activate();
     arch_enter_process(process, g_kernel_stack.top.value());
 
@@ -41,6 +42,7 @@ int process_run(Process* process) {
     frame->ss = USER_SS;
     enter_user(frame, &g_scheduler_rsp);  // comes back through process_exit()
 
+    files_close(process);
     kernel_space().activate();  // leave the tables we are about to free
     arch_leave_process();
     destroy_user_space(process->space);

@@ -22,6 +22,8 @@ inline constexpr uint64_t kUserStackPages = 32;                ///< 128 KiB, unm
 inline constexpr uint64_t kMmapTop = 0x00007f0000000000;       ///< mmap searches down from here
 inline constexpr uint64_t kUserLowest = 0x10000;               ///< below: never mapped (NULL)
 
+struct FileTable;
+
 /// One running program.
 struct Process {
     int pid = 0;
@@ -31,7 +33,14 @@ struct Process {
     uint64_t gs_base = 0;         ///< user GS base (arch_prctl), restored on entry
     uint64_t entry = 0;           ///< first user RIP
     uint64_t initial_rsp = 0;     ///< user RSP at entry (argc)
+    FileTable* files = nullptr;   ///< descriptors (chapter 06; before it, fds 0-2 are the console)
 };
+
+/// Give @p process its standard descriptors (sys/file_calls.cpp).
+void files_open(Process* process);
+
+/// Close every descriptor of @p process, before its memory goes.
+void files_close(Process* process);
 
 /// Load an ELF executable into a new process with command line @p cmdline
 /// (name and arguments, separated by spaces). Returns the reason if the image

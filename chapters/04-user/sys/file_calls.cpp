@@ -35,5 +35,9 @@ long sys_write(const SyscallArgs& a) {
     return static_cast<long>(a.a2);
 }
 
+// No table to set up or tear down yet.
+void files_open(Process*) {}
+void files_close(Process*) {}
+
 /// mmap of a file descriptor (not MAP_ANONYMOUS): the console cannot be mapped.
 long mmap_file(const SyscallArgs& a) { return is_console(a.a4) ? -Errno::NoDev : -Errno::BadF; }

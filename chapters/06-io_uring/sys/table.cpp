@@ -1,0 +1,57 @@
+/**
+ * @file chapters/06-io_uring/sys/table.cpp
+ * @brief Which system calls chapter 06 has: chapter 04's, plus descriptors
+ * (close, readv, writev, pipe2) and io_uring (setup, enter, register).
+ */
+#include "common/abi/linux.h"
+#include "sys/syscall.h"
+
+long sys_read(const SyscallArgs&);
+long sys_write(const SyscallArgs&);
+long sys_close(const SyscallArgs&);
+long sys_mmap(const SyscallArgs&);
+long sys_munmap(const SyscallArgs&);
+long sys_readv(const SyscallArgs&);
+long sys_writev(const SyscallArgs&);
+long sys_getpid(const SyscallArgs&);
+long sys_exit(const SyscallArgs&);
+long sys_arch_prctl(const SyscallArgs&);
+long sys_pipe2(const SyscallArgs&);
+long sys_io_uring_setup(const SyscallArgs&);
+long sys_io_uring_enter(const SyscallArgs&);
+long sys_io_uring_register(const SyscallArgs&);
+
+namespace {
+
+struct Table {
+    SyscallHandler slots[kSyscallSlots] = {};
+    constexpr void set(abi::Sys nr, SyscallHandler h) { slots[static_cast<long>(nr)] = h; }
+};
+
+constexpr Table make_table() {
+    Table t;
+    t.set(abi::Sys::Read, sys_read);
+    t.set(abi::Sys::Write, sys_write);
+    t.set(abi::Sys::Close, sys_close);
+    t.set(abi::Sys::Mmap, sys_mmap);
+    t.set(abi::Sys::Munmap, sys_munmap);
+    t.set(abi::Sys::Readv, sys_readv);
+    t.set(abi::Sys::Writev, sys_writev);
+    t.set(abi::Sys::Getpid, sys_getpid);
+    t.set(abi::Sys::Exit, sys_exit);
+    t.set(abi::Sys::ArchPrctl, sys_arch_prctl);
+    t.set(abi::Sys::ExitGroup, sys_exit);
+    t.set(abi::Sys::Pipe2, sys_pipe2);
+    t.set(abi::Sys::IoUringSetup, sys_io_uring_setup);
+    t.set(abi::Sys::IoUringEnter, sys_io_uring_enter);
+    t.set(abi::Sys::IoUringRegister, sys_io_uring_register);
+    return t;
+}
+
+constinit const Table g_table = make_table();
+
+}  // namespace
+
+SyscallHandler syscall_handler(uint64_t number) {
+    return number < kSyscallSlots ? g_table.slots[number] : nullptr;  // unsigned: -1 is huge
+}
