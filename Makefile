@@ -4,6 +4,7 @@
 #   make test                         build every chapter, run every test
 #   make bochs [CH=NN]                the Bochs debugger, symbols loaded
 #   make trace [CH=NN]                GS-base trace from the Bochs debugger
+#   make bench [CH=NN]                io_uring batching figures (QEMU -icount)
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
 #   make [all]                        build every chapter's kernel and ISO
@@ -23,7 +24,7 @@ B := build/$(CHAPTER)
 SUBMAKE := $(MAKE) --no-print-directory
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace diff docs setup clean user host-tests help FORCE
+.PHONY: all run test bochs trace bench diff docs setup clean user host-tests help FORCE
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),build/$(c)/os.iso)
@@ -60,6 +61,11 @@ bochs: user
 
 diff: setup
 	@tools/diff.sh $(CHAPTER)
+
+bench: user
+	@grep -qw uring-bench $(B)/src/chapter.mk 2>/dev/null || [ -f chapters/$(CHAPTER)/test-bench.expect ] \
+	  || { echo "bench: chapter $(CHAPTER) has no io_uring; try CH=06"; exit 1; }
+	@tools/bench.sh $(CHAPTER)
 
 docs: setup
 	@tools/docs.sh
