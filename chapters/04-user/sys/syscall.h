@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "arch/trap_frame.h"
+#include "common/abi/linux.h"
 
 /// The six arguments of a syscall, in the registers of the Linux ABI.
 struct SyscallArgs {
@@ -18,6 +19,19 @@ using SyscallHandler = long (*)(const SyscallArgs& args);
 
 /// Number of slots in the table (io_uring_register, 427, is the last used).
 inline constexpr uint64_t kSyscallSlots = 448;
+
+/// A table of handlers indexed by syscall number; empty slots are nullptr.
+/// Built at compile time by each chapter's sys/table.cpp.
+struct SyscallTable {
+    SyscallHandler slots[kSyscallSlots] = {};  ///< indexed by Linux syscall number
+
+    /// Put @p handler at @p nr's slot.
+    constexpr void set(abi::Sys nr, SyscallHandler handler) { slots[static_cast<long>(nr)] = handler; }
+    /// The handler for @p number; any 64-bit value is safe (unsigned: -1 is huge).
+    [[nodiscard]] constexpr SyscallHandler lookup(uint64_t number) const {
+        return number < kSyscallSlots ? slots[number] : nullptr;
+    }
+};
 
 /// The handler for @p number, or nullptr (then the call gets -ENOSYS).
 /// Any 64-bit value is accepted: negative and huge numbers are not in range.

@@ -21,13 +21,8 @@ long sys_arch_prctl(const SyscallArgs&);
 
 namespace {
 
-struct Table {
-    SyscallHandler slots[kSyscallSlots] = {};
-    constexpr void set(abi::Sys nr, SyscallHandler h) { slots[static_cast<long>(nr)] = h; }
-};
-
-constexpr Table make_table() {
-    Table t;
+constexpr SyscallTable make_table() {
+    SyscallTable t;
     t.set(abi::Sys::Read, sys_read);
     t.set(abi::Sys::Write, sys_write);
     t.set(abi::Sys::Mmap, sys_mmap);
@@ -39,10 +34,8 @@ constexpr Table make_table() {
     return t;
 }
 
-constinit const Table g_table = make_table();
+constinit const SyscallTable g_table = make_table();
 
 }  // namespace
 
-SyscallHandler syscall_handler(uint64_t number) {
-    return number < kSyscallSlots ? g_table.slots[number] : nullptr;  // unsigned: -1 is huge
-}
+SyscallHandler syscall_handler(uint64_t number) { return g_table.lookup(number); }

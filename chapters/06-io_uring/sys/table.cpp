@@ -23,13 +23,8 @@ long sys_io_uring_register(const SyscallArgs&);
 
 namespace {
 
-struct Table {
-    SyscallHandler slots[kSyscallSlots] = {};
-    constexpr void set(abi::Sys nr, SyscallHandler h) { slots[static_cast<long>(nr)] = h; }
-};
-
-constexpr Table make_table() {
-    Table t;
+constexpr SyscallTable make_table() {
+    SyscallTable t;
     t.set(abi::Sys::Read, sys_read);
     t.set(abi::Sys::Write, sys_write);
     t.set(abi::Sys::Close, sys_close);
@@ -48,10 +43,8 @@ constexpr Table make_table() {
     return t;
 }
 
-constinit const Table g_table = make_table();
+constinit const SyscallTable g_table = make_table();
 
 }  // namespace
 
-SyscallHandler syscall_handler(uint64_t number) {
-    return number < kSyscallSlots ? g_table.slots[number] : nullptr;  // unsigned: -1 is huge
-}
+SyscallHandler syscall_handler(uint64_t number) { return g_table.lookup(number); }
