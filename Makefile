@@ -117,12 +117,13 @@ build/results/$(2)-$(1).done: $(call iso_of,$(1))
 endef
 $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),$(eval $(call variant_iso,$(b)))))
 
-build/results/linux-%.done: user
-	@config=$*; iso=build/$${config%%--*}/test-$${config##*--}.iso; \
-	 $(SUBMAKE) --no-print-directory $$iso >/dev/null && \
-	 python3 tools/same_as_linux.py --iso $$iso --result build/results/linux-$*.result \
-	   --program build/user/$$(sed -n 's/^programs:[[:space:]]*//p' $(call expect_of,$*)).elf || true
-	@touch $@
+define linux_test
+build/results/linux-$(1).done: $(call iso_of,$(1))
+	@python3 tools/same_as_linux.py --iso $$< --result build/results/linux-$(1).result \
+	   --program build/user/$$(call directive,$(call expect_of,$(1)),programs).elf || true
+	@touch $$@
+endef
+$(foreach t,$(LINUX_TESTS),$(eval $(call linux_test,$(patsubst linux-%,%,$(t)))))
 $(foreach b,$(BOOT_CONFIGS),$(foreach e,qemu bochs,$(eval $(call boot_test,$(b),$(e)))))
 
 build/results/host-common.done: setup

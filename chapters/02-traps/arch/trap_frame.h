@@ -39,6 +39,49 @@
 #define TF_SS         0xa8
 #define TF_SIZE       0xb0
 
+#ifdef __ASSEMBLER__
+/* Save the 15 general registers below the vector and error code, so that
+ * RSP points at a TrapFrame: rax is pushed first (it lands at TF_RAX),
+ * r15 last (TF_R15 = 0). Every entry path uses these two, so the order
+ * exists once, here, beside the offsets it produces. */
+        .macro PUSH_GPRS
+        pushq %rax
+        pushq %rbx
+        pushq %rcx
+        pushq %rdx
+        pushq %rsi
+        pushq %rdi
+        pushq %rbp
+        pushq %r8
+        pushq %r9
+        pushq %r10
+        pushq %r11
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        .endm
+
+/* Restore them: the exact reverse. RSP then points at TF_VECTOR. */
+        .macro POP_GPRS
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %r11
+        popq %r10
+        popq %r9
+        popq %r8
+        popq %rbp
+        popq %rdi
+        popq %rsi
+        popq %rdx
+        popq %rcx
+        popq %rbx
+        popq %rax
+        .endm
+#endif
+
 #ifndef __ASSEMBLER__
 #include <cstddef>
 #include <cstdint>

@@ -41,42 +41,14 @@ syscall_entry:
         pushq %rcx                              /* TF_RIP */
         pushq $0                                /* TF_ERROR_CODE */
         pushq $SYSCALL_VECTOR                   /* TF_VECTOR: "this was a syscall" */
-        pushq %rax                              /* TF_RAX: the number; the result goes here */
-        pushq %rbx
-        pushq %rcx
-        pushq %rdx
-        pushq %rsi
-        pushq %rdi
-        pushq %rbp
-        pushq %r8
-        pushq %r9
-        pushq %r10
-        pushq %r11
-        pushq %r12
-        pushq %r13
-        pushq %r14
-        pushq %r15                              /* TF_R15 */
+        PUSH_GPRS                               /* rax (the number) ... r15: rsp -> TrapFrame */
 
         mov %rsp, %rdi                          /* syscall_dispatch(TrapFrame*) */
         call syscall_dispatch
 
         .global syscall_exit
 syscall_exit:
-        popq %r15
-        popq %r14
-        popq %r13
-        popq %r12
-        popq %r11
-        popq %r10
-        popq %r9
-        popq %r8
-        popq %rbp
-        popq %rdi
-        popq %rsi
-        popq %rdx
-        popq %rcx
-        popq %rbx
-        popq %rax                               /* the return value */
+        POP_GPRS                                /* r15 ... rax: rax = the return value */
         add $16, %rsp                           /* vector, error_code */
         popq %rcx                               /* TF_RIP -> rcx for sysret */
         add $8, %rsp                            /* TF_CS: sysret sets it from STAR */
