@@ -1,10 +1,12 @@
 /**
  * @file chapters/02-traps/arch/trap_dump.cpp
- * @brief Exception names and the register dump, used by every trap policy.
+ * @brief Exception names, the register dump, and what a trap in the kernel
+ * means - shared by every chapter's trap policy (arch/trap.cpp).
  */
 #include "arch/trap.h"
 
 #include "kernel/console.h"
+#include "kernel/panic.h"
 #include "kernel/symbols.h"
 #include "kernel/x86.h"
 
@@ -32,4 +34,18 @@ void dump_frame(const TrapFrame& f) {
     kprint("  RBP {:#018x}  R8  {:#018x}  R9  {:#018x}\n", f.rbp, f.r8, f.r9);
     kprint("  R10 {:#018x}  R11 {:#018x}  R12 {:#018x}\n", f.r10, f.r11, f.r12);
     kprint("  R13 {:#018x}  R14 {:#018x}  R15 {:#018x}\n", f.r13, f.r14, f.r15);
+}
+
+void kernel_trap(const TrapFrame& frame) {
+    if (frame.vector == kBreakpoint) {
+        // int3 leaves RIP after itself, so returning simply carries on.
+        const SymbolHit at = symbolize(frame.rip);
+        kprint("[Trap] {} at {:#x} <{}+{:#x}>, resuming\n", vector_name(frame.vector), frame.rip, at.name,
+               at.offset);
+        return;
+    }
+    kprint("[Trap] Unexpected {} (vector {}) in {} mode, error code {:#x}\n", vector_name(frame.vector),
+           frame.vector, frame.from_user() ? "user" : "kernel", frame.error_code);
+    dump_frame(frame);
+    panic("unhandled {} in the kernel", vector_name(frame.vector));
 }

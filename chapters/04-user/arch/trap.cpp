@@ -6,22 +6,10 @@
  */
 #include "arch/trap.h"
 
-#include "kernel/console.h"
-#include "kernel/panic.h"
-#include "kernel/symbols.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 
 extern "C" void trap_dispatch(TrapFrame* frame) {
     if (frame->from_user() && frame->vector < 32 && current_process()) kill_current_process(*frame);
-    if (frame->vector == kBreakpoint) {
-        const SymbolHit at = symbolize(frame->rip);
-        kprint("[Trap] {} at {:#x} <{}+{:#x}>, resuming\n", vector_name(frame->vector), frame->rip, at.name,
-               at.offset);
-        return;
-    }
-    kprint("[Trap] Unexpected {} (vector {}) in {} mode, error code {:#x}\n", vector_name(frame->vector),
-           frame->vector, frame->from_user() ? "user" : "kernel", frame->error_code);
-    dump_frame(*frame);
-    panic("unhandled {} in the kernel", vector_name(frame->vector));
+    kernel_trap(*frame);
 }
