@@ -59,6 +59,16 @@ bochs: user
 	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) iso all
 	@tools/bochs-debug.sh $(CHAPTER) $(RUN_ISO)
 
+# The GS-base trace (tools/trace.py): the chapter's kernel with one program,
+# null-syscall, and an empty command line (so validate=1 is off) in the
+# Bochs debugger -> build/NN-slug/gs-trace.txt and syscall-cost.txt.
+TRACE_ISO_FLAGS := ISO_NAME=trace PROGRAMS=null-syscall CMDLINE=
+
+trace: user
+	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) iso all
+	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) $(TRACE_ISO_FLAGS) iso
+	@python3 tools/trace.py run $(CHAPTER)
+
 diff: setup
 	@tools/diff.sh $(CHAPTER)
 
@@ -94,7 +104,11 @@ CHAPTER_TESTS := $(foreach t,$(sort $(wildcard chapters/*/tests/test_*.cpp)),\
 # Linux program; the test "linux-C--X" also runs it natively and compares.
 LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
                  $(if $(shell grep -l '^compare-with-linux: *yes' $(call expect_of,$(b)) 2>/dev/null),linux-$(b))))
-TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS)
+# GS-base traces: every chapter from the first with a syscall entry on (a
+# later chapter inherits it), as "trace-NN-slug"; and the checker's own test.
+TRACE_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(or $(traced),$(wildcard chapters/$(c)/arch/syscall_entry.S)),$(eval traced := 1)$(c)))
+TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-selftest
+TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS)
 
 test: setup
 	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
@@ -125,6 +139,22 @@ build/results/linux-$(1).done: $(call iso_of,$(1))
 endef
 $(foreach t,$(LINUX_TESTS),$(eval $(call linux_test,$(patsubst linux-%,%,$(t)))))
 $(foreach b,$(BOOT_CONFIGS),$(foreach e,qemu bochs,$(eval $(call boot_test,$(b),$(e)))))
+
+# A trace ISO is built after the chapter's other ISOs: two kernel.mk runs for
+# one chapter at once would race on its source tree.
+define trace_test
+build/$(1)/trace.iso: build/$(1)/os.iso $(foreach e,$(wildcard chapters/$(1)/test-*.expect),build/$(1)/test-$(patsubst test-%.expect,%,$(notdir $(e))).iso)
+	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(1) $$(TRACE_ISO_FLAGS) iso
+build/results/trace-$(1).done: build/$(1)/trace.iso
+	@python3 tools/trace.py run $(1) --quiet --result build/results/trace-$(1).result || true
+	@touch $$@
+endef
+$(foreach c,$(TRACE_CHAPTERS),$(eval $(call trace_test,$(c))))
+
+build/results/trace-selftest.done:
+	@python3 tools/trace.py selftest > build/results/trace-selftest.tap || true
+	@grep -v '^ok' build/results/trace-selftest.tap || true
+	@touch $@
 
 build/results/host-common.done: setup
 	+@$(SUBMAKE) -f tools/host.mk build/host/common-tests

@@ -50,7 +50,7 @@ $(B)/kernel.elf: $(OBJS) $(SRC)/linker.ld tools/ksyms.py
 	$(Q)python3 tools/ksyms.py < /dev/null > $(B)/ksyms0.S
 	$(Q)$(CXX) $(KERNEL_ASFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(SRC)/linker.ld -o $(B)/kernel.pass1.elf $(OBJS) $(B)/ksyms0.o
-	$(Q)$(NM) -n $(B)/kernel.pass1.elf | python3 tools/ksyms.py > $(B)/ksyms.S
+	$(Q)$(NM) -n -C $(B)/kernel.pass1.elf | python3 tools/ksyms.py > $(B)/ksyms.S
 	$(Q)$(CXX) $(KERNEL_ASFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(SRC)/linker.ld -o $@ $(OBJS) $(B)/ksyms.o
 	$(Q)cmp -s <($(NM) -n $(B)/kernel.pass1.elf | grep ' [tT] ') <($(NM) -n $@ | grep ' [tT] ') \

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Turn `nm -n` output into the kernel's symbol table (see kernel/symbols.h).
 
-    nm -n kernel.elf | ksyms.py > ksyms.S
+    nm -n -C kernel.elf | ksyms.py > ksyms.S
 
 Keeps code symbols (t, T, w, W) in the kernel half, sorted by address, and
+names them as C++ spells them (nm -C: "fault_if_asked()", not
+"_Z14fault_if_askedv"), and
 writes an assembly file defining __ksyms_start (an array of {address, name})
 and __ksyms_count, in the section .ksyms that the linker script puts last.
 """
@@ -14,7 +16,7 @@ def main():
     seen = set()
     entries = []
     for line in sys.stdin:
-        parts = line.split()
+        parts = line.rstrip("\n").split(" ", 2)  # a demangled name may hold spaces
         if len(parts) != 3 or parts[1] not in "tTwW":
             continue
         address = int(parts[0], 16)
@@ -31,7 +33,7 @@ def main():
     for i, (address, _) in enumerate(entries):
         out.append("\t.quad 0x%x, .Lname%d" % (address, i))
     for i, (_, name) in enumerate(entries):
-        out.append('.Lname%d:\t.asciz "%s"' % (i, name))
+        out.append('.Lname%d:\t.asciz "%s"' % (i, name.replace("\\", "\\\\").replace('"', '\\"')))
     print("\n".join(out))
 
 

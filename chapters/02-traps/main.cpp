@@ -8,6 +8,7 @@
 #include "arch/gdt.h"
 #include "arch/idt.h"
 #include "arch/pic.h"
+#include "arch/trap.h"
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
 #include "kernel/cxxrt.h"
@@ -24,6 +25,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
 
     gdt_init();
     idt_init();
+    fault_if_asked();  // fault=... on the command line: see a kernel fault
     pic_init();
 
     kprint("[Test] Raising a breakpoint exception (int3)\n");

@@ -33,6 +33,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
 
     gdt_init();
     idt_init();
+    fault_if_asked();  // fault=... on the command line: see a kernel fault
     idt_allow_user(kBreakpoint);
     pic_init();
     mm_init();

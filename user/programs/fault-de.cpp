@@ -8,6 +8,7 @@
  */
 #include "runtime/print.h"
 
+/// Print a line, then divide by zero; returning 1 means the fault did not happen.
 int main(int, char**, char**) {
     print("fault-de: dividing by zero\n");
     uint32_t quotient = 42, remainder = 0;  // divl divides edx:eax by its operand

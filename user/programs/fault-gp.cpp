@@ -8,6 +8,7 @@
  */
 #include "runtime/print.h"
 
+/// Print a line, then execute `hlt` in ring 3; returning 1 means the fault did not happen.
 int main(int, char**, char**) {
     print("fault-gp: executing hlt in ring 3\n");
     asm volatile("hlt");

@@ -8,6 +8,7 @@
  */
 #include "runtime/print.h"
 
+/// Print a line, then store to address 0; returning 1 means the fault did not happen.
 int main(int, char**, char**) {
     print("fault-pf: writing to address 0\n");
     // Both volatile: the pointer, so the compiler must load it at run time

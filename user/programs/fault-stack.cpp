@@ -29,6 +29,7 @@ volatile uint64_t g_never = ~0ull;
 
 }  // namespace
 
+/// Print a line, then recurse until the stack runs into its guard; returning means it did not.
 int main(int, char**, char**) {
     print("fault-stack: recursing until the stack overflows\n");
     const uint64_t result = recurse(0);

@@ -7,6 +7,7 @@
  */
 #include "runtime/print.h"
 
+/// Print a line, then execute `ud2`; returning 1 means the fault did not happen.
 int main(int, char**, char**) {
     print("fault-ud: executing ud2\n");
     asm volatile("ud2");

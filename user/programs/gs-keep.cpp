@@ -22,6 +22,7 @@ uint64_t read_gs0() {
 }
 }  // namespace
 
+/// Set GS to a block of its own, check it across syscalls and timer interrupts; 0 if it always held.
 int main(int, char**, char**) {
     const auto base = reinterpret_cast<uint64_t>(&g_block);
     if (sys::arch_prctl(abi::ArchPrctl::SetGs, base) != 0) {

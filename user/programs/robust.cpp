@@ -222,6 +222,7 @@ void fs_and_gs_bases() {
 
 }  // namespace
 
+/// Run every bad-argument check; exit status 0 only if all passed.
 int main(int, char**, char**) {
     const long pid = sys::getpid();
     expect_true("getpid()", pid, pid > 0, "a positive pid");

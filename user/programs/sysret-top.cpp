@@ -16,6 +16,7 @@
  */
 #include "runtime/print.h"
 
+/// Copy a `syscall` to the last two bytes of user space and jump there; the kernel must kill it with SIGSEGV.
 int main(int, char**, char**) {
     constexpr uint64_t kTopPage = 0x00007ffffffff000;
     const long mapped = sys::mmap(reinterpret_cast<void*>(kTopPage), abi::kPageSize,

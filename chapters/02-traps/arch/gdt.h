@@ -19,12 +19,12 @@ enum class IstSlot : uint8_t {
 /// The 64-bit Task State Segment (Intel SDM vol. 3, 8.7). No tasks are
 /// switched in long mode: it only holds stack pointers for the CPU to load.
 struct [[gnu::packed]] Tss {
-    uint32_t reserved0;
+    uint32_t reserved0;     ///< ignored by the CPU
     uint64_t rsp[3];        ///< rsp[0]: stack loaded on an interrupt from ring 3
-    uint64_t reserved1;
+    uint64_t reserved1;     ///< ignored by the CPU
     uint64_t ist[7];        ///< ist[n-1]: stack for gates with IST n
-    uint64_t reserved2;
-    uint16_t reserved3;
+    uint64_t reserved2;     ///< ignored by the CPU
+    uint16_t reserved3;     ///< ignored by the CPU
     uint16_t iomap_base;    ///< past the limit: no I/O permission bitmap
 };
 static_assert(sizeof(Tss) == 104, "the TSS is 104 bytes");

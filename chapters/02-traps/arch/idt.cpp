@@ -7,7 +7,9 @@
 #include "arch/segments.h"
 #include "kernel/console.h"
 
-extern "C" const uint64_t trap_stubs[kTrapStubs];  // arch/trap_entry.S
+/// Each vector's entry stub (arch/trap_stubs.S): it pushes the vector (and a
+/// zero error code where the CPU pushes none) and jumps to trap_common.
+extern "C" const uint64_t trap_stubs[kTrapStubs];  // arch/trap_stubs.S
 
 namespace {
 

@@ -13,14 +13,14 @@
  */
 #pragma once
 
-#define GDT_KERNEL_CODE 0x08
-#define GDT_KERNEL_DATA 0x10
-#define GDT_USER_CODE32 0x18
-#define GDT_USER_DATA   0x20
-#define GDT_USER_CODE   0x28
-#define GDT_TSS         0x30
-#define GDT_ENTRIES     8       /* 6 descriptors + the 16-byte TSS descriptor */
+#define GDT_KERNEL_CODE 0x08    /**< 64-bit kernel code: STAR[47:32], so `syscall` loads it into CS */
+#define GDT_KERNEL_DATA 0x10    /**< kernel data and stack: `syscall` loads it into SS (CS + 8) */
+#define GDT_USER_CODE32 0x18    /**< 32-bit user code, unused: STAR[63:48] points here for `sysretq` */
+#define GDT_USER_DATA   0x20    /**< user data and stack: `sysretq` loads SS from STAR[63:48] + 8 */
+#define GDT_USER_CODE   0x28    /**< 64-bit user code: `sysretq` loads CS from STAR[63:48] + 16 */
+#define GDT_TSS         0x30    /**< the TSS descriptor, loaded with `ltr` */
+#define GDT_ENTRIES     8       /**< 6 descriptors + the 16-byte TSS descriptor */
 
-#define RPL_USER        3       /* requested privilege level in a selector */
-#define USER_CS         (GDT_USER_CODE | RPL_USER)   /* 0x2b */
-#define USER_SS         (GDT_USER_DATA | RPL_USER)   /* 0x23 */
+#define RPL_USER        3       /**< requested privilege level in a selector */
+#define USER_CS         (GDT_USER_CODE | RPL_USER)   /**< 0x2b: CS of ring-3 code, in every user TrapFrame */
+#define USER_SS         (GDT_USER_DATA | RPL_USER)   /**< 0x23: SS of ring-3 code */

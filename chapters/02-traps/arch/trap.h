@@ -27,6 +27,9 @@ const char* vector_name(uint64_t vector);
 /// Print every register of @p frame, with the symbol of RIP.
 void dump_frame(const TrapFrame& frame);
 
+/// Fault in the kernel if the `fault=` option asked for it (arch/fault_option.cpp).
+void fault_if_asked();
+
 /// A trap no policy claimed: resume after a breakpoint, otherwise dump the
 /// registers and panic (returns only for the breakpoint).
 void kernel_trap(const TrapFrame& frame);

@@ -15,6 +15,12 @@
  */
 #pragma once
 
+/**
+ * @name Byte offsets of the TrapFrame fields
+ * Byte offset of each TrapFrame field from RSP after PUSH_GPRS, for the
+ * assembly (the static_asserts below tie them to the struct).
+ * @{
+ */
 #define TF_R15        0x00
 #define TF_R14        0x08
 #define TF_R13        0x10
@@ -37,7 +43,8 @@
 #define TF_RFLAGS     0x98
 #define TF_RSP        0xa0
 #define TF_SS         0xa8
-#define TF_SIZE       0xb0
+#define TF_SIZE       0xb0  /**< sizeof(TrapFrame): 22 quadwords */
+/** @} */
 
 #ifdef __ASSEMBLER__
 /* Save the 15 general registers below the vector and error code, so that
@@ -88,15 +95,18 @@
 
 /// Registers of an interrupted context, as laid out on the kernel stack.
 struct TrapFrame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;  // 0x00-0x38
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;     // 0x40-0x70
-    uint64_t vector;      // 0x78: interrupt vector, pushed by our stub
-    uint64_t error_code;  // 0x80: from the CPU, or 0 pushed by our stub
-    uint64_t rip;         // 0x88: where the CPU was
-    uint64_t cs;          // 0x90: its code segment; low 2 bits = ring
-    uint64_t rflags;      // 0x98
-    uint64_t rsp;         // 0xa0: its stack pointer
-    uint64_t ss;          // 0xa8
+    /** @name General registers
+     * @{ */
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;  ///< 0x00-0x38: saved by PUSH_GPRS
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;     ///< 0x40-0x70: saved by PUSH_GPRS; rax = a syscall's number, then its result
+    /** @} */
+    uint64_t vector;      ///< 0x78: interrupt vector, pushed by our stub (SYSCALL_VECTOR for a syscall)
+    uint64_t error_code;  ///< 0x80: from the CPU, or 0 pushed by our stub
+    uint64_t rip;         ///< 0x88: where the CPU was
+    uint64_t cs;          ///< 0x90: its code segment; low 2 bits = ring
+    uint64_t rflags;      ///< 0x98: its flags (IF, DF...)
+    uint64_t rsp;         ///< 0xa0: its stack pointer
+    uint64_t ss;          ///< 0xa8: its stack segment
 
     /// True if the interrupted code ran in ring 3.
     [[nodiscard]] bool from_user() const { return (cs & 3) == 3; }

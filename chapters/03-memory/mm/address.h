@@ -20,23 +20,30 @@
 
 #include <cstdint>
 
-inline constexpr uint64_t kPageSize = 4096;
-inline constexpr uint64_t kDirectMapBase = 0xffff800000000000;
-inline constexpr uint64_t kHeapBase = 0xffffc00000000000;
+inline constexpr uint64_t kPageSize = 4096;  ///< the only page size the kernel maps (4 KiB)
+inline constexpr uint64_t kDirectMapBase = 0xffff800000000000;  ///< physical 0 in the direct map (PML4 slot 256)
+inline constexpr uint64_t kHeapBase = 0xffffc00000000000;  ///< first byte of the kernel heap (PML4 slot 384)
 inline constexpr uint64_t kHeapLimit = 1ull << 30;  ///< the heap may grow to 1 GiB
-inline constexpr uint64_t kStackBase = 0xffffe00000000000;
+inline constexpr uint64_t kStackBase = 0xffffe00000000000;  ///< kernel stacks start here, each above a guard page (slot 448)
 inline constexpr uint64_t kUserEnd = 0x0000800000000000;  ///< first non-user address
 
 /// A physical address: what page tables and devices see.
 class PhysAddr {
 public:
     constexpr PhysAddr() = default;
+    /// Wrap a raw physical address (explicit: a number is not an address).
     constexpr explicit PhysAddr(uint64_t value) : m_value(value) {}
+    /// The raw number, e.g. for a page-table entry.
     [[nodiscard]] constexpr uint64_t value() const { return m_value; }
+    /// The start of the 4 KiB frame that holds this address.
     [[nodiscard]] constexpr PhysAddr page_base() const { return PhysAddr(m_value & ~(kPageSize - 1)); }
+    /// The low 12 bits: where in its frame this address is.
     [[nodiscard]] constexpr uint64_t offset_in_page() const { return m_value & (kPageSize - 1); }
+    /// True at the start of a frame.
     [[nodiscard]] constexpr bool is_page_aligned() const { return offset_in_page() == 0; }
+    /// The address @p n bytes further on.
     constexpr PhysAddr operator+(uint64_t n) const { return PhysAddr(m_value + n); }
+    /// Same address.
     constexpr bool operator==(const PhysAddr&) const = default;
 
 private:
@@ -47,12 +54,17 @@ private:
 class VirtAddr {
 public:
     constexpr VirtAddr() = default;
+    /// Wrap a raw virtual address (explicit: a number is not an address).
     constexpr explicit VirtAddr(uint64_t value) : m_value(value) {}
     /// The address of an object.
     explicit VirtAddr(const void* p) : m_value(reinterpret_cast<uint64_t>(p)) {}
+    /// The raw number.
     [[nodiscard]] constexpr uint64_t value() const { return m_value; }
+    /// The start of the 4 KiB page that holds this address.
     [[nodiscard]] constexpr VirtAddr page_base() const { return VirtAddr(m_value & ~(kPageSize - 1)); }
+    /// The low 12 bits: where in its page this address is.
     [[nodiscard]] constexpr uint64_t offset_in_page() const { return m_value & (kPageSize - 1); }
+    /// True at the start of a page.
     [[nodiscard]] constexpr bool is_page_aligned() const { return offset_in_page() == 0; }
     /// Index into the page table at @p level (4 = PML4 ... 1 = page table).
     [[nodiscard]] constexpr unsigned table_index(int level) const {
@@ -63,9 +75,12 @@ public:
         const uint64_t top = m_value >> 47;
         return top == 0 || top == 0x1ffff;
     }
+    /// A pointer to a @p T at this address: the one place a VirtAddr becomes a pointer.
     template <typename T>
     [[nodiscard]] T* as() const { return reinterpret_cast<T*>(m_value); }
+    /// The address @p n bytes further on.
     constexpr VirtAddr operator+(uint64_t n) const { return VirtAddr(m_value + n); }
+    /// Same address.
     constexpr bool operator==(const VirtAddr&) const = default;
 
 private:

@@ -13,16 +13,16 @@
 
 /// A range of physical memory [start, end) that must never be handed out.
 struct PhysRange {
-    uint64_t start;
-    uint64_t end;
+    uint64_t start;  ///< first byte
+    uint64_t end;    ///< one past the last byte
 };
 
 /// Bitmap allocator over the first 4 GiB of physical memory.
 /// A set bit is a frame in use (or not RAM at all).
 class FrameAllocator {
 public:
-    static constexpr uint64_t kMaxMemory = 4ull << 30;
-    static constexpr size_t kMaxFrames = kMaxMemory / kPageSize;
+    static constexpr uint64_t kMaxMemory = 4ull << 30;  ///< RAM above 4 GiB is ignored
+    static constexpr size_t kMaxFrames = kMaxMemory / kPageSize;  ///< bits in the bitmap (128 KiB of bitmap)
 
     /// Mark the Available regions of the memory map free, then take back
     /// every @p reserved range. Frames are rounded inwards for free memory

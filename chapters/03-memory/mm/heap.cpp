@@ -77,6 +77,7 @@ bool grow(size_t bytes) {
 
 }  // namespace
 
+/// Map the heap's first page and put it in the free list; panics if it cannot.
 void heap_init() {
     if (!grow(kPageSize)) panic("cannot map the first heap page");
     kprint("[Memory] Kernel heap at {:#x}\n", kHeapBase);

@@ -10,11 +10,15 @@
 #include "mm/frame.h"
 
 void physmap_use_direct_map();  // mm/physmap.cpp
+/// Map the heap's first page; until then kmalloc() has nothing (mm/heap.cpp).
 void heap_init();               // mm/heap.cpp
 
-// Section bounds from linker.ld (virtual addresses in the kernel image).
+/// @name Section bounds from linker.ld
+/// @{
 extern "C" char __kernel_start_phys[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
-    __data_start[], __data_end[], __kernel_end[];
+    __data_start[], __data_end[], __kernel_end[];  ///< from linker.ld: only the address means anything;
+                                                   ///< virtual, but __kernel_start_phys is physical
+/// @}
 
 namespace {
 

@@ -86,10 +86,10 @@ void tlb_flush_page(VirtAddr virt);
 
 /// Page-table entry bits.
 namespace pte {
-inline constexpr uint64_t kPresent = 1ull << 0;
-inline constexpr uint64_t kWritable = 1ull << 1;
-inline constexpr uint64_t kUser = 1ull << 2;
-inline constexpr uint64_t kHuge = 1ull << 7;
-inline constexpr uint64_t kNoExecute = 1ull << 63;
-inline constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
+inline constexpr uint64_t kPresent = 1ull << 0;      ///< P: the entry is valid; clear = not-present fault
+inline constexpr uint64_t kWritable = 1ull << 1;     ///< R/W: writes allowed (CR0.WP applies it to ring 0 too)
+inline constexpr uint64_t kUser = 1ull << 2;         ///< U/S: ring 3 may access
+inline constexpr uint64_t kHuge = 1ull << 7;         ///< PS: in a PD or PDPT, a 2 MiB or 1 GiB page, not a table
+inline constexpr uint64_t kNoExecute = 1ull << 63;   ///< XD: no instruction fetch (needs EFER.NXE)
+inline constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;  ///< bits 51:12: the frame or next table
 }  // namespace pte

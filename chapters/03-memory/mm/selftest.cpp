@@ -17,6 +17,8 @@ int g_some_data = 42;
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
 }  // namespace
 
+/// Check frames, page tables, permissions, guard pages and the heap on the
+/// real MMU; a failed check panics with its line.
 void mm_selftest() {
     // Frames come back.
     const size_t before = frames().free_count();

@@ -9,6 +9,9 @@
 #include "kernel/x86.h"
 #include "proc/process.h"
 
+/// Top of the running process's kernel stack: syscall_entry loads RSP from
+/// it. One global, so one CPU and one syscall at a time (chapter 05 moves it
+/// into the per-CPU block).
 extern "C" uint64_t CURRENT_KERNEL_STACK;  // arch/syscall_entry.S
 
 void arch_enter_process(Process* process, uint64_t kernel_stack_top) {

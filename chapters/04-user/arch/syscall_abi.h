@@ -4,15 +4,15 @@
  */
 #pragma once
 
-/* TrapFrame::vector of a frame built by syscall_entry: above every real
+/** TrapFrame::vector of a frame built by syscall_entry: above every real
  * vector (0-255), so traps and syscalls can never be confused. */
 #define SYSCALL_VECTOR 0x100
 
-/* RFLAGS bits cleared on entry (IA32_FMASK): TF so single-stepping does
+/** How this chapter's entry finds its kernel stack, for the boot log. */
+#define SYSCALL_ENTRY_KIND "flat: global kernel stack"
+
+/** RFLAGS bits cleared on entry (IA32_FMASK): TF so single-stepping does
  * not follow into the kernel, IF so no interrupt arrives before we are on
  * the kernel stack, DF because the C++ ABI requires it clear, AC so user
  * code cannot turn off alignment checks for the kernel (SMAP's AC). */
-/* How this chapter's entry finds its kernel stack, for the boot log. */
-#define SYSCALL_ENTRY_KIND "flat: global kernel stack"
-
 #define SYSCALL_FMASK ((1 << 8) | (1 << 9) | (1 << 10) | (1 << 18))

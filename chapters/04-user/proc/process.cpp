@@ -11,7 +11,12 @@
 #include "mm/frame.h"
 #include "mm/mm.h"
 
+/// Save the scheduler's callee-saved registers and RSP in @p scheduler_rsp,
+/// then leave for ring 3 through trap_return with @p frame (arch/context.S).
+/// Returns when the process ends, through resume_scheduler().
 extern "C" void enter_user(TrapFrame* frame, uint64_t* scheduler_rsp);  // arch/context.S
+/// Switch back to the stack enter_user() saved and return from it, from any
+/// kernel stack (arch/context.S).
 extern "C" [[noreturn]] void resume_scheduler(uint64_t scheduler_rsp);
 
 namespace {

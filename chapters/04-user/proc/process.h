@@ -26,9 +26,9 @@ struct FileTable;
 
 /// One running program.
 struct Process {
-    int pid = 0;
+    int pid = 0;                  ///< process id, from 1 (getpid)
     char name[32] = {};           ///< the module's first word, for logs
-    AddressSpace space{PhysAddr()};
+    AddressSpace space{PhysAddr()};  ///< its page tables: its own lower half, the kernel's upper half
     uint64_t fs_base = 0;         ///< user FS base (arch_prctl), restored on entry
     uint64_t gs_base = 0;         ///< user GS base (arch_prctl), restored on entry
     uint64_t entry = 0;           ///< first user RIP

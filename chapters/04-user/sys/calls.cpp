@@ -41,6 +41,9 @@ uint64_t find_free_range(const AddressSpace& space, uint64_t pages) {
 
 }  // namespace
 
+/// mmap(addr, len, prot, flags, fd, offset): anonymous private or shared
+/// memory, placed top-down below kMmapTop unless MAP_FIXED; a file mapping
+/// goes to mmap_file(). Returns the address or -EINVAL, -ENOMEM...
 long sys_mmap(const SyscallArgs& a) {
     const uint64_t addr = a.a0, len = a.a1;
     const int prot = static_cast<int>(a.a2), flags = static_cast<int>(a.a3);
@@ -82,6 +85,7 @@ long sys_mmap(const SyscallArgs& a) {
     return static_cast<long>(start);
 }
 
+/// munmap(addr, len): unmap and free the pages; holes in the range are fine.
 long sys_munmap(const SyscallArgs& a) {
     const uint64_t addr = a.a0, len = a.a1;
     if ((addr & (kPageSize - 1)) || len == 0) return -Errno::Inval;
@@ -91,10 +95,14 @@ long sys_munmap(const SyscallArgs& a) {
     return 0;
 }
 
+/// getpid(): the running process's id; the null syscall the measurements time.
 long sys_getpid(const SyscallArgs&) { return current_process()->pid; }
 
+/// exit(status) and exit_group(status): end the process with status & 0xff; never returns.
 long sys_exit(const SyscallArgs& a) { process_exit(static_cast<int>(a.a0 & 0xff)); }
 
+/// arch_prctl(code, addr): set or get the user FS or GS base (ARCH_SET_FS...).
+/// A base in the kernel half is -EPERM, as on Linux.
 long sys_arch_prctl(const SyscallArgs& a) {
     Process* p = current_process();
     const uint64_t value = a.a1;

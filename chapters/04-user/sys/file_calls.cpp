@@ -16,6 +16,7 @@ namespace {
 bool is_console(uint64_t fd) { return fd <= 2; }
 }  // namespace
 
+/// read(fd, buf, count) on the console (fds 0-2): what the UART holds now.
 long sys_read(const SyscallArgs& a) {
     if (!is_console(a.a0)) return -Errno::BadF;
     if (a.a2 == 0) return 0;
@@ -28,6 +29,7 @@ long sys_read(const SyscallArgs& a) {
     return static_cast<long>(n);
 }
 
+/// write(fd, buf, count) on the console (fds 0-2): all @p count bytes.
 long sys_write(const SyscallArgs& a) {
     if (!is_console(a.a0)) return -Errno::BadF;
     if (!user_range_ok(current_process()->space, a.a1, a.a2, false)) return -Errno::Fault;

@@ -12,6 +12,8 @@
 #include "kernel/options.h"
 #include "kernel/x86.h"
 
+/// Where `syscall` jumps (IA32_LSTAR): the assembly entry in
+/// arch/syscall_entry.S, which builds a TrapFrame and calls syscall_dispatch().
 extern "C" void syscall_entry();  // arch/syscall_entry.S
 
 namespace {

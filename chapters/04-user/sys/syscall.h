@@ -11,7 +11,10 @@
 
 /// The six arguments of a syscall, in the registers of the Linux ABI.
 struct SyscallArgs {
-    uint64_t a0, a1, a2, a3, a4, a5;  ///< rdi, rsi, rdx, r10, r8, r9
+    /// @name Arguments 1 to 6
+    /// @{
+    uint64_t a0, a1, a2, a3, a4, a5;  ///< from rdi, rsi, rdx, r10, r8, r9 in that order
+    /// @}
 };
 
 /// A syscall implementation: returns a result or a negated errno.

@@ -24,16 +24,16 @@
  */
 #pragma once
 
-#define PERCPU_USER_RSP_SCRATCH  0x00
-#define PERCPU_KERNEL_STACK_TOP  0x08
-#define PERCPU_USER_GS_BASE      0x10
-#define PERCPU_CPU_ID            0x18
-#define PERCPU_CURRENT_TASK      0x20
-#define PERCPU_TSS_RSP0          0x28
-#define PERCPU_SYSCALL_COUNT     0x30
-#define PERCPU_LAST_SYSCALL_TIME 0x38
-#define PERCPU_PADDING           0x40
-#define PERCPU_SIZE              0x80
+#define PERCPU_USER_RSP_SCRATCH  0x00  /**< offset of PerCpu::user_rsp_scratch, for the assembly */
+#define PERCPU_KERNEL_STACK_TOP  0x08  /**< offset of PerCpu::kernel_stack_top */
+#define PERCPU_USER_GS_BASE      0x10  /**< offset of PerCpu::user_gs_base */
+#define PERCPU_CPU_ID            0x18  /**< offset of PerCpu::cpu_id */
+#define PERCPU_CURRENT_TASK      0x20  /**< offset of PerCpu::current_task */
+#define PERCPU_TSS_RSP0          0x28  /**< offset of PerCpu::tss_rsp0 */
+#define PERCPU_SYSCALL_COUNT     0x30  /**< offset of PerCpu::syscall_count */
+#define PERCPU_LAST_SYSCALL_TIME 0x38  /**< offset of PerCpu::last_syscall_time */
+#define PERCPU_PADDING           0x40  /**< offset of PerCpu::padding */
+#define PERCPU_SIZE              0x80  /**< sizeof(PerCpu): two cache lines */
 
 #ifndef __ASSEMBLER__
 #include <atomic>
@@ -47,15 +47,15 @@ inline constexpr int kMaxCpus = 8;
 
 /// One CPU's private data. Fields another CPU may read are atomics.
 struct alignas(64) PerCpu {
-    std::atomic<uint64_t> user_rsp_scratch;   // 0x00
-    std::atomic<uint64_t> kernel_stack_top;   // 0x08
-    std::atomic<uint64_t> user_gs_base;       // 0x10
-    uint64_t cpu_id;                          // 0x18: never changes after boot
-    std::atomic<uint64_t> current_task;       // 0x20: a Process*
-    std::atomic<uint64_t> tss_rsp0;           // 0x28
-    std::atomic<uint64_t> syscall_count;      // 0x30
-    std::atomic<uint64_t> last_syscall_time;  // 0x38
-    uint8_t padding[32];                      // 0x40
+    std::atomic<uint64_t> user_rsp_scratch;   ///< 0x00: the user RSP, parked by syscall_entry until it is pushed
+    std::atomic<uint64_t> kernel_stack_top;   ///< 0x08: the running process's kernel stack; syscall_entry loads RSP from it
+    std::atomic<uint64_t> user_gs_base;       ///< 0x10: the user's GS base (it sits in KERNEL_GS_BASE while the kernel runs)
+    uint64_t cpu_id;                          ///< 0x18: 0, 1, ...; never changes after boot
+    std::atomic<uint64_t> current_task;       ///< 0x20: the running Process*, or 0
+    std::atomic<uint64_t> tss_rsp0;           ///< 0x28: mirror of this CPU's TSS.rsp0 (the stack for interrupts from ring 3)
+    std::atomic<uint64_t> syscall_count;      ///< 0x30: syscalls taken on this CPU
+    std::atomic<uint64_t> last_syscall_time;  ///< 0x38: TSC at the last syscall entry
+    uint8_t padding[32];                      ///< 0x40: unused, up to 0x60
 };
 
 static_assert(offsetof(PerCpu, user_rsp_scratch) == PERCPU_USER_RSP_SCRATCH);

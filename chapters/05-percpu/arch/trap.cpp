@@ -11,6 +11,8 @@
 #include "proc/process.h"
 #include "proc/signal.h"
 
+/// The `iretq` that syscall_exit falls back to for a non-canonical return
+/// address (arch/syscall_entry.S): a #GP at this RIP is the user's fault.
 extern "C" char syscall_iret_insn[];  // arch/syscall_entry.S
 
 extern "C" void trap_dispatch(TrapFrame* frame) {

@@ -52,8 +52,8 @@ private:
 
 /// A process's open descriptors.
 struct FileTable {
-    static constexpr int kMaxFiles = 64;
-    File* files[kMaxFiles] = {};
+    static constexpr int kMaxFiles = 64;  ///< descriptors per process (0 to 63)
+    File* files[kMaxFiles] = {};          ///< indexed by descriptor; nullptr = free
 
     /// The file behind @p fd, or nullptr (any 64-bit value is accepted).
     [[nodiscard]] File* get(uint64_t fd) const { return fd < kMaxFiles ? files[fd] : nullptr; }

@@ -36,28 +36,34 @@ long file_vector_io(File* file, uint64_t iov_addr, uint64_t count, bool write) {
     return total;
 }
 
+/// read(fd, buf, count) through the process's descriptor table.
 long sys_read(const SyscallArgs& a) {
     File* file = current_files().get(a.a0);
     return file ? file->read(a.a1, a.a2) : -Errno::BadF;
 }
 
+/// write(fd, buf, count) through the process's descriptor table.
 long sys_write(const SyscallArgs& a) {
     File* file = current_files().get(a.a0);
     return file ? file->write(a.a1, a.a2) : -Errno::BadF;
 }
 
+/// readv(fd, iov, iovcnt): see file_vector_io().
 long sys_readv(const SyscallArgs& a) {
     File* file = current_files().get(a.a0);
     return file ? file_vector_io(file, a.a1, a.a2, false) : -Errno::BadF;
 }
 
+/// writev(fd, iov, iovcnt): see file_vector_io().
 long sys_writev(const SyscallArgs& a) {
     File* file = current_files().get(a.a0);
     return file ? file_vector_io(file, a.a1, a.a2, true) : -Errno::BadF;
 }
 
+/// close(fd): 0 or -EBADF.
 long sys_close(const SyscallArgs& a) { return current_files().close(a.a0); }
 
+/// pipe2(fds, flags): a pipe; its read and write descriptors go to user fds[0] and fds[1].
 long sys_pipe2(const SyscallArgs& a) {
     if (a.a1 & ~uint64_t(abi::open_flag::NonBlock | abi::open_flag::CloExec)) return -Errno::Inval;
     if (!user_range_ok(current_process()->space, a.a0, 2 * sizeof(int), true)) return -Errno::Fault;

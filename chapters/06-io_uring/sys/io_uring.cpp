@@ -45,10 +45,10 @@ uring::IssueResult done(long res) { return uring::IssueResult::done(static_cast<
 /// executor that runs its requests.
 class RingFile final : public File, public uring::Executor {
 public:
-    uring::Ring ring;
-    uring::FixedStorage<64, 32> storage;  // 64 completions of backlog, 32 requests in flight
-    uint64_t rings_at = 0;                // user address of the rings region
-    uint64_t sqes_at = 0;                 // user address of the SQE region
+    uring::Ring ring;                     ///< the engine: indices, submission, completion, backlog
+    uring::FixedStorage<64, 32> storage;  ///< 64 completions of backlog, 32 requests in flight
+    uint64_t rings_at = 0;                ///< user address of the rings region
+    uint64_t sqes_at = 0;                 ///< user address of the SQE region
 
     /// Both regions still mapped, writable, for this process?
     [[nodiscard]] bool mapped() const {
@@ -137,6 +137,8 @@ void uring_retry_read(uring::Request& r) {
     r.ring->complete(r, static_cast<int32_t>(n));
 }
 
+/// io_uring_setup(entries, params): check and round the sizes, map the two
+/// shared regions into the process, and return a new ring fd.
 long sys_io_uring_setup(const SyscallArgs& a) {
     ring_abi::Params params;
     if (copy_from_user(&params, a.a1, sizeof params) != 0) return -Errno::Fault;
@@ -166,6 +168,8 @@ long sys_io_uring_setup(const SyscallArgs& a) {
     return fd;
 }
 
+/// io_uring_enter(fd, to_submit, min_complete, flags): submit SQEs and wait
+/// for completions (common/uring.h does the work).
 long sys_io_uring_enter(const SyscallArgs& a) {
     const auto flags = static_cast<uint32_t>(a.a3);
     if (const long e = uring::Ring::check_enter_flags(flags)) return e;  // before the fd, as Linux
@@ -176,6 +180,8 @@ long sys_io_uring_enter(const SyscallArgs& a) {
     return file->ring.enter(static_cast<uint32_t>(a.a1), static_cast<uint32_t>(a.a2), flags, &g_waiter);
 }
 
+/// io_uring_register(fd, op, arg, nr_args): only IORING_REGISTER_PROBE, which
+/// says which opcodes this kernel supports.
 long sys_io_uring_register(const SyscallArgs& a) {
     long error;
     if (!ring_of(a.a0, error)) return error;

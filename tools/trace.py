@@ -1,0 +1,759 @@
+#!/usr/bin/env python3
+"""Watch the GS base change hands in the Bochs debugger, and check that it does.
+
+    trace.py run CHAPTER [--quiet] [--result F]  trace one chapter (this is `make trace CH=NN`)
+    trace.py check TRANSCRIPT [--console F]      judge a transcript already on disk
+    trace.py table                               the null-syscall cost of every traced chapter
+    trace.py selftest                            TAP: the checker rejects doctored transcripts
+
+`run` works in four steps.
+
+1. Find where to stop, by symbol name, in `objdump -d` of the kernel: the
+   `swapgs` in syscall_entry and the instruction after it, the instruction
+   after the one that loads the kernel RSP, the `swapgs` and `sysretq` at
+   the end of syscall_exit, trap_common and the first `call` after its
+   `swapgs`. No offset and no chapter number is written here: a
+   syscall_entry without a swapgs (chapter 04) is traced as the "flat"
+   entry, one with a swapgs (chapter 05 and later) as the "per-cpu" one.
+
+2. Boot build/CHAPTER/trace.iso in Bochs: the chapter's kernel with one
+   program, user/programs/null-syscall.cpp (getpid in a loop; its `syscall`
+   has the global label null_syscall_insn), and an empty command line, so
+   that validate=1 is off. This script drives the debugger through a pipe,
+   one command at a time: the very commands you would type. They are saved
+   in build/CHAPTER/trace/replay.rc; Bochs is deterministic, so
+   `bochs -q -f bochsrc -rc replay.rc` (with the same environment variables)
+   repeats the session stop for stop. At each stop the script reads the
+   instruction counter ("Next at t=N"), CS:RIP, and both GS bases in full:
+   show "cpu0.GS.base" and show "cpu0.MSR.kernelgsbase" (`sreg` would hide
+   their upper 32 bits). The stops, in the order they happen:
+     - per-cpu only: the first timer interrupt, which arrives in ring 0 while
+       the kernel waits at boot (sti; hlt): at trap_common, and after the
+       swap decision;
+     - getpid number 2, stop by stop through the entry and the exit;
+     - getpids 3 to 10, at the `syscall`, at syscall_dispatch, at
+       syscall_exit and at the next user instruction: differences of t are
+       the instructions each part took;
+     - per-cpu only: a timer interrupt that arrives in ring 3, while the
+       program spins after its loop.
+   Then it deletes the breakpoints and lets the kernel run to power-off.
+
+3. Write build/CHAPTER/gs-trace.txt (each stop as a "[name] where" line with
+   key=value lines under it) and build/CHAPTER/syscall-cost.txt (the counts
+   as key=value lines, for the docs build).
+
+4. Check the transcript. The checker reads the text back, so what it judges
+   is exactly what a student reads. It prints every assertion as "ok - ..."
+   or "FAIL - ..." and appends them to gs-trace.txt. `selftest` hands it one
+   good and many doctored transcripts (a swap that did not trade, a ring-0
+   interrupt that swapped...) and prints TAP.
+"""
+import argparse
+import bisect
+import collections
+import glob
+import os
+import re
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROGRAM = "null-syscall"           # the one program of the trace kernel
+USER_INSN = "null_syscall_insn"    # its `syscall` instruction (2 bytes: 0f 05)
+TRACED = 2                         # the getpid followed stop by stop
+MEASURED = range(3, 11)            # the getpids counted
+TIMER_VECTORS = range(32, 48)      # the PIC's interrupts; below 32 are exceptions
+
+# One stop of the debugger: its name ("entry.swapgs"), where it is
+# ("syscall_entry+0x0: swapgs"), a section title or "", and the values read.
+Stop = collections.namedtuple("Stop", "name where title values")
+
+
+class TraceError(Exception):
+    """The trace could not be taken (as opposed to: taken, and wrong)."""
+
+
+# ------------------------------------------------- 1. where to stop, by symbol
+
+def disassemble(elf):
+    """{symbol: [(address, "mnemonic operands # comment"), ...]} from objdump -d."""
+    text = subprocess.run(["objdump", "-d", "-w", "--no-show-raw-insn", elf],
+                          capture_output=True, text=True, check=True).stdout
+    code, current = {}, None
+    for line in text.splitlines():
+        label = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
+        insn = re.match(r"^\s*([0-9a-f]+):\t(.*)$", line)
+        if label:
+            current = code.setdefault(label.group(2), [])
+        elif insn and current is not None:
+            current.append((int(insn.group(1), 16), " ".join(insn.group(2).split())))
+    return code
+
+
+def find(instructions, mnemonic, start=0):
+    """Index of the first instruction from START with this mnemonic, or None."""
+    return next((i for i in range(start, len(instructions))
+                 if instructions[i][1].split(" ")[0] == mnemonic), None)
+
+
+def nm(elf, demangle=False):
+    """{name: address} of the text symbols of an ELF file (C++ names readable if DEMANGLE)."""
+    out = subprocess.run(["nm"] + (["-C"] if demangle else []) + [elf],
+                         capture_output=True, text=True, check=True).stdout
+    return {f[2]: int(f[0], 16) for f in (l.split(None, 2) for l in out.splitlines())
+            if len(f) == 3 and f[1] in "tT"}
+
+
+class Plan:
+    """The addresses to stop at in one chapter's trace kernel, and what is there."""
+
+    def __init__(self, chapter):
+        self.chapter = chapter
+        self.build = os.path.join(ROOT, "build", chapter)
+        # The files inside the ISO, not build/CHAPTER/kernel.elf: that one may
+        # have been rebuilt since, and its addresses would be wrong.
+        self.elf = os.path.join(self.build, "trace.dir", "boot", "kernel.elf")
+        self.user_elf = os.path.join(self.build, "trace.dir", "boot", PROGRAM)
+        code = disassemble(self.elf)
+        if "syscall_entry" not in code or "syscall_exit" not in code:
+            raise TraceError("%s has no syscall_entry and syscall_exit: nothing to trace" % chapter)
+        entry, leave, trap = code["syscall_entry"], code["syscall_exit"], code.get("trap_common", [])
+        self.text = {a: t for insns in code.values() for a, t in insns}   # address -> instruction
+        self.entry, self.syscall_exit = entry[0][0], leave[0][0]
+
+        # The entry. A swapgs in syscall_entry makes it "per-cpu".
+        i = find(entry, "swapgs")
+        self.mode = "flat" if i is None else "per-cpu"
+        self.entry_swapgs = None if i is None else entry[i][0]
+        self.after_entry_swapgs = None if i is None else entry[i + 1][0]
+
+        # The kernel stack: the first `mov MEMORY,%rsp`, from a global
+        # (mov CURRENT_KERNEL_STACK(%rip),%rsp) or from GS (mov %gs:0x8,%rsp).
+        # We stop after it, and compare RSP with what is stored there.
+        self.stack_global = self.stack_gs_offset = None
+        for n, (address, insn) in enumerate(entry):
+            load = re.match(r"mov (\S+),%rsp(?: # ([0-9a-f]+) <(\S+)>)?$", insn)
+            if load and load.group(1).startswith("%gs:"):
+                self.stack_gs_offset = int(load.group(1)[4:], 16)
+            elif load and load.group(2):
+                self.stack_global = int(load.group(2), 16)
+            else:
+                continue
+            self.stack_loaded = entry[n + 1][0]
+            break
+        else:
+            raise TraceError("no `mov MEMORY,%rsp` in syscall_entry: where is the kernel stack loaded?")
+
+        # The exit: the first sysretq in syscall_exit, and the swapgs before it.
+        j = find(leave, "sysretq")
+        if j is None:
+            raise TraceError("no sysretq in syscall_exit")
+        self.sysretq = leave[j][0]
+        swaps = [a for a, t in leave[:j] if t == "swapgs"]
+        self.exit_swapgs = swaps[-1] if swaps else None
+        if (self.exit_swapgs is None) != (self.mode == "flat"):
+            raise TraceError("syscall_entry and syscall_exit disagree: only one of them has a swapgs")
+
+        # Interrupts, if trap_common swaps GS: stop at its first instruction
+        # and at the first call after its swapgs (to trap_dispatch), where the
+        # two paths - swapped or not - have joined again.
+        k = find(trap, "swapgs")
+        call = None if k is None else find(trap, "call", k)
+        self.trap_common = trap[0][0] if trap else None
+        self.trap_after = None if call is None else trap[call][0]
+
+        kernel_symbols = nm(self.elf)
+        self.dispatch = kernel_symbols.get("syscall_dispatch")
+        self.count_offset = None
+        if self.mode == "per-cpu":
+            self.count_offset = percpu_define(self.build, "PERCPU_SYSCALL_COUNT")
+
+        # The program is a static ELF: its addresses are its link addresses.
+        self.user_symbols = nm(self.user_elf)
+        if USER_INSN not in self.user_symbols:
+            raise TraceError("%s has no symbol %s" % (self.user_elf, USER_INSN))
+        self.user_insn = self.user_symbols[USER_INSN]
+        self.user_next = self.user_insn + 2
+        for name, insns in disassemble(self.user_elf).items():
+            self.text.update(insns)
+
+        # "name+0xoff" for any address: every symbol, sorted by address.
+        self.kernel_symbols = kernel_symbols
+        self.names = sorted((a, n) for n, a in list(nm(self.elf, demangle=True).items())
+                            + list(self.user_symbols.items()))
+
+    def where(self, address):
+        i = bisect.bisect_right(self.names, (address, "\uffff")) - 1
+        if i < 0:
+            return "%#x" % address
+        return "%s+%#x" % (self.names[i][1], address - self.names[i][0])
+
+    def describe(self, address):
+        return "%s: %s" % (self.where(address), self.text.get(address, "?"))
+
+
+def percpu_define(build, name):
+    """A #define from the chapter's arch/percpu.h (in its composed source tree)."""
+    path = os.path.join(build, "src", "arch", "percpu.h")
+    try:
+        with open(path) as f:
+            return int(re.search(r"^#define\s+%s\s+(\S+)" % name, f.read(), re.M).group(1), 0)
+    except (OSError, AttributeError, ValueError):
+        raise TraceError("%s: no #define %s" % (os.path.relpath(path, ROOT), name))
+
+
+# ------------------------------------------------------ 2. driving Bochs
+
+class Bochs:
+    """The Bochs debugger behind a pipe: send a command, read up to the next prompt."""
+    PROMPT = re.compile(rb"<bochs:\d+> $")
+    # After every stop:  Next at t=440017374
+    #                    (0) [0x000000105a64] 0008:ffffffff80105a64 (syscall_entry+0): swapgs ; 0f01f8
+    STOP = re.compile(r"Next at t=(\d+)\s*\n\(0\) \[0x[0-9a-f]+\] ([0-9a-f]{4}):([0-9a-f]+) ")
+
+    def __init__(self, iso, workdir):
+        self.workdir = workdir
+        self.serial = os.path.join(workdir, "com1.txt")
+        for name in ("com1.txt", "debugger.log", "bochs.log"):
+            if os.path.exists(os.path.join(workdir, name)):
+                os.remove(os.path.join(workdir, name))
+        # The one bochsrc of the course; these variables fill it in.
+        env = dict(os.environ, BXSHARE="/usr/share/bochs", BOCHS_ISO=iso, BOCHS_SERIAL=self.serial,
+                   BOCHS_LOG=os.path.join(workdir, "bochs.log"),
+                   BOCHS_DEBUGLOG=os.path.join(workdir, "debugger.log"))
+        self.replay = open(os.path.join(workdir, "replay.rc"), "w")
+        with open(os.path.join(workdir, "bochs.stderr"), "w") as stderr:
+            self.proc = subprocess.Popen(["bochs", "-q", "-f", os.path.join(ROOT, "bochsrc")],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                                         env=env, cwd=workdir, start_new_session=True)
+        self.pending = b""
+        if self.read(30) is None:   # Bochs stops before the BIOS's first instruction
+            raise TraceError("Bochs did not start (see %s/bochs.stderr)" % workdir)
+
+    def read(self, timeout):
+        """Bochs' output up to its next prompt; None if it exited."""
+        end = time.monotonic() + timeout
+        while not self.PROMPT.search(self.pending):
+            ready, _, _ = select.select([self.proc.stdout], [], [], max(0, end - time.monotonic()))
+            if not ready:
+                self.kill()
+                raise TraceError("Bochs gave no prompt within %d s" % timeout)
+            data = os.read(self.proc.stdout.fileno(), 65536)
+            if not data:
+                return None
+            self.pending += data
+        out, self.pending = self.pending.decode(errors="replace"), b""
+        return out.replace("\r", "")
+
+    def command(self, line, timeout=10):
+        """Send one command; its output (None if Bochs exited)."""
+        self.replay.write(line + "\n")
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
+        return self.read(timeout)
+
+    def cont(self):
+        """`c`, to the next breakpoint: (t, cs, rip) there."""
+        stops = self.STOP.findall(self.command("c", timeout=60) or "")
+        if not stops:
+            raise TraceError("Bochs ran to the end instead of stopping at a breakpoint")
+        t, cs, rip = stops[-1]
+        return int(t), int(cs, 16), int(rip, 16)
+
+    def cont_to(self, address, plan):
+        """`c`, which must stop at ADDRESS."""
+        t, cs, rip = self.cont()
+        if rip != address:
+            raise TraceError("expected a stop at %s, stopped at %s" % (plan.where(address), plan.where(rip)))
+        return t, cs, rip
+
+    def show(self, param):
+        """show "cpu0.GS.base" prints "base = 0x403110": the value."""
+        out = self.command('show "%s"' % param)
+        m = re.search(r"= (0x[0-9a-f]+|\d+)\s*$", out or "", re.M)
+        if not m:
+            raise TraceError("cannot read %s from: %r" % (param, out))
+        return int(m.group(1), 0)
+
+    def quads(self, address, count):
+        """x /Ngx ADDRESS: N 64-bit values (ADDRESS may be an expression such as "rsp")."""
+        out = self.command("x /%dgx %s" % (count, address if isinstance(address, str) else "%#x" % address))
+        # Lines like "0xffffffff8012a130 <g_percpu+30>:\t0x00000002\t0xffffffff80105c3a".
+        values = [int(v, 16) for m in re.finditer(r"^0x[0-9a-f]+(?: <[^>]*>)?:(.*)$", out or "", re.M)
+                  for v in m.group(1).split()]
+        if len(values) != count:
+            raise TraceError("x /%dgx %s: %r" % (count, address, out))
+        return values
+
+    def break_at(self, *addresses):
+        """Make ADDRESSES the only breakpoints (`lb`: linear addresses)."""
+        for number in re.findall(r"^\s*(\d+) lbreakpoint", self.command("blist") or "", re.M):
+            self.command("d %s" % number)
+        for address in addresses:
+            self.command("lb %#x" % address)
+
+    def run_to_end(self):
+        """No breakpoints, `c`: the kernel powers off and Bochs exits. The COM1 text."""
+        self.break_at()
+        self.replay.write("c\n")
+        self.replay.close()
+        self.proc.stdin.write(b"c\n")
+        self.proc.stdin.close()         # should the debugger stop again, it reads EOF and quits
+        end = time.monotonic() + 60
+        while os.read(self.proc.stdout.fileno(), 65536):   # drain, so that Bochs never blocks
+            if time.monotonic() > end:
+                raise TraceError("the kernel did not power off within 60 s")
+        self.proc.wait()
+        with open(self.serial, errors="replace") as f:
+            return f.read().replace("\r", "")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def take_trace(plan, bochs):
+    """The whole session. Returns the stops, in order."""
+    stops = []
+
+    def stop(name, title, t, cs, rip, note="", **extra):
+        """Record a stop: where it is, CS, RIP, and both GS bases read there."""
+        values = {"t": t, "cs": cs, "rip": rip, "GS.base": bochs.show("cpu0.GS.base"),
+                  "KERNEL_GS_BASE": bochs.show("cpu0.MSR.kernelgsbase"), **extra}
+        stops.append(Stop(name, plan.describe(rip) + note, title, values))
+        return values
+
+    def interrupt(ring, name, title):
+        """Continue to trap_common until a timer interrupt from RING; stop there and after the swap decision."""
+        bochs.break_at(plan.trap_common)
+        for _ in range(40):
+            t, cs, rip = bochs.cont()
+            # The stub pushed an error code and the vector on the CPU's frame (rip, cs, rflags...).
+            vector, _, saved_rip, saved_cs = bochs.quads("rsp", 4)
+            if vector in TIMER_VECTORS and saved_cs & 3 == ring:
+                stop(name + ".stub", title, t, cs, rip, "   (interrupted %s)" % plan.where(saved_rip),
+                     vector=vector, saved_cs=saved_cs, saved_rip=saved_rip)
+                bochs.break_at(plan.trap_after)
+                stop(name + ".after", "", *bochs.cont_to(plan.trap_after, plan))
+                return
+        raise TraceError("no timer interrupt from ring %d in 40 tries" % ring)
+
+    def walk(at_syscall):
+        """One getpid, stop by stop: the user's syscall, the entry, the exit, back in ring 3."""
+        user = stop("user.syscall", "getpid number %d, stop by stop" % TRACED, *at_syscall)
+        count_at = None
+        if plan.count_offset is not None:
+            # In ring 3 the kernel's GS base waits in KERNEL_GS_BASE: it is the block.
+            count_at = user["KERNEL_GS_BASE"] + plan.count_offset
+            user["syscall_count"] = bochs.quads(count_at, 1)[0]
+        path = [(name, address) for name, address in (
+            ("entry.start", plan.entry if plan.mode == "flat" else None),
+            ("entry.swapgs", plan.entry_swapgs), ("entry.after-swapgs", plan.after_entry_swapgs),
+            ("entry.stack-loaded", plan.stack_loaded), ("exit.swapgs", plan.exit_swapgs),
+            ("exit.sysretq", plan.sysretq), ("user.next", plan.user_next)) if address is not None]
+        bochs.break_at(*(address for _, address in path))
+        for name, address in path:
+            values = stop(name, "", *bochs.cont_to(address, plan))
+            if name == "entry.stack-loaded":      # RSP, and the value it was loaded from
+                values["rsp"] = bochs.show("cpu0.RSP")
+                values["stored_at"] = (plan.stack_global if plan.stack_global is not None
+                                       else values["GS.base"] + plan.stack_gs_offset)
+                values["stored"] = bochs.quads(values["stored_at"], 1)[0]
+            if name == "user.next" and count_at is not None:
+                values["syscall_count"] = bochs.quads(count_at, 1)[0]
+
+    def measure(at_syscall, iteration):
+        """One getpid, counted: t at the syscall, syscall_dispatch, syscall_exit and the next user instruction."""
+        marks = [a for a in (plan.dispatch, plan.syscall_exit, plan.user_next) if a is not None]
+        bochs.break_at(*marks)
+        t = [at_syscall[0]] + [bochs.cont_to(a, plan)[0] for a in marks]
+        values = {"t": t[0], "total": t[-1] - t[0]}
+        if len(t) == 4:
+            values.update(entry=t[1] - t[0], dispatch=t[2] - t[1], exit=t[3] - t[2])
+        title = ("What a null syscall costs, in instructions: getpids %d to %d" % (min(MEASURED), max(MEASURED))
+                 if iteration == min(MEASURED) else "")
+        stops.append(Stop("cost.%d" % iteration, "getpid number %d" % iteration, title, values))
+
+    # Symbols for Bochs' own listings ("address name" lines, as `ldsym` wants).
+    for name, table in (("kernel.sym", plan.kernel_symbols), (PROGRAM + ".sym", plan.user_symbols)):
+        path = os.path.join(bochs.workdir, name)
+        with open(path, "w") as f:
+            f.writelines("%x %s\n" % (a, n) for n, a in sorted(table.items(), key=lambda item: item[1]))
+        bochs.command('ldsym global "%s"' % path)
+
+    if plan.trap_after:
+        interrupt(0, "irq0", "An interrupt taken in ring 0: at boot the kernel waits for a tick (sti; hlt)")
+    for iteration in range(1, max(MEASURED) + 1):
+        bochs.break_at(plan.user_insn)      # alone: the program makes other syscalls before its loop
+        at_syscall = bochs.cont_to(plan.user_insn, plan)
+        if iteration == TRACED:
+            walk(at_syscall)
+        elif iteration in MEASURED:
+            measure(at_syscall, iteration)
+    if plan.trap_after:
+        interrupt(3, "irq3", "An interrupt taken in ring 3: the program spins after its getpid loop")
+    return stops
+
+
+# ------------------------------------------------------ 3. the transcript
+
+MODES = {"flat": "no swapgs in syscall_entry: the kernel runs on the user's GS base",
+         "per-cpu": "syscall_entry swaps GS: the kernel reaches its per-CPU block through GS"}
+ADDRESS_KEYS = ("rip", "GS.base", "KERNEL_GS_BASE", "saved_rip", "rsp", "stored", "stored_at")
+
+
+def render(chapter, mode, stops, header=()):
+    """The transcript. Values print as key=value, which parse() reads back."""
+    lines = ["GS-base trace of %s (tools/trace.py; make trace CH=%s)" % (chapter, chapter[:2]), *header,
+             "mode: %s (%s)" % (mode, MODES.get(mode, "?")), "",
+             "Each stop: [name] where Bochs stopped, and the instruction there (not run yet);",
+             "then t (the instruction counter), CS and RIP; both GS bases in full; extras."]
+    for name, where, title, values in stops:
+        if title:
+            lines += ["", "--- %s ---" % title]
+        lines.append("[%s] %s" % (name, where))
+        text = {k: "%#018x" % v if k in ADDRESS_KEYS else "%#x" % v if k in ("cs", "saved_cs") else str(v)
+                for k, v in values.items()}
+        groups = [list(values)]           # a cost: one line
+        if "GS.base" in values:           # a stop: where; the GS bases; anything else
+            groups = [("t", "cs", "rip"), ("GS.base", "KERNEL_GS_BASE"),
+                      [k for k in values if k not in ("t", "cs", "rip", "GS.base", "KERNEL_GS_BASE")]]
+        for group in groups:
+            if group:
+                lines.append("    " + " ".join("%s=%s" % (k, text[k]) for k in group))
+    return "\n".join(lines) + "\n"
+
+
+def parse(text):
+    """(mode, {stop name: {key: int}}) from a transcript."""
+    mode = re.search(r"^mode: (\S+)", text, re.M)
+    stops, current = {}, None
+    for line in text.splitlines():
+        header = re.match(r"^\[(\S+)\] ", line)
+        if header:
+            current = stops.setdefault(header.group(1), {})
+        elif line.startswith("    ") and current is not None:
+            current.update((k, int(v, 0)) for k, v in re.findall(r"(\S+)=(\S+)", line))
+        else:
+            current = None
+    return (mode.group(1) if mode else None), stops
+
+
+# ------------------------------------------------------ 4. the checker
+
+def block_from_console(console):
+    """CPU 0's block, as the boot log printed it ("Per-CPU data at: 0x..."), or None."""
+    m = re.search(r"Per-CPU data at: (0x[0-9a-f]+)", console)
+    return int(m.group(1), 16) if m else None
+
+
+def check(text, console):
+    """[(passed, message)]: the assertions on a transcript and the COM1 console of its boot."""
+    mode, s = parse(text)
+    results = []
+
+    def claim(passed, message):
+        results.append((bool(passed), message))
+
+    def bases(name):
+        return "GS.base=%#x KERNEL_GS_BASE=%#x" % (s[name]["GS.base"], s[name]["KERNEL_GS_BASE"])
+
+    def unchanged(a, b):
+        claim(s[a]["GS.base"] == s[b]["GS.base"] and s[a]["KERNEL_GS_BASE"] == s[b]["KERNEL_GS_BASE"],
+              "%s -> %s: no change (%s, then %s)" % (a, b, bases(a), bases(b)))
+
+    def traded(a, b):
+        claim(s[b]["GS.base"] == s[a]["KERNEL_GS_BASE"] and s[b]["KERNEL_GS_BASE"] == s[a]["GS.base"]
+              and s[a]["GS.base"] != s[a]["KERNEL_GS_BASE"],
+              "%s -> %s: the two bases trade places (%s, then %s)" % (a, b, bases(a), bases(b)))
+
+    if mode not in MODES:
+        return [(False, "the transcript names no mode (flat or per-cpu)")]
+    needed = ["user.syscall", "entry.stack-loaded", "exit.sysretq", "user.next"]
+    needed += ["entry.start"] if mode == "flat" else [
+        "entry.swapgs", "entry.after-swapgs", "exit.swapgs", "irq0.stub", "irq0.after", "irq3.stub", "irq3.after"]
+    missing = [n for n in needed if n not in s]
+    if missing:
+        return [(False, "stops missing from the transcript: %s" % " ".join(missing))]
+    try:
+        claim(s["user.syscall"]["cs"] & 3 == 3 and s["user.next"]["cs"] & 3 == 3,
+              "the syscall leaves ring 3 and comes back to it (CS %#x, then %#x)"
+              % (s["user.syscall"]["cs"], s["user.next"]["cs"]))
+        loaded = s["entry.stack-loaded"]
+        claim(loaded["rsp"] == loaded["stored"] != 0, "after the stack load, RSP=%#x: the value stored at %#x (%#x)"
+              % (loaded["rsp"], loaded["stored_at"], loaded["stored"]))
+        if mode == "flat":
+            path = ["user.syscall", "entry.start", "entry.stack-loaded", "exit.sysretq", "user.next"]
+            for a, b in zip(path, path[1:]):
+                unchanged(a, b)
+        else:
+            block = block_from_console(console)
+            claim(block is not None, "the boot log says where CPU 0's block is: Per-CPU data at: %s"
+                  % ("%#x" % block if block is not None else "(no such line)"))
+            unchanged("user.syscall", "entry.swapgs")
+            traded("entry.swapgs", "entry.after-swapgs")
+            kernel_gs = s["entry.after-swapgs"]["GS.base"]
+            claim(kernel_gs == block, "in the kernel, GS.base=%#x is CPU 0's block" % kernel_gs)
+            claim(loaded["stored_at"] == kernel_gs + 8, "the kernel stack was loaded from the block (GS.base+0x8)")
+            unchanged("entry.after-swapgs", "exit.swapgs")
+            traded("exit.swapgs", "exit.sysretq")
+            unchanged("exit.sysretq", "user.next")
+            if "syscall_count" in s["user.syscall"]:
+                before, after = s["user.syscall"]["syscall_count"], s["user.next"]["syscall_count"]
+                claim(after == before + 1, "the block's syscall_count counts this syscall: %d, then %d"
+                      % (before, after))
+            for ring, name in ((0, "irq0"), (3, "irq3")):
+                stub, after = s[name + ".stub"], s[name + ".after"]
+                claim(stub["saved_cs"] & 3 == ring, "%s: the interrupt (vector %d) came from ring %d (saved CS %#x)"
+                      % (name, stub["vector"], ring, stub["saved_cs"]))
+                (unchanged if ring == 0 else traded)(name + ".stub", name + ".after")
+                claim(after["GS.base"] == block, "%s: after the swap decision, GS.base=%#x is CPU 0's block"
+                      % (name, after["GS.base"]))
+    except KeyError as e:
+        claim(False, "a value is missing from the transcript: %s" % e)
+    costs = [v.get("total", 0) for n, v in s.items() if n.startswith("cost.")]
+    claim(len(costs) == len(MEASURED) and all(c > 0 for c in costs),
+          "%d null syscalls counted: %s instructions" % (len(costs), " ".join(map(str, costs))))
+    claim("[Power] off status=0" in console and PROGRAM + ":" in console and "FAILED" not in console,
+          "the boot ran to the end: %s ran, and the kernel powered off with status 0" % PROGRAM)
+    return results
+
+
+def report(results, out=sys.stdout):
+    """Print the assertions; True if all passed."""
+    for passed, message in results:
+        print("%s - %s" % ("ok  " if passed else "FAIL", message), file=out)
+    return bool(results) and all(passed for passed, _ in results)
+
+
+# ------------------------------------------------------ the cost of a null syscall
+
+def write_cost(path, chapter, mode, stops):
+    """build/CHAPTER/syscall-cost.txt: the medians (a real sample each) and the spread."""
+    costs = [s.values for s in stops if s.name.startswith("cost.")]
+    totals = [c["total"] for c in costs]
+    lines = ["# tools/trace.py: one getpid, in instructions counted by Bochs from the user's `syscall`",
+             "# to the next user instruction; getpids %d-%d of %s; kernel command line empty (validate off)."
+             % (min(MEASURED), max(MEASURED), PROGRAM),
+             "chapter=%s" % chapter, "entry=%s" % mode, "validate=off",
+             "null_syscall_instructions=%d" % statistics.median_low(totals),
+             "min=%d" % min(totals), "max=%d" % max(totals), "samples=%d" % len(totals)]
+    for part in ("entry", "dispatch", "exit"):
+        if part in costs[0]:
+            lines.append("%s_instructions=%d" % (part, statistics.median_low(c[part] for c in costs)))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return statistics.median_low(totals)
+
+
+def table():
+    """Every traced chapter's build/*/syscall-cost.txt, side by side."""
+    data = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "build", "*", "syscall-cost.txt"))):
+        with open(path) as f:
+            data.append(dict(l.strip().split("=", 1) for l in f if "=" in l and not l.startswith("#")))
+    if not data:
+        return "No chapter traced yet: make trace CH=04; make trace CH=05\n"
+    rows = [("", "chapter"), ("", "entry"),
+            ("entry: syscall .. syscall_dispatch", "entry_instructions"),
+            ("syscall_dispatch .. syscall_exit", "dispatch_instructions"),
+            ("exit: syscall_exit .. back in ring 3", "exit_instructions"),
+            ("total (median)", "null_syscall_instructions"), ("min", "min"), ("max", "max")]
+    width = max(12, *(len(d.get("chapter", "")) + 3 for d in data))
+    out = ["One null syscall (getpid), in instructions counted by Bochs: from the user's `syscall`",
+           "to the next user instruction; median of getpids %d-%d; validate=1 off." % (min(MEASURED), max(MEASURED)),
+           ""]
+    for label, key in rows:
+        out.append("%-38s" % label + "".join("%*s" % (width, d.get(key, "-")) for d in data))
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------ commands
+
+def run(args):
+    chapter, start = args.chapter, time.monotonic()
+    build = os.path.join(ROOT, "build", chapter)
+    iso, workdir = os.path.join(build, "trace.iso"), os.path.join(build, "trace")
+    out_path = os.path.join(build, "gs-trace.txt")
+    rel = lambda p: os.path.relpath(p, ROOT)
+    os.makedirs(workdir, exist_ok=True)
+    try:
+        if not os.path.exists(iso):
+            raise TraceError("%s is missing (make trace CH=%s builds it)" % (rel(iso), chapter[:2]))
+        plan = Plan(chapter)
+        bochs = Bochs(iso, workdir)
+        try:
+            stops = take_trace(plan, bochs)
+            console = bochs.run_to_end()
+        finally:
+            bochs.kill()
+    except (TraceError, subprocess.CalledProcessError, OSError) as e:
+        print("FAIL  trace %s: %s" % (chapter, e))
+        if args.result:
+            with open(args.result, "w") as f:
+                f.write("fail\n")
+        return 1
+
+    block = block_from_console(console)
+    header = ["Kernel %s (the copy in %s), booted in Bochs with one program, %s," % (rel(plan.elf), rel(iso), PROGRAM),
+              "and an empty kernel command line: validate=1 is off (it would add to the counts).",
+              "Debugger commands sent: %s; Bochs' own record of them: %s."
+              % (rel(os.path.join(workdir, "replay.rc")), rel(os.path.join(workdir, "debugger.log"))),
+              "Boot log (%s): %s" % (rel(bochs.serial), "Per-CPU data at: %#x" % block if block is not None
+                                     else "no per-CPU block")]
+    text = render(chapter, plan.mode, stops, header)
+    results = check(text, console)
+    passed = all(ok for ok, _ in results)
+    with open(out_path, "w") as f:
+        f.write(text + "\n--- Checks (tools/trace.py check %s) ---\n" % rel(out_path))
+        report(results, f)
+    cost = write_cost(os.path.join(build, "syscall-cost.txt"), chapter, plan.mode, stops)
+    if not args.quiet:
+        sys.stdout.write(text + "\n--- Checks ---\n")
+        report(results)
+        sys.stdout.write("\n" + table() + "\n")
+    elif not passed:
+        report(results)
+    print("%s  trace %s (%s entry; a null syscall: %d instructions; %.1f s) -> %s"
+          % ("PASS" if passed else "FAIL", chapter, plan.mode, cost, time.monotonic() - start, rel(out_path)))
+    if args.result:
+        with open(args.result, "w") as f:
+            f.write("pass\n" if passed else "fail\n")
+    return 0 if passed else 1
+
+
+def check_file(args):
+    console_path = args.console or os.path.join(os.path.dirname(args.transcript), "trace", "com1.txt")
+    with open(args.transcript) as f, open(console_path, errors="replace") as c:
+        return 0 if report(check(f.read(), c.read())) else 1
+
+
+# ------------------------------------------------------ self-test
+
+USER_GS, BLOCK, KSTACK = 0x403110, 0xffffffff8012a100, 0xffffe00000005000
+
+
+def sample(mode):
+    """A good transcript's stops and console, by hand, with the values of a real run."""
+    per_cpu = mode == "per-cpu"
+    kgs = BLOCK if per_cpu else 0               # KERNEL_GS_BASE while the user runs
+    stops = []
+
+    def add(name, gs, k, cs=0x8, **extra):
+        stops.append(Stop(name, "somewhere", "", dict(t=len(stops), cs=cs, rip=0x1000 + len(stops),
+                                                      **{"GS.base": gs, "KERNEL_GS_BASE": k}, **extra)))
+    count = (lambda n: {"syscall_count": n}) if per_cpu else (lambda n: {})
+    if per_cpu:
+        add("irq0.stub", BLOCK, 0, vector=32, saved_cs=0x8, saved_rip=0x20)
+        add("irq0.after", BLOCK, 0)
+    add("user.syscall", USER_GS, kgs, cs=0x2b, **count(3))
+    if per_cpu:
+        add("entry.swapgs", USER_GS, BLOCK)
+        add("entry.after-swapgs", BLOCK, USER_GS)
+        add("entry.stack-loaded", BLOCK, USER_GS, rsp=KSTACK, stored=KSTACK, stored_at=BLOCK + 8)
+        add("exit.swapgs", BLOCK, USER_GS)
+        add("exit.sysretq", USER_GS, BLOCK)
+    else:
+        add("entry.start", USER_GS, 0)
+        add("entry.stack-loaded", USER_GS, 0, rsp=KSTACK, stored=KSTACK, stored_at=0xffffffff801290b0)
+        add("exit.sysretq", USER_GS, 0)
+    add("user.next", USER_GS, kgs, cs=0x2b, **count(4))
+    stops += [Stop("cost.%d" % i, "getpid", "", dict(t=i, total=117)) for i in MEASURED]
+    if per_cpu:
+        add("irq3.stub", USER_GS, BLOCK, vector=32, saved_cs=0x2b, saved_rip=0x401200)
+        add("irq3.after", BLOCK, USER_GS)
+    console = "  Per-CPU data at: %#x\n%s: 16 getpid calls, 0 wrong; ok\n[Power] off status=0\n" % (BLOCK, PROGRAM)
+    return stops, console
+
+
+def doctor(stops, name, **changes):
+    """STOPS with stop NAME's values changed (GS_base= stands for GS.base)."""
+    changes = {k.replace("GS_base", "GS.base"): v for k, v in changes.items()}
+    return [s._replace(values=dict(s.values, **changes)) if s.name == name else s for s in stops]
+
+
+def selftest():
+    """TAP. Each doctored transcript must fail, and on the assertion it breaks."""
+    good, console = sample("per-cpu")
+    flat, flat_console = sample("flat")
+    cases = [  # (name, stops, console, mode, the failure expected: None for a pass)
+        ("a good per-cpu transcript passes", good, console, "per-cpu", None),
+        ("a good flat transcript passes", flat, flat_console, "flat", None),
+        ("an entry swapgs that did not trade fails",
+         doctor(good, "entry.after-swapgs", GS_base=USER_GS, KERNEL_GS_BASE=BLOCK), console, "per-cpu",
+         "entry.swapgs -> entry.after-swapgs: the two bases trade"),
+        ("an exit swapgs that did not trade fails",
+         doctor(good, "exit.sysretq", GS_base=BLOCK, KERNEL_GS_BASE=USER_GS), console, "per-cpu",
+         "exit.swapgs -> exit.sysretq: the two bases trade"),
+        ("a 'swap' between two equal bases fails",
+         doctor(doctor(good, "entry.swapgs", GS_base=BLOCK), "entry.after-swapgs", KERNEL_GS_BASE=BLOCK),
+         console, "per-cpu", "entry.swapgs -> entry.after-swapgs: the two bases trade"),
+        ("a ring-0 interrupt that swapped fails",
+         doctor(good, "irq0.after", GS_base=0, KERNEL_GS_BASE=BLOCK), console, "per-cpu",
+         "irq0.stub -> irq0.after: no change"),
+        ("a ring-3 interrupt that did not swap fails",
+         doctor(good, "irq3.after", GS_base=USER_GS, KERNEL_GS_BASE=BLOCK), console, "per-cpu",
+         "irq3.stub -> irq3.after: the two bases trade"),
+        ("an interrupt 'from ring 3' whose saved CS is ring 0 fails",
+         doctor(good, "irq3.stub", saved_cs=0x8), console, "per-cpu", "irq3: the interrupt"),
+        ("a kernel GS base that is not the boot log's block fails",
+         good, console.replace("%x" % BLOCK, "%x" % (BLOCK + 0x80)), "per-cpu", "in the kernel, GS.base"),
+        ("a syscall_count that did not move fails",
+         doctor(good, "user.next", syscall_count=3), console, "per-cpu", "syscall_count counts this syscall"),
+        ("a kernel RSP that is not the stored value fails",
+         doctor(flat, "entry.stack-loaded", rsp=0x1000), flat_console, "flat", "after the stack load"),
+        ("a flat entry whose GS base changed fails",
+         doctor(flat, "exit.sysretq", GS_base=0), flat_console, "flat",
+         "entry.stack-loaded -> exit.sysretq: no change"),
+        ("a missing stop fails",
+         [s for s in good if s.name != "exit.swapgs"], console, "per-cpu", "stops missing"),
+        ("a missing value fails",
+         [s._replace(values={k: v for k, v in s.values.items() if k != "rsp"}) for s in good], console,
+         "per-cpu", "a value is missing"),
+        ("a boot that did not power off fails",
+         good, console.replace("[Power] off status=0", ""), "per-cpu", "the boot ran to the end"),
+        ("a transcript with no mode fails", good, console, "sideways", "names no mode"),
+    ]
+    print("1..%d" % len(cases))
+    for number, (name, stops, cons, mode, expected) in enumerate(cases, 1):
+        failed = [message for ok, message in check(render("05-selftest", mode, stops), cons) if not ok]
+        if expected is None:
+            ok, why = not failed, "unexpected failures: %s" % failed
+        else:
+            ok, why = any(expected in m for m in failed), "no failure mentions %r; failures: %s" % (expected, failed)
+        print("%s %d - %s" % ("ok" if ok else "not ok", number, name))
+        if not ok:
+            print("# " + why)
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description="GS-base trace in the Bochs debugger")
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="trace build/CHAPTER/trace.iso")
+    r.add_argument("chapter", help="e.g. 05-percpu")
+    r.add_argument("--result", help="write pass or fail to this file (make test)")
+    r.add_argument("--quiet", "-q", action="store_true", help="one line, unless a check fails")
+    c = sub.add_parser("check", help="check a transcript on disk")
+    c.add_argument("transcript")
+    c.add_argument("--console", help="the COM1 transcript of the same boot (default: the trace's)")
+    sub.add_parser("table", help="print the null-syscall cost table")
+    sub.add_parser("selftest", help="TAP: the checker rejects doctored transcripts")
+    args = parser.parse_args()
+    if args.command == "run":
+        return run(args)
+    if args.command == "check":
+        return check_file(args)
+    if args.command == "table":
+        sys.stdout.write(table())
+        return 0
+    return selftest()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
