@@ -66,6 +66,12 @@ $(B)/kernel.sym: $(B)/kernel.elf
 prog_file = $(if $(wildcard $(1)),$(1),build/user/$(1).elf)
 prog_name = $(basename $(notdir $(1)))
 PROGRAM_FILES := $(foreach p,$(PROGRAMS),$(call prog_file,$(p)))
+KNOWN_PROGRAMS := $(sort $(basename $(notdir $(wildcard user/programs/*.cpp user/programs/*.S user/linux/*.c))) \
+                    bad-truncated bad-class32 bad-notelf)
+UNKNOWN := $(foreach p,$(PROGRAMS),$(if $(or $(wildcard $(p)),$(filter $(p),$(KNOWN_PROGRAMS))),,$(p)))
+ifneq ($(UNKNOWN),)
+  $(error PROGRAMS: '$(UNKNOWN)' is neither an existing file nor a program in user/; programs are: $(KNOWN_PROGRAMS))
+endif
 
 # The ISO's name: os.iso for the chapter as it is, custom.iso when PROGRAMS
 # comes from the command line, or ISO_NAME.iso (the test variants).
