@@ -68,7 +68,7 @@ prog_name = $(basename $(notdir $(1)))
 PROGRAM_FILES := $(foreach p,$(PROGRAMS),$(call prog_file,$(p)))
 KNOWN_PROGRAMS := $(sort $(basename $(notdir $(wildcard user/programs/*.cpp user/programs/*.S user/linux/*.c))) \
                     bad-truncated bad-class32 bad-notelf)
-UNKNOWN := $(foreach p,$(PROGRAMS),$(if $(or $(wildcard $(p)),$(filter $(p),$(KNOWN_PROGRAMS))),,$(p)))
+UNKNOWN := $(strip $(foreach p,$(PROGRAMS),$(if $(or $(wildcard $(p)),$(filter $(p),$(KNOWN_PROGRAMS))),,$(p))))
 ifneq ($(UNKNOWN),)
   $(error PROGRAMS: '$(UNKNOWN)' is neither an existing file nor a program in user/; programs are: $(KNOWN_PROGRAMS))
 endif
