@@ -3,7 +3,7 @@
  * @brief Address-to-name lookup for register dumps ("RIP ... <kernel_main+0x1c>").
  *
  * The build links the kernel twice: the second link adds a table, made by
- * tools/ksyms.py from the first link's `nm -n`, in the section .ksyms. It is
+ * tools/ksyms.py from the first link's `nm -n -C` (demangled), in the section .ksyms. It is
  * placed last in the image, so adding it moves no other address.
  */
 #pragma once

@@ -7,6 +7,7 @@
 
 #include "arch/gdt.h"
 #include "kernel/x86.h"
+#include "mm/mm.h"
 #include "proc/process.h"
 
 /// Top of the running process's kernel stack: syscall_entry loads RSP from
@@ -14,9 +15,15 @@
 /// into the per-CPU block).
 extern "C" uint64_t CURRENT_KERNEL_STACK;  // arch/syscall_entry.S
 
-void arch_enter_process(Process* process, uint64_t kernel_stack_top) {
-    CURRENT_KERNEL_STACK = kernel_stack_top;  // for syscall_entry
-    tss_set_rsp0(kernel_stack_top);           // for interrupts from ring 3
+uint64_t arch_kernel_stack_top() {
+    static KernelStack stack;  // one process at a time: one stack, reused
+    if (stack.top.value() == 0) stack = kstack_create(4);
+    return stack.top.value();
+}
+
+void arch_enter_process(Process* process) {
+    CURRENT_KERNEL_STACK = arch_kernel_stack_top();  // for syscall_entry
+    tss_set_rsp0(arch_kernel_stack_top());           // for interrupts from ring 3
     wrmsr(Msr::FsBase, process->fs_base);
     wrmsr(Msr::GsBase, process->gs_base);
 }

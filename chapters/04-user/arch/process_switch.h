@@ -13,9 +13,13 @@
 
 struct Process;
 
-/// Point the syscall entry and TSS.rsp0 at @p kernel_stack_top and load the
+/// The top of the kernel stack the running process's syscalls and
+/// interrupts land on (its first TrapFrame is built just below it).
+uint64_t arch_kernel_stack_top();
+
+/// Point the syscall entry and TSS.rsp0 at that stack and load the
 /// process's FS and GS bases.
-void arch_enter_process(Process* process, uint64_t kernel_stack_top);
+void arch_enter_process(Process* process);
 
 /// Forget the process (its stack is about to be reused).
 void arch_leave_process();

@@ -13,6 +13,8 @@
 
 /** RFLAGS bits cleared on entry (IA32_FMASK): TF so single-stepping does
  * not follow into the kernel, IF so no interrupt arrives before we are on
- * the kernel stack, DF because the C++ ABI requires it clear, AC so user
- * code cannot turn off alignment checks for the kernel (SMAP's AC). */
+ * the kernel stack, DF because the C++ ABI requires it clear, AC because
+ * in ring 0 a set AC switches SMAP's protection off: a user could otherwise
+ * enter the kernel with user-memory accesses silently allowed (this kernel
+ * does not enable SMAP, but the mask is the one Linux uses). */
 #define SYSCALL_FMASK ((1 << 8) | (1 << 9) | (1 << 10) | (1 << 18))

@@ -23,22 +23,20 @@ namespace {
 Process* g_current = nullptr;
 uint64_t g_scheduler_rsp = 0;  // kernel_main's stack, saved by enter_user
 int g_exit_code = 0;
-KernelStack g_kernel_stack;    // one process at a time: one stack, reused
 constexpr uint64_t kRflagsIf = 1 << 9;
 }  // namespace
 
 Process* current_process() { return g_current; }
 
 int process_run(Process* process) {
-    if (g_kernel_stack.top.value() == 0) g_kernel_stack = kstack_create(4);
     g_current = process;
     files_open(process);
     process->space.activate();
-    arch_enter_process(process, g_kernel_stack.top.value());
+    arch_enter_process(process);
 
     // The process's first "return from interrupt": a frame at the top of its
     // kernel stack, with interrupts on and every register zero.
-    auto* frame = reinterpret_cast<TrapFrame*>(g_kernel_stack.top.value() - sizeof(TrapFrame));
+    auto* frame = reinterpret_cast<TrapFrame*>(arch_kernel_stack_top() - sizeof(TrapFrame));
     mem::fill(frame, 0, sizeof *frame);
     frame->rip = process->entry;
     frame->cs = USER_CS;

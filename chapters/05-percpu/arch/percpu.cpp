@@ -61,10 +61,13 @@ extern "C" void validate_syscall_context() {
     const uint64_t index = (gs - first) / sizeof(PerCpu);
     const bool gs_ok = gs >= first && (gs - first) % sizeof(PerCpu) == 0 && index < kMaxCpus &&
                        g_percpu[index].cpu_id == index;
-    if (!gs_ok || kernel_gs != g_percpu[index].user_gs_base)
-        panic("validate_syscall_context: IA32_GS_BASE={:#x} (want a CPU's block), IA32_KERNEL_GS_BASE={:#x} "
-              "(want the user's GS base {:#x})",
-              gs, kernel_gs, gs_ok ? g_percpu[index].user_gs_base.load() : 0);
+    if (!gs_ok)
+        panic("validate_syscall_context: IA32_GS_BASE={:#x} is not a CPU's per-CPU block (IA32_KERNEL_GS_BASE={:#x})",
+              gs, kernel_gs);
+    if (kernel_gs != g_percpu[index].user_gs_base)
+        panic("validate_syscall_context: IA32_KERNEL_GS_BASE={:#x} is not the user's GS base {:#x} "
+              "(IA32_GS_BASE={:#x} is CPU {}'s block)",
+              kernel_gs, g_percpu[index].user_gs_base.load(), gs, index);
     if (!g_validated_once) {
         g_validated_once = true;
         kprint("[Validate] syscall context ok: IA32_GS_BASE={:#x} (CPU {}'s block), IA32_KERNEL_GS_BASE={:#x} "

@@ -12,11 +12,14 @@
 #include "kernel/x86.h"
 #include "proc/process.h"
 
-void arch_enter_process(Process* process, uint64_t kernel_stack_top) {
+// This CPU's kernel stack, made by percpu_init: one CPU runs one process
+// at a time, so the process uses its CPU's stack.
+uint64_t arch_kernel_stack_top() { return this_cpu().kernel_stack_top; }
+
+void arch_enter_process(Process* process) {
     PerCpu& cpu = this_cpu();
-    cpu.kernel_stack_top = kernel_stack_top;  // for syscall_entry
-    cpu.tss_rsp0 = kernel_stack_top;
-    tss_set_rsp0(kernel_stack_top);           // for interrupts from ring 3
+    cpu.tss_rsp0 = cpu.kernel_stack_top.load();
+    tss_set_rsp0(cpu.kernel_stack_top);  // for interrupts from ring 3
     cpu.current_task = reinterpret_cast<uint64_t>(process);
     cpu.user_gs_base = process->gs_base;
     wrmsr(Msr::FsBase, process->fs_base);

@@ -61,14 +61,14 @@ syscall_exit:
          * with the user's GS (the 2012 "sysret" vulnerability, CVE-2012-0217).
          * A user RIP is canonical when bits 63:47 are all zero; if not, leave
          * through iretq, whose fault is taken on the kernel stack instead. */
-        mov 0(%rsp), %rcx                       /* TF_RIP: sysret's return address */
+        mov (TF_RIP - TF_RIP)(%rsp), %rcx       /* sysret's return address */
         mov %rcx, %r11
         sar $47, %r11
         jnz syscall_exit_iret
 
-        mov 16(%rsp), %r11                      /* TF_RFLAGS for sysret */
+        mov (TF_RFLAGS - TF_RIP)(%rsp), %r11    /* RFLAGS for sysret */
         swapgs                                  /* GS base: this CPU's block -> user's */
-        mov 24(%rsp), %rsp                      /* TF_RSP: back on the user stack */
+        mov (TF_RSP - TF_RIP)(%rsp), %rsp       /* back on the user stack */
         sysretq                                 /* rip = rcx, rflags = r11, ring 3 */
 
 syscall_exit_iret:
