@@ -65,7 +65,6 @@ bochs: user
 TRACE_ISO_FLAGS := ISO_NAME=trace PROGRAMS=null-syscall CMDLINE=
 
 trace: user
-	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) iso all
 	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) $(TRACE_ISO_FLAGS) iso
 	@python3 tools/trace.py run $(CHAPTER)
 
@@ -104,11 +103,12 @@ CHAPTER_TESTS := $(foreach t,$(sort $(wildcard chapters/*/tests/test_*.cpp)),\
 # Linux program; the test "linux-C--X" also runs it natively and compares.
 LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
                  $(if $(shell grep -l '^compare-with-linux: *yes' $(call expect_of,$(b)) 2>/dev/null),linux-$(b))))
-# GS-base traces: every chapter from the first with a syscall entry on (a
-# later chapter inherits it), as "trace-NN-slug"; and the checker's own test.
+# GS-base traces (tools/trace.py): every chapter from the first with a
+# syscall entry on (a later chapter inherits it), as "trace-NN-slug"; and
+# the test of their checker (tools/test_trace.py).
 TRACE_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(or $(traced),$(wildcard chapters/$(c)/arch/syscall_entry.S)),$(eval traced := 1)$(c)))
-TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-selftest
-TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS)
+TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-checker
+TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
 
 test: setup
 	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
@@ -151,9 +151,9 @@ build/results/trace-$(1).done: build/$(1)/trace.iso
 endef
 $(foreach c,$(TRACE_CHAPTERS),$(eval $(call trace_test,$(c))))
 
-build/results/trace-selftest.done:
-	@python3 tools/trace.py selftest > build/results/trace-selftest.tap || true
-	@grep -v '^ok' build/results/trace-selftest.tap || true
+build/results/trace-checker.done:
+	@python3 tools/test_trace.py > build/results/trace-checker.tap || true
+	@grep -v '^ok' build/results/trace-checker.tap || true
 	@touch $@
 
 build/results/host-common.done: setup
@@ -170,6 +170,16 @@ build/results/host-%.done: setup
 build/results/harness.done:
 	@python3 tools/test_harness.py > build/results/harness.tap || true
 	@grep -v '^ok' build/results/harness.tap || true
+	@touch $@
+
+# The book (tools/test_docs.py): make docs with zero warnings, a page per
+# chapter, every internal link resolving, the main page and a chapter page
+# rendered by headless Chromium without console errors. It runs after every
+# other test, because make docs may run make trace / make bench (when their
+# figures are missing or stale), which build kernels.
+build/results/docs.done: | $(addprefix build/results/,$(addsuffix .done,$(filter-out docs,$(TESTS))))
+	@python3 tools/test_docs.py > build/results/docs.tap 2>&1 || true
+	@grep -v '^ok \|^TAP \|^1\.\.' build/results/docs.tap || true
 	@touch $@
 
 clean:

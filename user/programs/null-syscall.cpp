@@ -34,6 +34,7 @@ null_syscall_insn:
         ret
         .size null_getpid, . - null_getpid
 )");
+/// getpid(2) through the `syscall` at null_syscall_insn (defined in the asm block above).
 extern "C" long null_getpid();
 
 namespace {

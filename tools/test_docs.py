@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""The docs test of `make test`: build the book and check it, as TAP.
+
+    test_docs.py [--no-build] [--screenshots DIR]
+
+1. `tools/docs.sh` builds the book with zero warnings: Doxygen's, and the
+   page generator's (broken links in a page, diagrams that no longer match
+   the code, a measurement file that cannot be read).
+2. Every chapter folder has its page (chapters/NN-slug/README.md, made into
+   build/docs/html/chapterNN.html or its own label), with its changes and its
+   diff page, and the main page links to it.
+3. Every diagram is drawn (an SVG for each docs/diagrams/*.dot and the chapter
+   map), and the Measurements page shows the figures of the files it reads.
+4. Every internal link resolves: each href, src and xlink:href of every HTML
+   and SVG file of the book, and every page of the navigation tree, names a
+   file inside build/docs/html, and its #anchor exists in that file.
+5. Headless Chromium renders the main page and a chapter page with no console
+   error, no uncaught exception and no failed load (it is driven through the
+   DevTools protocol on a pipe, --remote-debugging-pipe); screenshots of both
+   are left in build/docs/screenshots/ for a human to look at.
+
+Prints TAP on stdout: `make test` keeps it in build/results/docs.tap.
+"""
+import argparse
+import base64
+import html
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import unquote, urlsplit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCS = os.path.join(ROOT, "build", "docs")
+HTML_DIR = os.path.join(DOCS, "html")
+GEN = os.path.join(DOCS, "gen")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import compose  # noqa: E402
+
+results = []
+
+
+def report(ok, name, details=()):
+    results.append(ok)
+    print("%s %d - %s" % ("ok" if ok else "not ok", len(results), name))
+    for line in list(details)[:40]:
+        print("#   " + line)
+    sys.stdout.flush()
+
+
+# ------------------------------------------------------------------ 1. build
+
+def build():
+    proc = subprocess.run(["bash", os.path.join(ROOT, "tools", "docs.sh")], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    warnings_file = os.path.join(DOCS, "warnings.txt")
+    doxygen = []
+    if os.path.exists(warnings_file):
+        with open(warnings_file) as f:
+            doxygen = [l.rstrip() for l in f if l.strip()]
+    problems = [l for l in proc.stdout.split("\n") if ": error: " in l or ": warning: " in l]
+    ok = proc.returncode == 0 and not doxygen
+    details = ["%d Doxygen warning line(s), docs.sh exit status %d" % (len(doxygen), proc.returncode)]
+    if not ok:
+        details += (doxygen or problems or proc.stdout.strip().split("\n"))[-30:]
+    report(ok, "make docs builds the book with zero warnings (%d)" % len(doxygen), [] if ok else details)
+
+
+# ---------------------------------------------------------------- 2. pages
+
+def manifest():
+    try:
+        with open(os.path.join(GEN, "manifest.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {"chapters": {}, "pages": {}, "diagrams": []}
+
+
+def title_of(path):
+    with open(path, encoding="utf-8") as f:
+        m = re.search(r'<div class="title">(.*?)</div>', f.read(), re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip() if m else ""
+
+
+def chapter_pages(man):
+    missing = []
+    index = os.path.join(HTML_DIR, "index.html")
+    index_text = open(index, encoding="utf-8").read() if os.path.exists(index) else ""
+    for ch in compose.chapters():
+        page = man["chapters"].get(ch)
+        if not os.path.exists(os.path.join(ROOT, "chapters", ch, "README.md")):
+            missing.append("%s: no chapters/%s/README.md, so no page" % (ch, ch))
+            continue
+        if not page or not os.path.exists(os.path.join(HTML_DIR, page)):
+            missing.append("%s: its page %s was not written" % (ch, page))
+            continue
+        text = open(os.path.join(HTML_DIR, page), encoding="utf-8").read()
+        label = page[:-len(".html")]
+        if not os.path.exists(os.path.join(HTML_DIR, label + "_diff.html")):
+            missing.append("%s: no diff page %s_diff.html" % (ch, label))
+        if 'class="changes"' not in text:
+            missing.append("%s: %s has no list of the files the chapter changes" % (ch, page))
+        if 'href="%s"' % page not in index_text:
+            missing.append("%s: the main page does not link to %s" % (ch, page))
+        if not title_of(os.path.join(HTML_DIR, page)):
+            missing.append("%s: %s has no title" % (ch, page))
+    report(not missing, "every chapter folder has its page, with its changes and diff (%d chapters)"
+           % len(compose.chapters()), missing)
+
+
+def diagrams_and_figures(man):
+    problems = []
+    for name in man.get("diagrams", []):
+        svg = os.path.join(HTML_DIR, "dot_" + name[:-len(".dot")] + ".svg")
+        if not os.path.exists(svg):
+            problems.append("%s: not drawn (no %s)" % (name, os.path.relpath(svg, ROOT)))
+    used = set()
+    for name in os.listdir(HTML_DIR) if os.path.isdir(HTML_DIR) else []:
+        if name.endswith(".html"):
+            used.update(re.findall(r'src="(dot_[^"]+\.svg)"', open(os.path.join(HTML_DIR, name),
+                                                                   encoding="utf-8").read()))
+    for name in man.get("diagrams", []):
+        if "dot_" + name[:-len(".dot")] + ".svg" not in used:
+            problems.append("%s: drawn, but on no page" % name)
+    # The Measurements page shows what the measurement files say.
+    meas = os.path.join(HTML_DIR, "measurements.html")
+    text = open(meas, encoding="utf-8").read() if os.path.exists(meas) else ""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import docs_gen
+    for path, *_ in docs_gen.MEASUREMENTS:
+        full = os.path.join(ROOT, path)
+        if not os.path.exists(full):
+            problems.append("%s: missing" % path)
+            continue
+        content = open(full).read()
+        if path.endswith("syscall-cost.txt"):
+            m = re.search(r"^null_syscall_instructions=(\d+)", content, re.M)
+            if not m or not re.search(r"<b>%s</b>" % m.group(1), text):
+                problems.append("measurements.html does not show %s's null_syscall_instructions" % path)
+        elif path.endswith("bench.txt"):
+            for m in re.finditer(r"^uring-bench:\s+(.+?)\s+([\d.]+)\s+(\d+)\s*$", content, re.M):
+                if not re.search(r">\s*%s\s*<" % re.escape(m.group(3)), text):
+                    problems.append("measurements.html does not show '%s' = %s from %s"
+                                    % (m.group(1), m.group(3), path))
+    report(not problems, "every diagram is drawn on a page; the Measurements page shows the measured files",
+           problems)
+
+
+# ----------------------------------------------------------------- 3. links
+
+def check_links():
+    ids = {}
+
+    def anchors(path):
+        if path not in ids:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                text = ""
+            ids[path] = set(re.findall(r'\b(?:id|name)="([^"]+)"', text))
+        return ids[path]
+
+    broken = []
+    checked = 0
+    files = []
+    for dirpath, _, filenames in os.walk(HTML_DIR):
+        # doxygen.svg is Doxygen's own logo in the footer (it refers to a path it lacks).
+        files += [os.path.join(dirpath, f) for f in filenames
+                  if f.endswith((".html", ".svg")) and f != "doxygen.svg"]
+    for path in sorted(files):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        # Script bodies hold code, not links.
+        text = re.sub(r"<script\b.*?</script>", "", text, flags=re.S)
+        for m in re.finditer(r'\b(?:href|src|xlink:href)="([^"]*)"', text):
+            checked += 1
+            problem = resolve(path, html.unescape(m.group(1)), anchors)
+            if problem:
+                broken.append("%s: %s" % (os.path.relpath(path, HTML_DIR), problem))
+    # The navigation tree is JavaScript: every entry is a page (and anchor) of the book.
+    for name in sorted(os.listdir(HTML_DIR)) if os.path.isdir(HTML_DIR) else []:
+        if re.match(r"navtree(data|index\d+)\.js$", name):
+            text = open(os.path.join(HTML_DIR, name), encoding="utf-8").read()
+            for m in re.finditer(r'"([\w.-]+\.html(?:#[\w.-]+)?)"', text):
+                checked += 1
+                problem = resolve(os.path.join(HTML_DIR, name), m.group(1), anchors)
+                if problem:
+                    broken.append("%s: %s" % (name, problem))
+    report(checked > 0 and not broken, "every internal link resolves (%d links in %d files, %d broken)"
+           % (checked, len(files), len(broken)), sorted(set(broken)))
+
+
+def resolve(source, url, anchors):
+    if not url or url.startswith(("http:", "https:", "mailto:", "javascript:", "data:")):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return "link out of the book: %s" % url
+    target = source if not parts.path else os.path.normpath(
+        os.path.join(os.path.dirname(source), unquote(parts.path)))
+    if not (target + "/").startswith(HTML_DIR + "/"):
+        return "leaves the book: %s" % url
+    if not os.path.isfile(target):
+        return "no such file: %s" % url
+    if parts.fragment and target.endswith((".html", ".svg")) and parts.fragment not in anchors(target):
+        return "no anchor #%s in %s" % (parts.fragment, os.path.relpath(target, HTML_DIR))
+    return None
+
+
+# --------------------------------------------------------------- 4. Chromium
+
+def render(url, screenshot, width=1280, height=1000, settle=1.0, timeout=40):
+    """Load URL in headless Chromium through the DevTools protocol (on a pipe:
+    fd 3 carries our commands, fd 4 its answers, NUL-terminated JSON) and
+    return the console errors, exceptions and failed loads it reported."""
+    chrome = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not chrome:
+        return ["no chromium: run `make setup`"]
+    to_chrome_r, to_chrome_w = os.pipe()
+    from_chrome_r, from_chrome_w = os.pipe()
+    profile = tempfile.mkdtemp(prefix="docs-chromium-")
+
+    def child():
+        os.dup2(to_chrome_r, 3)
+        os.dup2(from_chrome_w, 4)
+
+    proc = subprocess.Popen(
+        [chrome, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+         "--user-data-dir=" + profile, "--window-size=%d,%d" % (width, height), "about:blank"],
+        preexec_fn=child, pass_fds=(3, 4), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(to_chrome_r)
+    os.close(from_chrome_w)
+    events, pending = [], b""
+    counter = [0]
+    deadline = time.time() + timeout
+
+    def send(method, params=None, session=None):
+        counter[0] += 1
+        message = {"id": counter[0], "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(to_chrome_w, json.dumps(message).encode() + b"\0")
+        return counter[0]
+
+    def pump(until, wait=None):
+        """Read messages until `until` (an id, or a predicate on an event) is
+        met; with `wait`, just read for that many seconds."""
+        nonlocal pending
+        stop = time.time() + wait if wait is not None else deadline
+        while True:
+            while b"\0" in pending:
+                raw, pending = pending.split(b"\0", 1)
+                message = json.loads(raw)
+                if "id" in message:
+                    if message["id"] == until:
+                        if "error" in message:
+                            raise RuntimeError(str(message["error"]))
+                        return message.get("result", {})
+                else:
+                    events.append(message)
+                    if callable(until) and until(message):
+                        return message
+            left = min(stop, deadline) - time.time()
+            if left <= 0:
+                if wait is not None and time.time() < deadline:
+                    return None
+                raise TimeoutError("Chromium did not answer within %d s" % timeout)
+            ready, _, _ = select.select([from_chrome_r], [], [], left)
+            if ready:
+                chunk = os.read(from_chrome_r, 1 << 20)
+                if not chunk:
+                    raise RuntimeError("Chromium closed its end of the pipe")
+                pending += chunk
+
+    errors = []
+    try:
+        target = pump(send("Target.createTarget", {"url": "about:blank"}))["targetId"]
+        session = pump(send("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
+        for method in ("Runtime.enable", "Log.enable", "Page.enable"):
+            pump(send(method, session=session))
+        pump(send("Page.navigate", {"url": url}, session=session))
+        pump(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session)
+        pump(None, wait=settle)  # the navigation tree and search load after the page
+        shot = pump(send("Page.captureScreenshot", {"format": "png"}, session=session))
+        os.makedirs(os.path.dirname(screenshot), exist_ok=True)
+        with open(screenshot, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+        send("Browser.close")
+    except (OSError, RuntimeError, TimeoutError, KeyError, ValueError) as e:
+        errors.append("driving Chromium failed: %s" % e)
+    finally:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        os.close(to_chrome_w)
+        os.close(from_chrome_r)
+        shutil.rmtree(profile, ignore_errors=True)
+    for e in events:
+        method, p = e.get("method"), e.get("params", {})
+        if method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            errors.append("console.%s: %s" % (p["type"], " ".join(
+                str(a.get("value", a.get("description", ""))) for a in p.get("args", []))))
+        elif method == "Runtime.exceptionThrown":
+            d = p.get("exceptionDetails", {})
+            errors.append("uncaught: %s %s" % (d.get("text", ""), d.get("exception", {}).get("description", "")))
+        elif method == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+            entry = p["entry"]
+            errors.append("%s: %s %s" % (entry.get("source"), entry.get("text"), entry.get("url", "")))
+    return errors
+
+
+def browser(man, shots):
+    pages = [("index.html", "the main page")]
+    chapter = next((man["chapters"][c] for c in reversed(compose.chapters()) if man["chapters"].get(c)), None)
+    if chapter:
+        pages.append((chapter, "chapter page %s" % chapter))
+    for page, what in pages:
+        path = os.path.join(HTML_DIR, page)
+        if not os.path.exists(path):
+            report(False, "Chromium renders %s without console errors" % what, ["%s does not exist" % page])
+            continue
+        shot = os.path.join(shots, page.replace(".html", ".png"))
+        errors = render("file://" + path, shot)
+        report(not errors, "Chromium renders %s without console errors (screenshot: %s)"
+               % (what, os.path.relpath(shot, ROOT)), errors)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--no-build", action="store_true", help="check the book already in build/docs")
+    ap.add_argument("--screenshots", default=os.path.join(DOCS, "screenshots"))
+    args = ap.parse_args()
+    print("TAP version 13")
+    if not args.no_build:
+        build()
+    man = manifest()
+    chapter_pages(man)
+    diagrams_and_figures(man)
+    check_links()
+    browser(man, args.screenshots)
+    print("1..%d" % len(results))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

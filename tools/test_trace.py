@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Tests of the GS-trace checker (`tools/trace.py check`), printed as TAP.
+
+    python3 tools/test_trace.py        1..N, then "ok N - name" / "not ok N - name"
+
+A checker that never fails proves nothing. Each case hands `trace.py check`
+a transcript and the console log of its boot, written to a temporary
+directory: the real transcripts of chapters 05 and 04 pasted below (they
+must pass), or a copy doctored in one place - a swap whose values did not
+trade, a ring-0 interrupt that swapped, a wrong kernel RSP, a missing stop
+- which must fail, with a FAIL line that names the broken assertion.
+
+The exit status is 0 even when a case fails: `make test` counts the
+"not ok" lines (tools/summary.py), and a diagnostic under each says why.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TRACE = os.path.join(ROOT, "tools", "trace.py")
+
+# `make trace CH=05`, build/05-percpu/gs-trace.txt without its checks.
+PER_CPU = """\
+GS-base trace of 05-percpu (tools/trace.py; make trace CH=05)
+Kernel build/05-percpu/trace.dir/boot/kernel.elf (the copy in build/05-percpu/trace.iso), booted in Bochs with one program, null-syscall,
+and an empty kernel command line: validate=1 is off (it would add to the counts).
+Debugger commands sent: build/05-percpu/trace/replay.rc; Bochs' own record of them: build/05-percpu/trace/debugger.log.
+Boot log (build/05-percpu/trace/com1.txt): Per-CPU data at: 0xffffffff8012a140
+mode: per-cpu (syscall_entry swaps GS: the kernel reaches its per-CPU block through GS)
+
+Each stop: [name] where Bochs stopped, and the instruction there (not run yet);
+then t (the instruction counter), CS and RIP; both GS bases in full; extras.
+
+--- An interrupt taken in ring 0: at boot the kernel waits for a tick (sti; hlt) ---
+[irq0.stub] trap_common+0x0: cld   (interrupted timer_wait_for_kernel_tick()+0x1a)
+    t=438544759 cs=0x8 rip=0xffffffff80106706
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    vector=32 saved_cs=0x8 saved_rip=0xffffffff8010606a
+[irq0.after] trap_common+0x3c: call ffffffff80106080 <trap_dispatch>
+    t=438544782 cs=0x8 rip=0xffffffff80106742
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+
+--- getpid number 2, stop by stop ---
+[user.syscall] null_syscall_insn+0x0: syscall
+    t=440128106 cs=0x2b rip=0x0000000000401115
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff8012a140
+    syscall_count=3
+[entry.swapgs] syscall_entry+0x0: swapgs
+    t=440128107 cs=0x8 rip=0xffffffff80105e94
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff8012a140
+[entry.after-swapgs] syscall_entry+0x3: mov %rsp,%gs:0x0
+    t=440128108 cs=0x8 rip=0xffffffff80105e97
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000403110
+[entry.stack-loaded] syscall_entry+0x15: push $0x23   (RSP was loaded from %gs:0x8)
+    t=440128110 cs=0x8 rip=0xffffffff80105ea9
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000403110
+    rsp=0xffffe0000000a000 stored_at=0xffffffff8012a148 stored=0xffffe0000000a000
+[exit.swapgs] syscall_exit+0x2e: swapgs
+    t=440128220 cs=0x8 rip=0xffffffff80105f36
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000403110
+[exit.sysretq] syscall_exit+0x36: sysretq
+    t=440128222 cs=0x8 rip=0xffffffff80105f3e
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff8012a140
+[user.next] null_syscall_insn+0x2: ret
+    t=440128223 cs=0x2b rip=0x0000000000401117
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff8012a140
+    syscall_count=4
+
+--- What a null syscall costs, in instructions: getpids 3 to 10 ---
+[cost.3] getpid number 3
+    t=440128230 total=117 entry=36 dispatch=56 exit=25
+[cost.4] getpid number 4
+    t=440128354 total=117 entry=36 dispatch=56 exit=25
+[cost.5] getpid number 5
+    t=440128478 total=117 entry=36 dispatch=56 exit=25
+[cost.6] getpid number 6
+    t=440128602 total=117 entry=36 dispatch=56 exit=25
+[cost.7] getpid number 7
+    t=440128726 total=117 entry=36 dispatch=56 exit=25
+[cost.8] getpid number 8
+    t=440128850 total=117 entry=36 dispatch=56 exit=25
+[cost.9] getpid number 9
+    t=440128974 total=117 entry=36 dispatch=56 exit=25
+[cost.10] getpid number 10
+    t=440129098 total=117 entry=36 dispatch=56 exit=25
+
+--- An interrupt taken in ring 3: the program spins after its getpid loop ---
+[irq3.stub] trap_common+0x0: cld   (interrupted main+0x84)
+    t=440166318 cs=0x8 rip=0xffffffff80106706
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff8012a140
+    vector=32 saved_cs=0x2b saved_rip=0x0000000000401084
+[irq3.after] trap_common+0x3c: call ffffffff80106080 <trap_dispatch>
+    t=440166339 cs=0x8 rip=0xffffffff80106742
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000403110
+
+"""
+
+# `make trace CH=04`, build/04-user/gs-trace.txt without its checks.
+FLAT = """\
+GS-base trace of 04-user (tools/trace.py; make trace CH=04)
+Kernel build/04-user/trace.dir/boot/kernel.elf (the copy in build/04-user/trace.iso), booted in Bochs with one program, null-syscall,
+and an empty kernel command line: validate=1 is off (it would add to the counts).
+Debugger commands sent: build/04-user/trace/replay.rc; Bochs' own record of them: build/04-user/trace/debugger.log.
+Boot log (build/04-user/trace/com1.txt): no per-CPU block
+mode: flat (no swapgs in syscall_entry: the kernel runs on the user's GS base)
+
+Each stop: [name] where Bochs stopped, and the instruction there (not run yet);
+then t (the instruction counter), CS and RIP; both GS bases in full; extras.
+
+--- getpid number 2, stop by stop ---
+[user.syscall] null_syscall_insn+0x0: syscall
+    t=436385397 cs=0x2b rip=0x0000000000401115
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0x0000000000000000
+[entry.start] syscall_entry+0x0: mov %rsp,0x24816(%rip) # ffffffff8012a0d8 <user_rsp_scratch>
+    t=436385398 cs=0x8 rip=0xffffffff801058bb
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0x0000000000000000
+[entry.stack-loaded] syscall_entry+0xe: push $0x23   (RSP was loaded from CURRENT_KERNEL_STACK)
+    t=436385400 cs=0x8 rip=0xffffffff801058c9
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0x0000000000000000
+    rsp=0xffffe00000005000 stored_at=0xffffffff8012a0d0 stored=0xffffe00000005000
+[exit.sysretq] syscall_exit+0x23: sysretq
+    t=436385500 cs=0x8 rip=0xffffffff8010591f
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0x0000000000000000
+[user.next] null_syscall_insn+0x2: ret
+    t=436385501 cs=0x2b rip=0x0000000000401117
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0x0000000000000000
+
+--- What a null syscall costs, in instructions: getpids 3 to 10 ---
+[cost.3] getpid number 3
+    t=436385508 total=104 entry=27 dispatch=56 exit=21
+[cost.4] getpid number 4
+    t=436385619 total=104 entry=27 dispatch=56 exit=21
+[cost.5] getpid number 5
+    t=436385730 total=104 entry=27 dispatch=56 exit=21
+[cost.6] getpid number 6
+    t=436385841 total=104 entry=27 dispatch=56 exit=21
+[cost.7] getpid number 7
+    t=436385952 total=104 entry=27 dispatch=56 exit=21
+[cost.8] getpid number 8
+    t=436386063 total=104 entry=27 dispatch=56 exit=21
+[cost.9] getpid number 9
+    t=436386174 total=104 entry=27 dispatch=56 exit=21
+[cost.10] getpid number 10
+    t=436386285 total=104 entry=27 dispatch=56 exit=21
+
+"""
+
+# The lines of the boot's console (COM1) that the checker reads.
+CONSOLE = """\
+  Per-CPU data at: 0xffffffff8012a140
+null-syscall: 16 getpid calls, 0 wrong; GS base 0x403110: ok
+[Power] off status=0
+"""
+BLOCK, USER_GS = "0xffffffff8012a140", "0x0000000000403110"
+
+
+def edit(text, stop, **values):
+    """TEXT with some key=value pairs of stop [STOP] changed (GS_base stands for GS.base)."""
+    lines, inside = text.split("\n"), False
+    for i, line in enumerate(lines):
+        if line.startswith("["):
+            inside = line.startswith("[%s]" % stop)
+        elif inside:
+            for key, value in values.items():
+                key = key.replace("GS_base", "GS.base")
+                lines[i] = re.sub(r"\b%s=\S+" % re.escape(key), "%s=%s" % (key, value), lines[i])
+    return "\n".join(lines)
+
+
+def without(text, stop=None, key=None):
+    """TEXT without stop [STOP] (its header and value lines), or without KEY=... everywhere."""
+    if key:
+        return re.sub(r" ?\b%s=\S+" % re.escape(key), "", text)
+    return re.sub(r"^\[%s\] .*\n(    .*\n)*" % re.escape(stop), "", text, flags=re.M)
+
+
+CASES = [  # (name, transcript, console, None for a pass or a text the FAIL line must contain)
+    ("the real chapter 05 transcript passes", PER_CPU, CONSOLE, None),
+    ("the real chapter 04 transcript passes", FLAT, CONSOLE, None),
+    ("an entry swapgs that did not trade fails",
+     edit(PER_CPU, "entry.after-swapgs", GS_base=USER_GS, KERNEL_GS_BASE=BLOCK), CONSOLE,
+     "entry.swapgs -> entry.after-swapgs: the two bases trade"),
+    ("an exit swapgs that did not trade fails",
+     edit(PER_CPU, "exit.sysretq", GS_base=BLOCK, KERNEL_GS_BASE=USER_GS), CONSOLE,
+     "exit.swapgs -> exit.sysretq: the two bases trade"),
+    ("a 'trade' of two equal values fails",
+     edit(edit(PER_CPU, "entry.swapgs", GS_base=BLOCK), "entry.after-swapgs", KERNEL_GS_BASE=BLOCK), CONSOLE,
+     "entry.swapgs -> entry.after-swapgs: the two bases trade"),
+    ("a ring-0 interrupt that swapped fails",
+     edit(PER_CPU, "irq0.after", GS_base="0x0", KERNEL_GS_BASE=BLOCK), CONSOLE, "irq0.stub -> irq0.after: no change"),
+    ("a ring-3 interrupt that did not swap fails",
+     edit(PER_CPU, "irq3.after", GS_base=USER_GS, KERNEL_GS_BASE=BLOCK), CONSOLE,
+     "irq3.stub -> irq3.after: the two bases trade"),
+    ("an interrupt 'from ring 3' whose saved CS is ring 0 fails",
+     edit(PER_CPU, "irq3.stub", saved_cs="0x8"), CONSOLE, "irq3: the interrupt (vector 32) came from ring 3"),
+    ("a kernel GS base that is not the boot log's block fails",
+     PER_CPU, CONSOLE.replace("8012a140", "8012a1c0"), "in the kernel, GS.base=0xffffffff8012a140 is CPU 0's block"),
+    ("a syscall_count that did not move fails",
+     edit(PER_CPU, "user.next", syscall_count="3"), CONSOLE, "syscall_count counts this syscall"),
+    ("a kernel RSP that is not the stored value fails",
+     edit(FLAT, "entry.stack-loaded", rsp="0x1000"), CONSOLE, "after the stack load"),
+    ("a flat entry whose GS base changed fails",
+     edit(FLAT, "exit.sysretq", GS_base="0x0"), CONSOLE, "entry.stack-loaded -> exit.sysretq: no change"),
+    ("a missing stop fails", without(PER_CPU, "exit.swapgs"), CONSOLE, "stops missing from the transcript: exit.swapgs"),
+    ("a missing value fails", without(PER_CPU, key="rsp"), CONSOLE, "a value is missing"),
+    ("too few syscalls counted fails", without(PER_CPU, "cost.7"), CONSOLE, "7 null syscalls counted"),
+    ("a boot that did not power off fails",
+     PER_CPU, CONSOLE.replace("[Power] off status=0", ""), "the boot ran to the end"),
+    ("a transcript that names no mode fails", PER_CPU.replace("mode: per-cpu", "mode: sideways"), CONSOLE,
+     "names no mode"),
+]
+
+
+def main():
+    print("1..%d" % len(CASES))
+    with tempfile.TemporaryDirectory() as tmp:
+        for number, (name, transcript, console, expected) in enumerate(CASES, 1):
+            paths = [os.path.join(tmp, "%d.%s" % (number, n)) for n in ("trace.txt", "com1.txt")]
+            for path, text in zip(paths, (transcript, console)):
+                with open(path, "w") as f:
+                    f.write(text)
+            p = subprocess.run([sys.executable, TRACE, "check", paths[0], "--console", paths[1]],
+                               capture_output=True, text=True, timeout=20)
+            failures = [l for l in p.stdout.splitlines() if l.startswith("FAIL")]
+            if expected is None:
+                ok = p.returncode == 0 and not failures
+                why = "expected a pass; status %d, %s" % (p.returncode, failures or p.stderr.strip())
+            else:
+                ok = p.returncode != 0 and any(expected in l for l in failures)
+                why = "expected a FAIL line with %r; status %d, %s" % (expected, p.returncode,
+                                                                     failures or p.stderr.strip())
+            print("%s %d - %s" % ("ok" if ok else "not ok", number, name))
+            if not ok:
+                print("# " + why)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
