@@ -46,13 +46,15 @@ const char* parse_memory_map(const uint8_t* tag, uint32_t size, BootInfo& info) 
 
 const char* parse_module(const uint8_t* tag, uint32_t size, BootInfo& info) {
     if (size < 17) return "module tag too short for its addresses and name";
-    if (info.module_count == kMaxModules) return "more modules than the kernel accepts (16)";
-    Module& m = info.modules[info.module_count];
+    Module m;
     m.start = read_u32(tag + 8);
     m.end = read_u32(tag + 12);
     if (m.end < m.start) return "module ends before it starts";
     if (!read_string(tag + 16, size - 16, m.cmdline)) return "module name is not NUL-terminated";
-    ++info.module_count;
+    // A well-formed module beyond the table is not an error in the block:
+    // count it, so the kernel can say what it left out.
+    if (info.module_count == kMaxModules) ++info.modules_skipped;
+    else info.modules[info.module_count++] = m;
     return nullptr;
 }
 

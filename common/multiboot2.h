@@ -53,7 +53,7 @@ struct Module {
 };
 
 inline constexpr size_t kMaxRegions = 64;  ///< entries kept from the memory map
-inline constexpr size_t kMaxModules = 16;  ///< modules accepted
+inline constexpr size_t kMaxModules = 32;  ///< modules kept (more are counted in modules_skipped)
 
 /// Everything the kernel takes from the tags. Views point into the block.
 struct BootInfo {
@@ -64,6 +64,7 @@ struct BootInfo {
     size_t region_count = 0;            ///< entries used in regions
     Module modules[kMaxModules];        ///< boot modules, in grub.cfg's order
     size_t module_count = 0;            ///< entries used in modules
+    size_t modules_skipped = 0;         ///< well-formed modules past kMaxModules, left out
 };
 
 /// Parse the block at @p info, of which @p available bytes may be read.

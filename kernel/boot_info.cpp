@@ -48,6 +48,9 @@ void boot_info_init(uint32_t magic, uint32_t info_phys) {
         const multiboot2::Module& m = g_info.modules[i];
         kprint("[Boot] Module {}: \"{}\" at {:#x}, {} bytes\n", i, m.cmdline, m.start, m.end - m.start);
     }
+    if (g_info.modules_skipped)
+        kprint("[Boot] {} more module(s) left out: the kernel takes {} at most\n", g_info.modules_skipped,
+               multiboot2::kMaxModules);
 }
 
 const multiboot2::BootInfo& boot_info() { return g_info; }

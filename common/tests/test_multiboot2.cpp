@@ -279,11 +279,22 @@ Test(multiboot2, module_ends_before_start) {
     expect_error(b, "module ends before it starts");
 }
 
-Test(multiboot2, too_many_modules) {
+Test(multiboot2, modules_past_the_table_are_counted_not_fatal) {
     Block b;
-    for (uint32_t i = 0; i <= kMaxModules; ++i) b.module(0, 1, "m");
+    for (uint32_t i = 0; i < kMaxModules + 3; ++i) b.module(i * 0x1000, i * 0x1000 + 1, i < kMaxModules ? "kept" : "extra");
     b.end().finish();
-    expect_error(b, "more modules than the kernel accepts");
+    auto r = b.parse();
+    cr_assert(r.ok(), "too many modules is not a malformed block");
+    cr_assert_eq(r.value().module_count, kMaxModules);
+    cr_assert_eq(r.value().modules_skipped, 3u);
+    cr_assert(r.value().modules[kMaxModules - 1].cmdline == StringView("kept"));
+}
+
+Test(multiboot2, a_malformed_module_past_the_table_is_still_an_error) {
+    Block b;
+    for (uint32_t i = 0; i < kMaxModules; ++i) b.module(0, 1, "m");
+    b.module(0x2000, 0x1000, "backwards").end().finish();
+    expect_error(b, "module ends before it starts");
 }
 
 Test(multiboot2, memory_map_bad_entry_size) {
