@@ -63,7 +63,11 @@ public:
     }
     RingFile* as_ring() override { return this; }
     ~RingFile() override {
-        if (mapped()) ring.cancel_all();  // parked requests drop their files; no CQEs
+        // Parked requests leave their pipes and drop their files; no CQEs.
+        // cancel_all touches only kernel memory, so this holds even if the
+        // program unmapped its rings first: a request left on a pipe would
+        // point into this freed object.
+        ring.cancel_all();
     }
 
     // The Executor. At prepare time, as Linux: READV/WRITEV need a readable
@@ -130,7 +134,9 @@ RingFile* ring_of(uint64_t fd, long& error) {
 void uring_retry_read(uring::Request& r) {
     auto* file = reinterpret_cast<File*>(r.scratch[0]);
     const auto* ring_file = reinterpret_cast<const RingFile*>(r.scratch[1]);
-    if (!ring_file->mapped()) return;  // the user unmapped its ring: no completion can be posted
+    // The user unmapped its ring: no CQE can be posted. The request stays
+    // pending, off the pipe; closing the ring releases it and its file.
+    if (!ring_file->mapped()) return;
     const long n = read_request(file, r.sqe);
     if (n == -Errno::Again && file->wait_for_data(r)) return;  // still nothing: park again
     file->unref();
