@@ -64,4 +64,10 @@ int console_try_read() {
     return inb(kCom1 + kData);
 }
 
+size_t console_read(char* buffer, size_t max) {
+    size_t n = 0;
+    for (int c; n < max && (c = console_try_read()) >= 0;) buffer[n++] = static_cast<char>(c == '\r' ? '\n' : c);
+    return n;
+}
+
 Sink& console_sink() { return g_sink; }

@@ -23,6 +23,10 @@ void console_drain();
 /// Read one byte from COM1 if one is waiting; returns -1 otherwise.
 int console_try_read();
 
+/// Read what COM1 holds now, up to @p max bytes, a terminal's Enter (CR)
+/// turned into '\n'. Never waits: returns 0 if nothing is there.
+size_t console_read(char* buffer, size_t max);
+
 /// The console as a Sink, for format().
 Sink& console_sink();
 

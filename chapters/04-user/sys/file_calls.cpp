@@ -23,10 +23,7 @@ long sys_read(const SyscallArgs& a) {
     if (!user_range_ok(current_process()->space, a.a1, a.a2, true)) return -Errno::Fault;
     // Console input is minimal: what the UART holds now; 0 (end of file) if
     // nothing is waiting. A blocking read would hang the tests.
-    auto* buffer = reinterpret_cast<char*>(a.a1);
-    uint64_t n = 0;
-    for (int c; n < a.a2 && (c = console_try_read()) >= 0;) buffer[n++] = static_cast<char>(c == '\r' ? '\n' : c);
-    return static_cast<long>(n);
+    return static_cast<long>(console_read(reinterpret_cast<char*>(a.a1), a.a2));
 }
 
 /// write(fd, buf, count) on the console (fds 0-2): all @p count bytes.

@@ -48,10 +48,7 @@ public:
     long read(uint64_t buf, uint64_t len) override {
         if (len == 0) return 0;
         if (!user_range_ok(current_process()->space, buf, len, true)) return -Errno::Fault;
-        auto* out = reinterpret_cast<char*>(buf);
-        uint64_t n = 0;
-        for (int c; n < len && (c = console_try_read()) >= 0;) out[n++] = static_cast<char>(c == '\r' ? '\n' : c);
-        return static_cast<long>(n);
+        return static_cast<long>(console_read(reinterpret_cast<char*>(buf), len));
     }
     long write(uint64_t buf, uint64_t len) override {
         if (!user_range_ok(current_process()->space, buf, len, false)) return -Errno::Fault;
