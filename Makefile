@@ -108,7 +108,7 @@ LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
 # the test of their checker (tools/test_trace.py).
 TRACE_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(or $(traced),$(wildcard chapters/$(c)/arch/syscall_entry.S)),$(eval traced := 1)$(c)))
 TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-checker
-TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
+TESTS := host-common harness ownership $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
 
 test: setup
 	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
@@ -151,6 +151,12 @@ build/results/trace-$(1).done: build/$(1)/trace.iso
 endef
 $(foreach c,$(TRACE_CHAPTERS),$(eval $(call trace_test,$(c))))
 
+# Ownership (tools/check_ownership.py): common/ and kernel/ hold only what
+# every chapter's kernel links, and no kernel holds a later chapter's code.
+build/results/ownership.done: $(foreach c,$(CHAPTERS),build/$(c)/kernel.elf)
+	@python3 tools/check_ownership.py --result build/results/ownership.result $(CHAPTERS) || true
+	@touch $@
+
 build/results/trace-checker.done:
 	@python3 tools/test_trace.py > build/results/trace-checker.tap || true
 	@grep -v '^ok' build/results/trace-checker.tap || true
@@ -161,7 +167,7 @@ build/results/host-common.done: setup
 	@build/host/common-tests --tap=build/results/host-common.tap -j2 || true
 	@touch $@
 
-build/results/host-%.done: setup
+build/results/host-%.done: user
 	+@t=$*; chapter=$${t%-test_*}; name=test_$${t##*-test_}; \
 	 $(SUBMAKE) -f tools/host.mk build/host/$$chapter/$$name && \
 	 build/host/$$chapter/$$name --tap=build/results/host-$*.tap -j2 || true

@@ -29,7 +29,7 @@ void boot_info_init(uint32_t magic, uint32_t info_phys) {
 
     auto parsed = multiboot2::parse(g_copy, total);
     if (!parsed) panic("malformed boot information: {}", parsed.error());
-    g_info = parsed.value();
+    g_info = *parsed;
 
     kprint("[Boot] Multiboot2 information at {:#x}, {} bytes, from {}\n", info_phys, total,
            g_info.bootloader.empty() ? StringView("an unnamed loader") : g_info.bootloader);

@@ -29,6 +29,10 @@ void run_global_constructors() {
 /// Called if a pure virtual function is ever reached (a bug).
 extern "C" void __cxa_pure_virtual() { panic("pure virtual function called"); }
 
+/// What std::expected::value() calls when there is no value (there are no
+/// exceptions to throw): taking a value that is not there is a kernel bug.
+extern "C" [[noreturn]] void abort() { panic("abort(): a Result's value taken when it held an error"); }
+
 /// Global objects with destructors register them here. The kernel never exits
 /// normally, so there is nothing to run them at: accept and ignore.
 extern "C" int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }

@@ -9,6 +9,14 @@ DEST becomes a tree of symbolic links:
     DEST/<path> -> chapters/NN-slug/<path> for every chapter 01..CHAPTER,
                    a later chapter's file replacing an earlier one's.
 
+A chapter removes an inherited file by naming it in its removed.txt, one
+path a line, each with a comment saying why:
+
+    mm/selftest.cpp    # chapter 03's boot-time check; its programs now test memory
+
+Naming a path that no earlier chapter has is an error (a typo would
+otherwise remove nothing, silently). A later chapter may bring the file back.
+
 A chapter's README.md, its test expectations (*.expect), its host tests
 (tests/) and its diagrams are not sources and are left out. A chapter may
 not put files under common/ or kernel/: those are shared by every chapter.
@@ -19,7 +27,8 @@ import shutil
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOT_SOURCES = ("README.md",)
+NOT_SOURCES = ("README.md", "removed.txt")
+REMOVALS = "removed.txt"
 NOT_SOURCE_SUFFIXES = (".expect", ".md", ".dot", ".svg", ".png")
 NOT_SOURCE_DIRS = ("tests",)
 SHARED = ("common", "kernel")
@@ -41,6 +50,11 @@ def overlay(chapter):
     files = {}
     for name in names[: names.index(chapter) + 1]:
         top = os.path.join(ROOT, "chapters", name)
+        for rel in removals(top):
+            if rel not in files:
+                sys.exit("compose: chapters/%s/%s: '%s' is not in the tree chapter %s inherits"
+                         % (name, REMOVALS, rel, name))
+            del files[rel]
         for dirpath, dirnames, filenames in os.walk(top):
             rel_dir = os.path.relpath(dirpath, top)
             if rel_dir == ".":
@@ -55,6 +69,16 @@ def overlay(chapter):
                 rel = os.path.normpath(os.path.join(rel_dir, f))
                 files[rel] = os.path.join(dirpath, f)
     return files
+
+
+def removals(top):
+    """The paths a chapter folder's removed.txt names (comments and blank lines skipped)."""
+    path = os.path.join(top, REMOVALS)
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        lines = (line.split("#", 1)[0].strip() for line in f)
+        return [os.path.normpath(line) for line in lines if line]
 
 
 def main():

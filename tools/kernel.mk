@@ -23,10 +23,15 @@ endif
 # chapter.mk sets PROGRAMS (user programs to boot with) and CMDLINE.
 include $(SRC)/chapter.mk
 
+# The chapter's own objects are all linked. common/ and kernel/ go into an
+# archive, from which the linker takes only the objects something refers to:
+# a chapter's kernel holds no shared code it does not use.
 CHAPTER_SRCS := $(shell cd $(SRC) && find . \( -path ./common -o -path ./kernel \) -prune -o \
                   \( -name '*.cpp' -o -name '*.S' \) -print | sed 's|^\./||' | sort)
-SRCS := $(patsubst $(SRC)/%,%,$(wildcard $(SRC)/common/*.cpp $(SRC)/kernel/*.cpp)) $(CHAPTER_SRCS)
-OBJS := $(addprefix $(B)/obj/,$(addsuffix .o,$(SRCS)))
+SHARED_SRCS := $(patsubst $(SRC)/%,%,$(wildcard $(SRC)/common/*.cpp $(SRC)/kernel/*.cpp))
+OBJS := $(addprefix $(B)/obj/,$(addsuffix .o,$(CHAPTER_SRCS)))
+SHARED_OBJS := $(addprefix $(B)/obj/,$(addsuffix .o,$(SHARED_SRCS)))
+SHARED_LIB := $(B)/libshared.a
 
 all: $(B)/kernel.elf $(B)/kernel.sym
 .PHONY: all iso
@@ -41,18 +46,28 @@ $(B)/obj/%.S.o: $(SRC)/%.S
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(KERNEL_ASFLAGS) -iquote $(SRC) -MMD -MP -c $< -o $@
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(SHARED_OBJS:.o=.d)
+
+# The list of objects, rewritten only when it changes: a file added to or
+# removed from the chapter (removed.txt) relinks the kernel.
+$(B)/objects.list: FORCE
+	@mkdir -p $(B)
+	@echo $(OBJS) $(SHARED_OBJS) | tr ' ' '\n' > $@.new
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+
+$(SHARED_LIB): $(SHARED_OBJS) $(B)/objects.list
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Two links: the first gives the addresses, the second adds the symbol table
 # made from them (.ksyms is last in the image, so no address moves: checked).
-$(B)/kernel.elf: $(OBJS) $(SRC)/linker.ld tools/ksyms.py
+$(B)/kernel.elf: $(OBJS) $(SHARED_LIB) $(B)/objects.list $(SRC)/linker.ld tools/ksyms.py
 	$(call say,LD,$@)
 	$(Q)python3 tools/ksyms.py < /dev/null > $(B)/ksyms0.S
 	$(Q)$(CXX) $(KERNEL_ASFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(SRC)/linker.ld -o $(B)/kernel.pass1.elf $(OBJS) $(B)/ksyms0.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(SRC)/linker.ld -o $(B)/kernel.pass1.elf $(OBJS) $(B)/ksyms0.o $(SHARED_LIB)
 	$(Q)$(NM) -n -C $(B)/kernel.pass1.elf | python3 tools/ksyms.py > $(B)/ksyms.S
 	$(Q)$(CXX) $(KERNEL_ASFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(SRC)/linker.ld -o $@ $(OBJS) $(B)/ksyms.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(SRC)/linker.ld -Map=$(B)/kernel.map -o $@ $(OBJS) $(B)/ksyms.o $(SHARED_LIB)
 	$(Q)cmp -s <($(NM) -n $(B)/kernel.pass1.elf | grep ' [tT] ') <($(NM) -n $@ | grep ' [tT] ') \
 	  || { echo "kernel.mk: the symbol table moved code addresses; is .ksyms last in linker.ld?"; exit 1; }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turn `nm -n` output into the kernel's symbol table (see kernel/symbols.h).
+"""Turn `nm -n` output into the kernel's symbol table (see chapters/02-traps/debug/symbols.h).
 
     nm -n -C kernel.elf | ksyms.py > ksyms.S
 

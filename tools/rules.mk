@@ -24,7 +24,7 @@ WARNINGS := -Wall -Wextra -Werror
 # never have to save vector registers; no red zone, because an interrupt
 # pushes its frame right below RSP; no loop-to-memcpy rewriting, because we
 # are the ones implementing memcpy (common/str.cpp).
-KERNEL_CXXFLAGS := -std=c++20 $(WARNINGS) -O2 -g \
+KERNEL_CXXFLAGS := -std=c++2b $(WARNINGS) -O2 -g \
   -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
   -fno-asynchronous-unwind-tables -fno-stack-protector -fno-pie -fno-pic \
   -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
@@ -33,13 +33,13 @@ KERNEL_ASFLAGS := -g -fno-pie -fno-pic -mcmodel=kernel
 KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 # User programs: static, at 0x400000 like a Linux executable, no libc.
-USER_CXXFLAGS := -std=c++20 $(WARNINGS) -O2 -g \
+USER_CXXFLAGS := -std=c++2b $(WARNINGS) -O2 -g \
   -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
   -fno-asynchronous-unwind-tables -fno-stack-protector -fno-pie -fno-pic \
   -fno-tree-loop-distribute-patterns -nostdlib
 USER_LDFLAGS := -static -nostdlib -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
 
 # Host tests: the same sources, checked by the sanitizers.
-HOST_CXXFLAGS := -std=c++20 $(WARNINGS) -O1 -g -fno-omit-frame-pointer \
+HOST_CXXFLAGS := -std=c++2b $(WARNINGS) -O1 -g -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=all \
   -fno-tree-loop-distribute-patterns

@@ -5,6 +5,8 @@
 
 RESULTS_DIR holds NAME.result files ("pass" or "fail", one test each) and
 NAME.tap files (TAP from Criterion and the harness tests, one test a line).
+A skipped test ("ok ... # SKIP") is counted as a failure: in `make test`
+everything a test needs is built first, so a skip means something is missing.
 An expected name with neither file counts as a failure: its build broke
 before the test could run. Exit status 1 if anything failed.
 """
@@ -31,7 +33,11 @@ def main():
             count = 0
             with open(tap) as f:
                 for line in f:
-                    if line.startswith("ok "):
+                    if line.startswith("ok ") and "# SKIP" in line.upper():
+                        failed += 1
+                        count += 1
+                        failures.append("%s: skipped, which make test does not accept: %s" % (name, line.strip()))
+                    elif line.startswith("ok "):
                         passed += 1
                         count += 1
                     elif line.startswith("not ok "):

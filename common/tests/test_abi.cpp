@@ -6,7 +6,7 @@
  * Linux's numbers, so each constant is compared with the macro the host's
  * <asm/unistd_64.h>, <errno.h>, <signal.h>, <sys/mman.h>... define for it.
  * The file includes both on purpose: it also proves that no name in
- * common/abi/linux.h (or common/elf.h) is rewritten by a libc macro. Each
+ * common/abi/linux.h is rewritten by a libc macro. Each
  * table row carries the Linux spelling, so a failure names the value, and
  * errno_name()/signal_name() are checked against that spelling too.
  */
@@ -14,7 +14,7 @@
 
 #include <asm/prctl.h>
 #include <asm/unistd_64.h>
-#include <elf.h>
+#include <elf.h>  // AT_* (the auxv types)
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -27,7 +27,6 @@
 #include <type_traits>
 
 #include "common/abi/linux.h"
-#include "common/elf.h"
 
 namespace {
 
@@ -203,25 +202,3 @@ Test(abi, iovec_layout) {
 }
 
 Test(abi, page_size) { cr_expect_eq(abi::kPageSize, static_cast<uint64_t>(sysconf(_SC_PAGESIZE))); }
-
-// common/elf.h's ELF constants against <elf.h>.
-Test(abi, elf_constants) {
-    const Row rows[] = {
-        ROW(elf::kHeaderSize, sizeof(Elf64_Ehdr)),
-        ROW(elf::kPhdrSize, sizeof(Elf64_Phdr)),
-        ROW(elf::kClass32, ELFCLASS32),
-        ROW(elf::kClass64, ELFCLASS64),
-        ROW(elf::kDataLittle, ELFDATA2LSB),
-        ROW(elf::kVersionCurrent, EV_CURRENT),
-        ROW(elf::kTypeExec, ET_EXEC),
-        ROW(elf::kTypeDyn, ET_DYN),
-        ROW(elf::kMachineX86_64, EM_X86_64),
-        ROW(elf::kPtLoad, PT_LOAD),
-        ROW(elf::kPtInterp, PT_INTERP),
-        ROW(elf::kPtPhdr, PT_PHDR),
-        ROW(elf::kPfExec, PF_X),
-        ROW(elf::kPfWrite, PF_W),
-        ROW(elf::kPfRead, PF_R),
-    };
-    check_rows(rows);
-}

@@ -7,7 +7,7 @@
 
 #include "kernel/console.h"
 #include "kernel/panic.h"
-#include "kernel/symbols.h"
+#include "debug/symbols.h"
 #include "kernel/x86.h"
 
 const char* vector_name(uint64_t vector) {

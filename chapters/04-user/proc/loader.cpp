@@ -13,7 +13,7 @@
  *     argc                            <- RSP, 16-byte aligned
  */
 #include "common/abi/linux.h"
-#include "common/elf.h"
+#include "proc/elf.h"
 #include "kernel/x86.h"
 #include "mm/frame.h"
 #include "mm/mm.h"

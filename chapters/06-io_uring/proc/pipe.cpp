@@ -9,7 +9,7 @@
  * arrives - that is the asynchronous completion chapter 06 is about.
  */
 #include "common/str.h"
-#include "common/uring.h"
+#include "uring/engine.h"
 #include "proc/file.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"

@@ -1,7 +1,7 @@
 /**
  * @file chapters/06-io_uring/sys/io_uring.cpp
  * @brief io_uring_setup, io_uring_enter and io_uring_register: the kernel's
- * glue around the ring engine (common/uring.h), which does the ring logic.
+ * glue around the ring engine (uring/engine.h), which does the ring logic.
  *
  * What the kernel supplies, as docs/io_uring-notes.md describes:
  * - memory for the two shared regions. Here they are ordinary pages of the
@@ -16,7 +16,7 @@
  *   anything while io_uring_enter waits, so a wait that is not satisfied
  *   already never will be: it fails with -EDEADLK instead of hanging.
  */
-#include "common/uring.h"
+#include "uring/engine.h"
 #include "proc/file.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
@@ -175,7 +175,7 @@ long sys_io_uring_setup(const SyscallArgs& a) {
 }
 
 /// io_uring_enter(fd, to_submit, min_complete, flags): submit SQEs and wait
-/// for completions (common/uring.h does the work).
+/// for completions (uring/engine.h does the work).
 long sys_io_uring_enter(const SyscallArgs& a) {
     const auto flags = static_cast<uint32_t>(a.a3);
     if (const long e = uring::Ring::check_enter_flags(flags)) return e;  // before the fd, as Linux

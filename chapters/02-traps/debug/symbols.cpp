@@ -1,8 +1,8 @@
 /**
- * @file kernel/symbols.cpp
+ * @file chapters/02-traps/debug/symbols.cpp
  * @brief Binary search over the linker-made .ksyms table.
  */
-#include "kernel/symbols.h"
+#include "debug/symbols.h"
 
 /// The table, sorted by address (from the generated ksyms.S).
 extern "C" const KernelSymbol __ksyms_start[];

@@ -1,5 +1,5 @@
 /**
- * @file common/tests/test_elf.cpp
+ * @file chapters/04-user/tests/test_elf.cpp
  * @brief elf::parse() on crafted images: the good case and every refusal.
  *
  * ImageBuilder writes an ELF header and program header table into a byte
@@ -12,6 +12,7 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <elf.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -21,7 +22,7 @@
 #include <vector>
 
 #include "common/abi/linux.h"
-#include "common/elf.h"
+#include "proc/elf.cpp"
 
 namespace {
 
@@ -119,7 +120,7 @@ Result<elf::ElfImage, const char*> parse(const ImageBuilder& b, uint64_t user_en
 }
 
 void expect_refused(const Result<elf::ElfImage, const char*>& r, const char* reason) {
-    cr_assert(!r.ok(), "accepted an image that should fail with \"%s\"", reason);
+    cr_assert(!r.has_value(), "accepted an image that should fail with \"%s\"", reason);
     cr_assert_str_eq(r.error(), reason);
 }
 
@@ -153,7 +154,7 @@ constexpr const char* kInterp = "dynamically linked: needs an interpreter (PT_IN
 
 Test(elf, accepts_a_gcc_static_layout) {
     const auto r = parse(ImageBuilder{});
-    cr_assert(r.ok(), "refused: %s", r.error());
+    cr_assert(r.has_value(), "refused: %s", r.error());
     const elf::ElfImage& image = r.value();
     cr_assert_eq(image.entry, 0x401000u);
     cr_assert_eq(image.phnum, 5);
@@ -180,12 +181,12 @@ Test(elf, accepts_a_gcc_static_layout) {
 Test(elf, accepts_entry_at_last_byte_of_exec_segment) {
     ImageBuilder b;
     b.entry = 0x401000 + 0x200 - 1;
-    cr_assert(parse(b).ok());
+    cr_assert(parse(b).has_value());
 }
 
 Test(elf, accepts_segment_ending_exactly_at_user_end) {
     ImageBuilder b;
-    cr_assert(parse(b, 0x406000).ok(), ".bss ends at 0x406000");
+    cr_assert(parse(b, 0x406000).has_value(), ".bss ends at 0x406000");
     expect_refused(parse(b, 0x405fff), kOutside);
 }
 
@@ -193,7 +194,7 @@ Test(elf, accepts_segment_starting_at_64k) {
     ImageBuilder b;
     b.phdrs = {{elf::kPtLoad, kR | kX, 0x1000, 0x10000, 0x10, 0x10}};
     b.entry = 0x10000;
-    cr_assert(parse(b).ok());
+    cr_assert(parse(b).has_value());
 }
 
 Test(elf, accepts_max_segments_and_skips_empty_ones) {
@@ -203,7 +204,7 @@ Test(elf, accepts_max_segments_and_skips_empty_ones) {
         b.phdrs.push_back({elf::kPtLoad, kR | kX, 0x1000 * (i + 1), 0x400000 + 0x1000 * (i + 1), 0x10, 0x10});
     b.phdrs.push_back({elf::kPtLoad, kR, 0, 0x900000, 0, 0});  // memsz 0: maps nothing
     const auto r = parse(b);
-    cr_assert(r.ok(), "refused: %s", r.error());
+    cr_assert(r.has_value(), "refused: %s", r.error());
     cr_assert_eq(r.value().segment_count, elf::kMaxSegments);
 }
 
@@ -213,7 +214,7 @@ Test(elf, phdr_vaddr_falls_back_to_pt_phdr_then_zero) {
     cr_assert_eq(parse(b).value().phdr_vaddr, 0u);
     b.phdrs.insert(b.phdrs.begin(), {elf::kPtPhdr, kR, 64, 0x500040, 56 * 2, 56 * 2});
     const auto r = parse(b);
-    cr_assert(r.ok(), "refused: %s", r.error());
+    cr_assert(r.has_value(), "refused: %s", r.error());
     cr_assert_eq(r.value().phdr_vaddr, 0x500040u);
 }
 
@@ -222,7 +223,7 @@ Test(elf, phdr_vaddr_needs_the_whole_table_in_the_segment) {
     b.phdrs[0].filesz = 64 + 56;  // only the first of the five headers is loaded
     b.phdrs[0].memsz = 64 + 56;
     const auto r = parse(b);
-    cr_assert(r.ok(), "refused: %s", r.error());
+    cr_assert(r.has_value(), "refused: %s", r.error());
     cr_assert_eq(r.value().phdr_vaddr, 0u);
 }
 
@@ -323,7 +324,7 @@ Test(elf, refuses_program_headers_outside_file) {
     b.entry = 0x400000;
     std::vector<uint8_t> bytes = b.bytes();
     cr_assert_eq(bytes.size(), 64u + 56u);
-    cr_assert(parse(bytes).ok(), "a table ending exactly at the end of the file is fine");
+    cr_assert(parse(bytes).has_value(), "a table ending exactly at the end of the file is fine");
     bytes.pop_back();
     expect_refused(parse(bytes), kPhdrsOutside);
 }
@@ -468,7 +469,7 @@ void expect_real_program_accepted(const std::string& path) {
     const std::vector<uint8_t> bytes = read_file(path.c_str());
     cr_assert(!bytes.empty(), "cannot read %s", path.c_str());
     const auto r = parse(bytes);
-    cr_assert(r.ok(), "%s refused: %s", path.c_str(), r.error());
+    cr_assert(r.has_value(), "%s refused: %s", path.c_str(), r.error());
     const elf::ElfImage& image = r.value();
     uint64_t header_entry = 0;
     for (int i = 7; i >= 0; --i) header_entry = header_entry << 8 | bytes[24 + i];
@@ -500,8 +501,38 @@ Test(elf, refuses_the_dynamic_test_binary_itself) {
     const std::vector<uint8_t> bytes = read_file("/proc/self/exe");
     cr_assert(!bytes.empty());
     const auto r = parse(bytes);
-    cr_assert(!r.ok(), "a host test binary is dynamically linked");
+    cr_assert(!r.has_value(), "a host test binary is dynamically linked");
     // Debian's gcc makes PIE (ET_DYN) by default; a non-PIE build still has PT_INTERP.
     cr_assert(std::strcmp(r.error(), kDyn) == 0 || std::strcmp(r.error(), kInterp) == 0, "refused with: %s",
               r.error());
+}
+
+#define ELF_ROW(ours, HOST) {#HOST, static_cast<long long>(ours), static_cast<long long>(HOST)}
+
+// The parser's ELF constants against the host's <elf.h> (which also proves
+// that none of their names is rewritten by one of its macros).
+Test(elf, constants_match_the_host_elf_h) {
+    const struct {
+        const char* linux_name;
+        long long ours, host;
+    } rows[] = {
+        ELF_ROW(elf::kHeaderSize, sizeof(Elf64_Ehdr)),
+        ELF_ROW(elf::kPhdrSize, sizeof(Elf64_Phdr)),
+        ELF_ROW(elf::kClass32, ELFCLASS32),
+        ELF_ROW(elf::kClass64, ELFCLASS64),
+        ELF_ROW(elf::kDataLittle, ELFDATA2LSB),
+        ELF_ROW(elf::kVersionCurrent, EV_CURRENT),
+        ELF_ROW(elf::kTypeExec, ET_EXEC),
+        ELF_ROW(elf::kTypeDyn, ET_DYN),
+        ELF_ROW(elf::kMachineX86_64, EM_X86_64),
+        ELF_ROW(elf::kPtLoad, PT_LOAD),
+        ELF_ROW(elf::kPtInterp, PT_INTERP),
+        ELF_ROW(elf::kPtPhdr, PT_PHDR),
+        ELF_ROW(elf::kPfExec, PF_X),
+        ELF_ROW(elf::kPfWrite, PF_W),
+        ELF_ROW(elf::kPfRead, PF_R),
+    };
+    for (const auto& row : rows)
+        cr_expect_eq(row.ours, row.host, "%s: proc/elf.h says %lld, <elf.h> says %lld", row.linux_name, row.ours,
+                     row.host);
 }

@@ -1,6 +1,6 @@
 /**
- * @file common/tests/test_uring.cpp
- * @brief The io_uring engine (common/uring.cpp) driven by a fake kernel.
+ * @file chapters/06-io_uring/tests/test_engine.cpp
+ * @brief The io_uring engine (uring/engine.cpp) driven by a fake kernel.
  *
  * Each test builds a ring in heap memory of exactly the layout's size (so
  * ASan sees any access past a region), plays the user's side through
@@ -20,7 +20,7 @@
 
 #include "common/abi/io_uring.h"
 #include "common/abi/linux.h"
-#include "common/uring.h"
+#include "uring/engine.cpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 /**
- * @file common/elf.h
+ * @file chapters/04-user/proc/elf.h
  * @brief Validate an ELF64 executable and describe what to map: elf::parse().
  *
  * The kernel loads user programs from bytes it did not write (a GRUB module,

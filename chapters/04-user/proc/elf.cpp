@@ -1,5 +1,5 @@
 /**
- * @file common/elf.cpp
+ * @file chapters/04-user/proc/elf.cpp
  * @brief elf::parse(): the checks, in the order a loader needs them.
  *
  * First the 64-byte file header (is this an x86-64 static executable at
@@ -10,7 +10,7 @@
  * laid over untrusted bytes. Every size computation that could wrap is
  * checked before it is made.
  */
-#include "common/elf.h"
+#include "proc/elf.h"
 
 namespace elf {
 namespace {

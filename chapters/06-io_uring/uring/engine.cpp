@@ -1,5 +1,5 @@
 /**
- * @file common/uring.cpp
+ * @file chapters/06-io_uring/uring/engine.cpp
  * @brief The io_uring engine: setup rules, submission, completion, backlog.
  *
  * Shared memory is touched only through std::atomic_ref, so every access to
@@ -10,7 +10,7 @@
  *   - acquire on the user's CQ head before reusing the slots behind it.
  * Each rule below that Linux has is marked with what Linux 6.18 was seen to do.
  */
-#include "common/uring.h"
+#include "uring/engine.h"
 
 #include <atomic>
 #include <bit>

@@ -1,5 +1,5 @@
 /**
- * @file kernel/symbols.h
+ * @file chapters/02-traps/debug/symbols.h
  * @brief Address-to-name lookup for register dumps ("RIP ... <kernel_main+0x1c>").
  *
  * The build links the kernel twice: the second link adds a table, made by

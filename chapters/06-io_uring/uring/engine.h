@@ -1,5 +1,5 @@
 /**
- * @file common/uring.h
+ * @file chapters/06-io_uring/uring/engine.h
  * @brief The io_uring engine: Linux's ring rules, without a kernel around them.
  *
  * Everything io_uring does that is not about files, processes or page tables
