@@ -39,31 +39,10 @@ extern "C" int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
 /// Identifies this "shared object" to __cxa_atexit; the kernel is just one.
 void* __dso_handle = nullptr;
 
-// The kernel's operator new and delete: new takes memory from
-// heap_allocate() and panics when the heap is exhausted (there are no
-// exceptions to throw); every delete hands the memory to heap_free().
-
-/// `new T`: heap memory aligned for any type, or a panic.
-void* operator new(size_t size) {
-    void* p = heap_allocate(size, alignof(std::max_align_t));
-    if (!p) panic("kernel heap exhausted allocating {} bytes", size);
-    return p;
-}
-
-/// `new T[n]`: as operator new.
-void* operator new[](size_t size) { return operator new(size); }
-
-/// `new T` for a type with alignas() above 16.
-void* operator new(size_t size, std::align_val_t align) {
-    void* p = heap_allocate(size, static_cast<size_t>(align));
-    if (!p) panic("kernel heap exhausted allocating {} bytes", size);
-    return p;
-}
-
-/// `new (std::nothrow) T`: nullptr instead of a panic.
-void* operator new(size_t size, const std::nothrow_t&) noexcept {
-    return heap_allocate(size, alignof(std::max_align_t));
-}
+// The kernel's operator delete: every `delete` hands the memory back to
+// heap_free(). There is no plain operator new to go with them: objects are
+// made with make<T>() (kernel/heap.h), which reports running out of memory
+// instead of panicking.
 
 /// `delete p`.
 void operator delete(void* p) noexcept { heap_free(p); }

@@ -104,6 +104,30 @@ inline uint64_t read_cr4() {
     return v;
 }
 
+/// Load CR4.
+inline void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+
+inline constexpr uint64_t kCr4Smep = 1u << 20;  ///< CR4.SMEP: ring 0 may not execute user pages
+inline constexpr uint64_t kCr4Smap = 1u << 21;  ///< CR4.SMAP: ring 0 may not touch user pages unless RFLAGS.AC
+
+/// Clear RFLAGS.AC: user pages are out of the kernel's reach again (with SMAP).
+inline void clac() { asm volatile("clac" ::: "memory", "cc"); }
+
+/// The four registers CPUID returns.
+struct CpuidLeaf {
+    uint32_t eax;  ///< as the instruction leaves it
+    uint32_t ebx;  ///< as the instruction leaves it
+    uint32_t ecx;  ///< as the instruction leaves it
+    uint32_t edx;  ///< as the instruction leaves it
+};
+
+/// Ask the CPU what it has: leaf @p leaf, subleaf @p subleaf.
+inline CpuidLeaf cpuid(uint32_t leaf, uint32_t subleaf) {
+    CpuidLeaf r;
+    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+    return r;
+}
+
 /// Drop the TLB entry for one virtual address.
 inline void invlpg(uint64_t address) { asm volatile("invlpg (%0)" ::"r"(address) : "memory"); }
 

@@ -34,11 +34,15 @@ define chapter_tree
 $(H)/$(1)/src/.composed: $$(shell find chapters -type f 2>/dev/null) tools/compose.py
 	@python3 tools/compose.py $(1) $(H)/$(1)/src && touch $$@
 endef
+# A test that needs assembly from its chapter says so in a line
+# "// links: arch/user_copy.S" (paths in the composed tree).
+links_of = $(shell sed -n 's|^// links: ||p' $(1))
 define chapter_test
 $(H)/$(1)/$(2): chapters/$(1)/tests/$(2).cpp $(H)/$(1)/src/.composed $(COMMON_LIB_OBJS)
 	$$(call say,CXX,host $(1)/tests/$(2).cpp)
 	$(Q)$(CXX) $(HOST_CXXFLAGS) -iquote $(H)/$(1)/src -iquote chapters/$(1)/tests -MMD -MP \
-	   -o $$@ $$< $(COMMON_LIB_OBJS) -lcriterion
+	   -o $$@ $$< $(addprefix $(H)/$(1)/src/,$(call links_of,chapters/$(1)/tests/$(2).cpp)) \
+	   $(COMMON_LIB_OBJS) -lcriterion
 -include $(H)/$(1)/$(2).d
 endef
 TESTED_CHAPTERS := $(sort $(foreach t,$(CHAPTER_TESTS),$(word 2,$(subst /, ,$(t)))))

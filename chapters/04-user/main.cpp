@@ -15,6 +15,7 @@
 #include "kernel/options.h"
 #include "kernel/power.h"
 #include "mm/mm.h"
+#include "proc/uaccess.h"
 #include "sys/syscall.h"
 
 int run_boot_modules();  // proc/programs.cpp
@@ -33,6 +34,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     idt_allow_user(kBreakpoint);  // int3 in a program: SIGTRAP, not #GP
     pic_init();
     mm_init();
+    uaccess_init();
     syscall_init();
 
     const int rejected = run_boot_modules();

@@ -19,6 +19,7 @@
 #include "kernel/options.h"
 #include "kernel/power.h"
 #include "mm/mm.h"
+#include "proc/uaccess.h"
 #include "sys/syscall.h"
 
 int run_boot_modules();  // proc/programs.cpp
@@ -37,6 +38,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     idt_allow_user(kBreakpoint);
     pic_init();
     mm_init();
+    uaccess_init();
     percpu_init(0);  // GS must reach this CPU's block before any syscall
     syscall_init();
     timer_init();
@@ -46,7 +48,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     const int rejected = run_boot_modules();
     const TimerTicks ticks = timer_ticks();
     kprint("[Timer] {} ticks in user mode, {} in kernel mode\n", ticks.user, ticks.kernel);
-    kprint("[Per-CPU] CPU {}: {} syscalls\n", this_cpu_id(), this_cpu().syscall_count.load());
+    kprint("[Per-CPU] CPU {}: {} syscalls\n", this_cpu_id(), percpu_read<PERCPU_SYSCALL_COUNT>());
     kprint("[OK] " CHAPTER_NAME ": {} module(s), {} rejected\n", boot_info().module_count, rejected);
     power_off(PowerStatus::Success);
 }

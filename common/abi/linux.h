@@ -61,6 +61,7 @@ enum class Errno : int {
     BadF = 9,         ///< EBADF: bad file descriptor
     Again = 11,       ///< EAGAIN: try again (would block)
     NoMem = 12,       ///< ENOMEM: out of memory
+    Acces = 13,       ///< EACCES: permission denied (a file opened without the access asked for)
     Fault = 14,       ///< EFAULT: bad address
     Busy = 16,        ///< EBUSY: device or resource busy
     Exist = 17,       ///< EEXIST: already exists
@@ -94,6 +95,7 @@ constexpr const char* errno_name(Errno e) {
         case Errno::BadF: return "EBADF";
         case Errno::Again: return "EAGAIN";
         case Errno::NoMem: return "ENOMEM";
+        case Errno::Acces: return "EACCES";
         case Errno::Fault: return "EFAULT";
         case Errno::Busy: return "EBUSY";
         case Errno::Exist: return "EEXIST";

@@ -80,6 +80,7 @@ const Row kErrnoRows[] = {
     ROW(Errno::BadF, EBADF),
     ROW(Errno::Again, EAGAIN),
     ROW(Errno::NoMem, ENOMEM),
+    ROW(Errno::Acces, EACCES),
     ROW(Errno::Fault, EFAULT),
     ROW(Errno::Busy, EBUSY),
     ROW(Errno::Exist, EEXIST),

@@ -14,9 +14,10 @@
  * depend on where stdout goes (/dev/null would accept any pointer).
  *
  * Pipes arrive in chapter 06. Before that pipe2 answers -ENOSYS, and the
- * pointer checks use the console instead (fd 2 to write, fd 0 to read: the
- * course kernel checks the buffer before it looks for input). The checks
- * that need a pipe are then reported as skipped, and counted as such.
+ * pointer checks use the console instead (fd 2 to write, fd 0 to read).
+ * A console read with no input waiting copies nothing, so only a buffer
+ * outside user space can make it fail; the checks that need data (or a
+ * pipe) are then reported as skipped, and counted as such.
  */
 #include "runtime/print.h"
 
@@ -114,12 +115,15 @@ void bad_pointers() {
     // The pipe must hold data, or a read would have nothing to copy (and fail
     // with EAGAIN) before it ever looked at the pointer.
     if (have_pipes) expect_value("write(pipe, 1 byte)", sys::write(wr, "x", 1), 1);
-    expect_error("read(pipe, NULL)", sys::read(rd, null, 16), Errno::Fault);
+    const char* const needs_data = "the console has no input waiting: nothing is copied, so nothing faults";
+    if (have_pipes) expect_error("read(pipe, NULL)", sys::read(rd, null, 16), Errno::Fault);
+    else skip("read(pipe, NULL)", needs_data);
     expect_error("read(pipe, 0xffffffff80000000)", sys::read(rd, kernel, 16), Errno::Fault);
     expect_error("read(pipe, 0x800000000000)", sys::read(rd, noncanonical, 16), Errno::Fault);
     expect_error("read(pipe, 0x7ffffffff000, 8 KiB: crosses the end)", sys::read(rd, last_page, kCrossingLength),
                  Errno::Fault);
-    expect_error("read(pipe, 0x10000000000: unmapped)", sys::read(rd, unmapped, 16), Errno::Fault);
+    if (have_pipes) expect_error("read(pipe, 0x10000000000: unmapped)", sys::read(rd, unmapped, 16), Errno::Fault);
+    else skip("read(pipe, 0x10000000000: unmapped)", needs_data);
     if (!have_pipes) {
         const char* const needs_pipes[] = {"read(pipe): the failed reads consumed nothing",
                                            "writev(pipe, iov=NULL)", "writev(pipe, iov[0].base unmapped)",

@@ -36,7 +36,7 @@ bool FrameAllocator::in_use(PhysAddr frame) const {
     return (m_bits[index / 64] >> (index % 64)) & 1;
 }
 
-std::optional<PhysAddr> FrameAllocator::allocate() {
+Result<PhysAddr> FrameAllocator::allocate() {
     for (size_t word = m_hint; word < kMaxFrames / 64; ++word) {
         if (m_bits[word] == ~0ull) continue;
         const size_t bit = static_cast<size_t>(__builtin_ctzll(~m_bits[word]));  // first zero bit
@@ -46,7 +46,7 @@ std::optional<PhysAddr> FrameAllocator::allocate() {
         m_hint = word;
         return PhysAddr(index * kPageSize);
     }
-    return std::nullopt;
+    return Err(abi::Errno::NoMem);
 }
 
 void FrameAllocator::free(PhysAddr frame) {

@@ -6,9 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 
 #include "common/multiboot2.h"
+#include "common/result.h"
 #include "mm/address.h"
 
 /// A range of physical memory [start, end) that must never be handed out.
@@ -30,8 +30,8 @@ public:
     void init(const multiboot2::MemoryRegion* regions, size_t region_count, const PhysRange* reserved,
               size_t reserved_count);
 
-    /// A free frame (the lowest one), or nothing if memory is exhausted.
-    std::optional<PhysAddr> allocate();
+    /// A free frame (the lowest one), or Errno::NoMem if memory is exhausted.
+    Result<PhysAddr> allocate();
 
     /// Return a frame. Freeing a frame that is already free panics (double free).
     void free(PhysAddr frame);

@@ -10,7 +10,7 @@
 #include "mm/frame.h"
 
 void physmap_use_direct_map();  // mm/physmap.cpp
-/// Map the heap's first page; until then kmalloc() has nothing (mm/heap.cpp).
+/// Start the kernel heap (mm/heap.cpp); until then heap_allocate() has no memory.
 void heap_init();               // mm/heap.cpp
 
 /// @name Section bounds from linker.ld
@@ -29,10 +29,11 @@ uint64_t g_next_stack = kStackBase;
 uint64_t align_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
 uint64_t phys_of_image(const char* p) { return reinterpret_cast<uint64_t>(p) - KERNEL_VMA; }
 
+// Boot-time mappings: without them there is no kernel, so failing is fatal.
 void map_or_panic(AddressSpace& space, VirtAddr virt, PhysAddr phys, PageFlags flags) {
-    const MapStatus status = space.map(virt, phys, flags);
-    if (status != MapStatus::Ok)
-        panic("mapping {:#x} -> {:#x} failed ({})", virt.value(), phys.value(), static_cast<int>(status));
+    const Result<void> mapped = space.map(virt, phys, flags);
+    if (!mapped)
+        panic("mapping {:#x} -> {:#x} failed ({})", virt.value(), phys.value(), abi::errno_name(mapped.error()));
 }
 
 // Map the image range [from, to) at its link address with @p flags.
@@ -64,7 +65,7 @@ void mm_init() {
 
     // 2. The kernel's own tables. Each section gets only what it needs:
     //    code is not writable, data is not executable.
-    auto space = AddressSpace::create();
+    const Result<AddressSpace> space = AddressSpace::create();
     if (!space) panic("no memory for the kernel's PML4");
     g_kernel_space = *space;
     // Give every upper-half PML4 slot its PDPT now. Those 256 entries then
@@ -72,7 +73,7 @@ void mm_init() {
     // kernel mapping, including ones made long after it was created.
     uint64_t* pml4 = phys_to_virt(g_kernel_space.root()).as<uint64_t>();
     for (int slot = 256; slot < 512; ++slot) {
-        auto pdpt = g_frames.allocate();
+        const Result<PhysAddr> pdpt = g_frames.allocate();
         if (!pdpt) panic("no memory for the kernel's PDPTs");
         mem::fill(phys_to_virt(*pdpt).as<void>(), 0, kPageSize);
         pml4[slot] = pdpt->value() | pte::kPresent | pte::kWritable;
@@ -104,15 +105,18 @@ void mm_init() {
     heap_init();
 }
 
-KernelStack kstack_create(size_t pages) {
+Result<KernelStack> kstack_create(size_t pages) {
     // Slot layout: [guard page][pages...]; the guard page is never mapped.
     const uint64_t guard = g_next_stack;
-    g_next_stack += (pages + 1) * kPageSize;
+    const KernelStack stack{VirtAddr(guard + kPageSize), VirtAddr(guard + (pages + 1) * kPageSize), VirtAddr(guard)};
     for (size_t i = 0; i < pages; ++i) {
-        auto frame = g_frames.allocate();
-        if (!frame) panic("out of memory for a kernel stack");
-        map_or_panic(g_kernel_space, VirtAddr(guard + (i + 1) * kPageSize), *frame,
-                     PageFlags::Writable | PageFlags::NoExecute);
+        const Result<void> mapped =
+            map_new_page(g_kernel_space, stack.bottom + i * kPageSize, PageFlags::Writable | PageFlags::NoExecute);
+        if (!mapped) {
+            while (i-- > 0) g_frames.free(*g_kernel_space.unmap(stack.bottom + i * kPageSize));  // undo
+            return Err(mapped.error());
+        }
     }
-    return {VirtAddr(guard + kPageSize), VirtAddr(g_next_stack), VirtAddr(guard)};
+    g_next_stack = stack.top.value();
+    return stack;
 }

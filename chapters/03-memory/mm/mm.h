@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <cstddef>
+
 #include "mm/paging.h"
 
 /// Start the frame allocator from the memory map, build the kernel's own
@@ -21,5 +23,6 @@ struct KernelStack {
     VirtAddr guard;   ///< the unmapped page under bottom
 };
 
-/// Map a new kernel stack of @p pages pages; panics if memory is exhausted.
-KernelStack kstack_create(size_t pages);
+/// Map a new kernel stack of @p pages pages, or Errno::NoMem (with
+/// nothing left allocated).
+Result<KernelStack> kstack_create(size_t pages);

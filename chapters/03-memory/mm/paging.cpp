@@ -11,9 +11,9 @@ namespace {
 
 uint64_t* table_at(PhysAddr table) { return phys_to_virt(table).as<uint64_t>(); }
 
-std::optional<PhysAddr> new_table() {
-    auto frame = frames().allocate();
-    if (frame) mem::fill(table_at(*frame), 0, kPageSize);  // all entries not present
+Result<PhysAddr> new_table() {
+    const PhysAddr frame = TRY(frames().allocate());
+    mem::fill(table_at(frame), 0, kPageSize);  // all entries not present
     return frame;
 }
 
@@ -21,51 +21,51 @@ constexpr uint64_t kLeafFlags = pte::kWritable | pte::kUser | pte::kNoExecute;
 
 }  // namespace
 
-std::optional<AddressSpace> AddressSpace::create() {
-    auto pml4 = new_table();
-    if (!pml4) return std::nullopt;
-    return AddressSpace(*pml4);
-}
+Result<AddressSpace> AddressSpace::create() { return AddressSpace(TRY(new_table())); }
 
-uint64_t* AddressSpace::walk(VirtAddr virt, bool create) const {
+Result<uint64_t*> AddressSpace::walk(VirtAddr virt, bool create) const {
     uint64_t* table = table_at(m_pml4);
     for (int level = 4; level > 1; --level) {
         uint64_t& entry = table[virt.table_index(level)];
         if (!(entry & pte::kPresent)) {
-            if (!create) return nullptr;
-            auto next = new_table();
-            if (!next) return nullptr;
-            entry = next->value() | pte::kPresent | pte::kWritable | pte::kUser;
+            if (!create) return Err(abi::Errno::Fault);
+            entry = TRY(new_table()).value() | pte::kPresent | pte::kWritable | pte::kUser;
         }
-        if (entry & pte::kHuge) return nullptr;  // not made by this API
+        if (entry & pte::kHuge) return Err(abi::Errno::Fault);  // boot.S's 2 MiB pages: not ours to edit
         table = table_at(PhysAddr(entry & pte::kAddressMask));
     }
     return &table[virt.table_index(1)];
 }
 
-MapStatus AddressSpace::map(VirtAddr virt, PhysAddr phys, PageFlags flags) {
-    if (!virt.is_page_aligned() || !phys.is_page_aligned()) return MapStatus::Misaligned;
-    if (!virt.is_canonical()) return MapStatus::NotCanonical;
-    uint64_t* entry = walk(virt, true);
-    if (!entry) return MapStatus::NoMemory;
-    if (*entry & pte::kPresent) return MapStatus::AlreadyMapped;
+Result<void> AddressSpace::map(VirtAddr virt, PhysAddr phys, PageFlags flags) {
+    if (!virt.is_page_aligned() || !phys.is_page_aligned() || !virt.is_canonical()) return Err(abi::Errno::Inval);
+    uint64_t* entry = TRY(walk(virt, true));
+    if (*entry & pte::kPresent) return Err(abi::Errno::Exist);
     *entry = phys.value() | pte::kPresent | (static_cast<uint64_t>(flags) & kLeafFlags);
-    return MapStatus::Ok;
+    return {};
 }
 
-std::optional<PhysAddr> AddressSpace::unmap(VirtAddr virt) {
-    uint64_t* entry = walk(virt.page_base(), false);
-    if (!entry || !(*entry & pte::kPresent)) return std::nullopt;
+Result<PhysAddr> AddressSpace::unmap(VirtAddr virt) {
+    uint64_t* entry = TRY(walk(virt.page_base(), false));
+    if (!(*entry & pte::kPresent)) return Err(abi::Errno::Fault);
     const PhysAddr frame(*entry & pte::kAddressMask);
     *entry = 0;
     tlb_flush_page(virt.page_base());  // the CPU may still cache the old entry
     return frame;
 }
 
-std::optional<Translation> AddressSpace::translate(VirtAddr virt) const {
-    if (!virt.is_canonical()) return std::nullopt;
-    const uint64_t* entry = walk(virt.page_base(), false);
-    if (!entry || !(*entry & pte::kPresent)) return std::nullopt;
+Result<Translation> AddressSpace::translate(VirtAddr virt) const {
+    if (!virt.is_canonical()) return Err(abi::Errno::Fault);
+    const uint64_t* entry = TRY(walk(virt.page_base(), false));
+    if (!(*entry & pte::kPresent)) return Err(abi::Errno::Fault);
     return Translation{PhysAddr((*entry & pte::kAddressMask) + virt.offset_in_page()),
                        static_cast<PageFlags>(*entry & kLeafFlags)};
+}
+
+Result<void> map_new_page(AddressSpace& space, VirtAddr virt, PageFlags flags) {
+    const PhysAddr frame = TRY(frames().allocate());
+    mem::fill(table_at(frame), 0, kPageSize);  // no stale data reaches the new owner
+    const Result<void> mapped = space.map(virt, frame, flags);
+    if (!mapped) frames().free(frame);
+    return mapped;
 }

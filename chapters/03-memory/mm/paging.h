@@ -14,8 +14,8 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 
+#include "common/result.h"
 #include "mm/address.h"
 
 /// What a mapped page allows. Combine with |.
@@ -35,15 +35,6 @@ constexpr bool has(PageFlags a, PageFlags b) {
     return (static_cast<uint64_t>(a) & static_cast<uint64_t>(b)) == static_cast<uint64_t>(b);
 }
 
-/// Why a map() did not happen.
-enum class MapStatus {
-    Ok,
-    NoMemory,       ///< no frame for a page table
-    AlreadyMapped,  ///< the page has a mapping: unmap it first
-    Misaligned,     ///< an address is not page-aligned
-    NotCanonical,   ///< the virtual address is in the non-canonical hole
-};
-
 /// Where a virtual address leads.
 struct Translation {
     PhysAddr phys;    ///< the physical address (frame + offset)
@@ -53,21 +44,25 @@ struct Translation {
 /// One set of page tables: the kernel's, or a process's (chapter 04).
 class AddressSpace {
 public:
-    /// An address space with a fresh, empty PML4 (nothing if out of memory).
-    static std::optional<AddressSpace> create();
+    /// An address space with a fresh, empty PML4, or Errno::NoMem.
+    static Result<AddressSpace> create();
 
     /// Adopt an existing PML4.
     explicit AddressSpace(PhysAddr pml4) : m_pml4(pml4) {}
 
-    /// Map one 4 KiB page at @p virt to the frame @p phys.
-    [[nodiscard]] MapStatus map(VirtAddr virt, PhysAddr phys, PageFlags flags);
+    /// Map one 4 KiB page at @p virt to the frame @p phys. Errors:
+    /// Errno::Inval (an address not page-aligned, or @p virt not canonical),
+    /// Errno::Exist (the page is mapped already: unmap it first),
+    /// Errno::NoMem (no frame for a page table).
+    Result<void> map(VirtAddr virt, PhysAddr phys, PageFlags flags);
 
-    /// Remove the mapping of @p virt; return the frame it pointed to.
-    /// The frame itself is not freed (the caller owns it).
-    std::optional<PhysAddr> unmap(VirtAddr virt);
+    /// Remove the mapping of @p virt and return the frame it pointed to
+    /// (the caller owns the frame), or Errno::Fault if nothing is mapped there.
+    Result<PhysAddr> unmap(VirtAddr virt);
 
-    /// Follow the tables for @p virt, as the MMU would.
-    [[nodiscard]] std::optional<Translation> translate(VirtAddr virt) const;
+    /// Follow the tables for @p virt, as the MMU would; Errno::Fault if
+    /// nothing is mapped there.
+    [[nodiscard]] Result<Translation> translate(VirtAddr virt) const;
 
     /// Load this address space into CR3.
     void activate() const;
@@ -75,11 +70,19 @@ public:
     /// The physical address of the PML4 (what CR3 holds).
     [[nodiscard]] PhysAddr root() const { return m_pml4; }
 
+    /// The level-1 entry for @p virt, creating the tables on the way if
+    /// @p create (Errno::NoMem if a table cannot be made; without @p create,
+    /// Errno::Fault if one is missing). map, unmap and translate are built
+    /// on it; code that writes entries of its own kind uses it directly.
+    Result<uint64_t*> walk(VirtAddr virt, bool create) const;
+
 private:
-    // The entry for @p virt at level 1, creating tables on the way if asked.
-    uint64_t* walk(VirtAddr virt, bool create) const;
     PhysAddr m_pml4;
 };
+
+/// Map a fresh zeroed frame at @p virt in @p space. Errno::NoMem, or
+/// AddressSpace::map()'s error; nothing is left allocated on failure.
+Result<void> map_new_page(AddressSpace& space, VirtAddr virt, PageFlags flags);
 
 /// Drop the TLB entry of one page (invlpg; a fake in host tests).
 void tlb_flush_page(VirtAddr virt);

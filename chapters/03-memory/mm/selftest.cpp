@@ -7,6 +7,7 @@
 #include "kernel/heap.h"
 #include "kernel/panic.h"
 #include "mm/frame.h"
+#include "mm/heap.h"
 #include "mm/mm.h"
 
 extern "C" void kernel_main(uint32_t, uint32_t);
@@ -52,13 +53,24 @@ void mm_selftest() {
     KASSERT(again == first && (reinterpret_cast<uint64_t>(aligned) & 4095) == 0);
     heap_free(aligned);
     heap_free(again);
-    auto* numbers = new uint64_t[1000];  // through operator new[]
-    numbers[999] = 7;
-    delete[] numbers;
+    struct Numbers {
+        uint64_t values[1000];
+    };
+    Result<Numbers*> numbers = make<Numbers>();  // how the kernel makes objects
+    KASSERT(numbers.has_value());
+    (*numbers)->values[999] = 7;
+    delete *numbers;
+    // Freed memory is poisoned: a stale pointer reads 0x6b, not old data.
+    auto* bytes = static_cast<const uint8_t*>(heap_allocate(8000, 16));
+    heap_free(const_cast<uint8_t*>(bytes));
+    KASSERT(bytes[0] == Heap::kPoison && bytes[7999] == Heap::kPoison);
     kprint("[OK] Heap: 64 blocks freed and reused, 4096-aligned block at {}\n", aligned);
+    kprint("[OK] Heap: freed memory holds the poison byte {:#x}\n", Heap::kPoison);
 
     // A kernel stack has a hole below it.
-    const KernelStack stack = kstack_create(4);
+    const Result<KernelStack> made = kstack_create(4);
+    KASSERT(made.has_value());
+    const KernelStack& stack = *made;
     KASSERT(kernel_space().translate(stack.bottom) && !kernel_space().translate(stack.guard));
     kprint("[OK] Kernel stack {:#x}-{:#x}, guard page at {:#x} unmapped\n", stack.bottom.value(),
            stack.top.value(), stack.guard.value());

@@ -6,6 +6,7 @@
 #include "arch/process_switch.h"
 
 #include "arch/gdt.h"
+#include "kernel/panic.h"
 #include "kernel/x86.h"
 #include "mm/mm.h"
 #include "proc/process.h"
@@ -17,26 +18,39 @@ extern "C" uint64_t CURRENT_KERNEL_STACK;  // arch/syscall_entry.S
 
 uint64_t arch_kernel_stack_top() {
     static KernelStack stack;  // one process at a time: one stack, reused
-    if (stack.top.value() == 0) stack = kstack_create(4);
+    if (stack.top.value() == 0) {
+        const Result<KernelStack> made = kstack_create(4);
+        if (!made) panic("no memory for the kernel stack of user programs");
+        stack = *made;
+    }
     return stack.top.value();
 }
 
+namespace {
+Process* g_current = nullptr;  // the running process: one CPU, one global
+}  // namespace
+
 void arch_enter_process(Process* process) {
+    g_current = process;
     CURRENT_KERNEL_STACK = arch_kernel_stack_top();  // for syscall_entry
     tss_set_rsp0(arch_kernel_stack_top());           // for interrupts from ring 3
-    wrmsr(Msr::FsBase, process->fs_base);
-    wrmsr(Msr::GsBase, process->gs_base);
+    wrmsr(Msr::FsBase, 0);
+    wrmsr(Msr::GsBase, 0);
 }
 
 void arch_leave_process() {
+    g_current = nullptr;
     CURRENT_KERNEL_STACK = 0;  // a syscall now would be a kernel bug: fault loudly
     wrmsr(Msr::FsBase, 0);
     wrmsr(Msr::GsBase, 0);
 }
 
+Process* current_process() { return g_current; }
+
+uint64_t user_fs_base() { return rdmsr(Msr::FsBase); }
+
+void set_user_fs_base(uint64_t value) { wrmsr(Msr::FsBase, value); }
+
 uint64_t user_gs_base() { return rdmsr(Msr::GsBase); }
 
-void set_user_gs_base(uint64_t value) {
-    wrmsr(Msr::GsBase, value);
-    current_process()->gs_base = value;
-}
+void set_user_gs_base(uint64_t value) { wrmsr(Msr::GsBase, value); }

@@ -13,10 +13,11 @@
  *     argc                            <- RSP, 16-byte aligned
  */
 #include "common/abi/linux.h"
-#include "proc/elf.h"
+#include "kernel/heap.h"
 #include "kernel/x86.h"
-#include "mm/frame.h"
 #include "mm/mm.h"
+#include "mm/user_space.h"
+#include "proc/elf.h"
 #include "proc/process.h"
 
 namespace {
@@ -24,40 +25,42 @@ namespace {
 int g_next_pid = 1;
 constexpr size_t kMaxArgs = 16;
 
-PageFlags segment_flags(const elf::ElfSegment& s) {
-    PageFlags flags = PageFlags::User;
-    if (s.write) flags = flags | PageFlags::Writable;
-    if (!s.exec) flags = flags | PageFlags::NoExecute;
-    return flags;
+int segment_prot(const elf::ElfSegment& s) {
+    return (s.read ? abi::prot::Read : 0) | (s.write ? abi::prot::Write : 0) | (s.exec ? abi::prot::Exec : 0);
 }
 
 // Write @p n bytes at user address @p dst of @p space (not the current
-// one), through the direct map, page by page.
+// one), through the direct map, page by page. The pages were just mapped
+// by this file, writable by the kernel (the leaf's W bit aside, the
+// direct map is writable), so each translate() succeeds.
 void poke(AddressSpace& space, uint64_t dst, const void* src, size_t n) {
     const auto* from = static_cast<const uint8_t*>(src);
     while (n > 0) {
-        const auto t = space.translate(VirtAddr(dst));
+        const Result<Translation> t = space.translate(VirtAddr(dst));
         const size_t chunk = kPageSize - (dst & (kPageSize - 1)) < n ? kPageSize - (dst & (kPageSize - 1)) : n;
         mem::copy(phys_to_virt(t->phys).as<void>(), from, chunk);
         dst += chunk, from += chunk, n -= chunk;
     }
 }
 
-bool load_segments(AddressSpace& space, const elf::ElfImage& image, const uint8_t* file) {
+Result<void> load_segments(AddressSpace& space, const elf::ElfImage& image, const uint8_t* file) {
     for (size_t i = 0; i < image.segment_count; ++i) {
         const elf::ElfSegment& s = image.segments[i];
         const uint64_t start = s.vaddr & ~(kPageSize - 1);
         const uint64_t pages = (s.vaddr + s.memsz - start + kPageSize - 1) / kPageSize;
-        if (!map_user_pages(space, start, pages, segment_flags(s))) return false;
-        poke(space, s.vaddr, file + s.file_offset, s.filesz);  // the rest stays zero: .bss
+        TRY(map_user_pages(space, start, pages, segment_prot(s)));
+        // poke() writes through the direct map, which the user page's own
+        // (perhaps read-only) permissions do not restrict. A segment with
+        // no permission at all has no frames, and nothing could read them.
+        if (segment_prot(s) != abi::prot::None) poke(space, s.vaddr, file + s.file_offset, s.filesz);
     }
-    return true;
+    return {};
 }
 
-// Build the stack above; returns the initial RSP, or 0 if out of memory.
-uint64_t build_stack(AddressSpace& space, const elf::ElfImage& image, StringView cmdline) {
+// Build the stack above; returns the initial RSP.
+Result<uint64_t> build_stack(AddressSpace& space, const elf::ElfImage& image, StringView cmdline) {
     const uint64_t bottom = kUserStackTop - kUserStackPages * kPageSize;
-    if (!map_user_pages(space, bottom, kUserStackPages, PageFlags::Writable | PageFlags::NoExecute)) return 0;
+    TRY(map_user_pages(space, bottom, kUserStackPages, abi::prot::Read | abi::prot::Write));
 
     uint64_t sp = kUserStackTop;
     uint64_t argv[kMaxArgs];
@@ -96,29 +99,34 @@ uint64_t build_stack(AddressSpace& space, const elf::ElfImage& image, StringView
     return sp;
 }
 
+// The program's segments, then its stack: returns the initial RSP.
+Result<uint64_t> load_program(AddressSpace& space, const elf::ElfImage& image, const uint8_t* file,
+                              StringView cmdline) {
+    TRY(load_segments(space, image, file));
+    return build_stack(space, image, cmdline);
+}
+
 }  // namespace
 
 Result<Process*, const char*> process_create(StringView cmdline, const uint8_t* file, size_t size) {
-    auto parsed = elf::parse(file, size, kUserStackTop - kUserStackPages * kPageSize);
+    const Result<elf::ElfImage, const char*> parsed = elf::parse(file, size, kUserStackTop - kUserStackPages * kPageSize);
     if (!parsed) return Err(parsed.error());
-    const elf::ElfImage& image = parsed.value();
+    const elf::ElfImage& image = *parsed;
 
-    auto space = AddressSpace::create();
-    if (!space) return Err("out of memory for a page table");
-    // Share the kernel: the upper half of every PML4 is the kernel's.
-    mem::copy(phys_to_virt(space->root()).as<uint64_t>() + 256,
-              phys_to_virt(kernel_space().root()).as<uint64_t>() + 256, 256 * 8);
-
-    uint64_t rsp = 0;
-    if (!load_segments(*space, image, file) || (rsp = build_stack(*space, image, cmdline)) == 0) {
-        destroy_user_space(*space);
+    Result<Process*> made = make<Process>();
+    if (!made) return Err("out of memory for the process");
+    Process* p = *made;
+    Result<AddressSpace> space = user_space_create();
+    Result<uint64_t> rsp = space ? load_program(*space, image, file, cmdline) : Err(space.error());
+    if (!rsp) {
+        if (space) user_space_destroy(*space);
+        delete p;
         return Err("out of memory loading the program");
     }
-    auto* p = new Process;
     p->pid = g_next_pid++;
     p->space = *space;
     p->entry = image.entry;
-    p->initial_rsp = rsp;
+    p->initial_rsp = *rsp;
     const size_t name_len = cmdline.find(' ') == StringView::npos ? cmdline.size() : cmdline.find(' ');
     mem::copy(p->name, cmdline.data(), name_len < sizeof p->name - 1 ? name_len : sizeof p->name - 1);
     return p;

@@ -21,7 +21,7 @@ int run_boot_modules() {
             ++rejected;
             continue;
         }
-        Process* p = created.value();
+        Process* p = *created;
         kprint("[Process] Started PID={} ({}) at entry {:#x}\n", p->pid, p->name, p->entry);
         process_run(p);
     }

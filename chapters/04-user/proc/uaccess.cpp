@@ -1,36 +1,75 @@
 /**
  * @file chapters/04-user/proc/uaccess.cpp
- * @brief The range check, page by page, and the copies it guards.
+ * @brief The range check, the fault-recovering copy behind it, and SMEP/SMAP.
  */
 #include "proc/uaccess.h"
 
 #include "common/abi/linux.h"
-#include "common/str.h"
-#include "proc/process.h"
+#include "kernel/console.h"
+#include "kernel/x86.h"
+#include "mm/user_space.h"
 
-bool user_range_ok(const AddressSpace& space, uint64_t addr, uint64_t len, bool write) {
-    if (len == 0) return true;
-    const uint64_t last = addr + len - 1;
-    if (last < addr || last >= abi::kUserSpaceEnd) return false;  // wraps, or leaves user space
-    for (uint64_t page = addr & ~(kPageSize - 1); page <= last; page += kPageSize) {
-        const auto t = space.translate(VirtAddr(page));
-        if (!t || !has(t->flags, PageFlags::User)) return false;
-        if (write && !has(t->flags, PageFlags::Writable)) return false;
-        if (page + kPageSize < page) break;  // the last page of the address space
-    }
-    return true;
+/// Copy @p n bytes; 0, or -EFAULT if a fault stopped it (arch/user_copy.S).
+extern "C" long user_copy(void* dst, const void* src, size_t n);
+/// One entry of arch/user_copy.S's table: a RIP that may fault, and where to resume.
+struct UserCopyFixup {
+    uint64_t insn;   ///< the instruction that touches user memory
+    uint64_t fixup;  ///< where it continues after a fault, returning -EFAULT
+};
+/// The table (arch/user_copy.S).
+extern "C" const UserCopyFixup user_copy_fixups[];
+/// One past the table's last entry.
+extern "C" const UserCopyFixup user_copy_fixups_end[];
+/// Nonzero once CR4.SMAP is on: arch/user_copy.S then brackets its copy with stac/clac.
+extern "C" uint8_t g_smap;
+uint8_t g_smap = 0;
+
+namespace {
+
+// Rule 1 of proc/uaccess.h: the range is in user space, without wrapping.
+bool in_user_space(uint64_t addr, size_t n) { return addr < g_user_top && n <= g_user_top - addr; }
+
+}  // namespace
+
+Result<void> check_user_range(uint64_t addr, size_t n) {
+    if (!in_user_space(addr, n)) return Err(abi::Errno::Fault);
+    return {};
 }
 
-// The process's pages are mapped in the current address space (CR3), so
-// once checked they can be reached at their user addresses directly.
-long copy_from_user(void* dst, uint64_t src, size_t n) {
-    if (!user_range_ok(current_process()->space, src, n, false)) return -abi::Errno::Fault;
-    mem::copy(dst, reinterpret_cast<const void*>(src), n);
-    return 0;
+Result<void> copy_from_user(void* dst, uint64_t src, size_t n) {
+    if (!in_user_space(src, n)) return Err(abi::Errno::Fault);
+    if (user_copy(dst, reinterpret_cast<const void*>(src), n) != 0) return Err(abi::Errno::Fault);
+    return {};
 }
 
-long copy_to_user(uint64_t dst, const void* src, size_t n) {
-    if (!user_range_ok(current_process()->space, dst, n, true)) return -abi::Errno::Fault;
-    mem::copy(reinterpret_cast<void*>(dst), src, n);
-    return 0;
+Result<void> copy_to_user(uint64_t dst, const void* src, size_t n) {
+    if (!in_user_space(dst, n)) return Err(abi::Errno::Fault);
+    if (user_copy(reinterpret_cast<void*>(dst), src, n) != 0) return Err(abi::Errno::Fault);
+    return {};
+}
+
+bool user_copy_fixup(TrapFrame& frame) {
+    for (const UserCopyFixup* f = user_copy_fixups; f != user_copy_fixups_end; ++f)
+        if (frame.rip == f->insn) {
+            frame.rip = f->fixup;
+            return true;
+        }
+    return false;
+}
+
+void uaccess_init() {
+    // Leaf 7 (structured extended features) exists if leaf 0 says so.
+    const CpuidLeaf features = cpuid(0, 0).eax >= 7 ? cpuid(7, 0) : CpuidLeaf{};
+    const bool smep = features.ebx & (1u << 7), smap = features.ebx & (1u << 20);
+    uint64_t cr4 = read_cr4();
+    if (smep) cr4 |= kCr4Smep;
+    if (smap) cr4 |= kCr4Smap;
+    write_cr4(cr4);
+    g_smap = smap;
+    kprint("[OK] User memory: reached only by fault-recovering copies; SMEP {}, SMAP {}\n", smep ? "on" : "off (not in this CPU)",
+           smap ? "on" : "off (not in this CPU)");
+}
+
+void user_access_off() {
+    if (g_smap) clac();
 }

@@ -40,13 +40,14 @@ void syscall_init() {
 }
 
 extern "C" void syscall_dispatch(TrapFrame* frame) {
-    const uint64_t number = frame->rax;
+    const auto number = static_cast<uint32_t>(frame->rax);  // as Linux: an int, upper half ignored
     const SyscallArgs args{frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9};
     if (g_trace)
-        kprint("[SYSCALL-ENTRY] num={}, args=({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x})\n",
-               static_cast<int64_t>(number), args.a0, args.a1, args.a2, args.a3, args.a4, args.a5);
+        kprint("[SYSCALL-ENTRY] num={}, args=({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x})\n", static_cast<int32_t>(number),
+               args.a0, args.a1, args.a2, args.a3, args.a4, args.a5);
     const SyscallHandler handler = syscall_handler(number);
-    const long result = handler ? handler(args) : -abi::Errno::NoSys;
-    if (g_trace) kprint("[SYSCALL-EXIT] num={}, ret={}\n", static_cast<int64_t>(number), result);
-    frame->rax = static_cast<uint64_t>(result);
+    const Result<long> result = handler ? handler(args) : Err(abi::Errno::NoSys);
+    const long ret = result ? *result : -result.error();  // the one place an error becomes -errno
+    if (g_trace) kprint("[SYSCALL-EXIT] num={}, ret={}\n", static_cast<int32_t>(number), ret);
+    frame->rax = static_cast<uint64_t>(ret);
 }

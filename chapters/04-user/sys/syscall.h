@@ -8,6 +8,7 @@
 
 #include "arch/trap_frame.h"
 #include "common/abi/linux.h"
+#include "common/result.h"
 
 /// The six arguments of a syscall, in the registers of the Linux ABI.
 struct SyscallArgs {
@@ -17,8 +18,12 @@ struct SyscallArgs {
     /// @}
 };
 
-/// A syscall implementation: returns a result or a negated errno.
-using SyscallHandler = long (*)(const SyscallArgs& args);
+/// A syscall implementation: its result (>= 0), or the errno to fail with.
+/// syscall_dispatch() turns the error into Linux's `-errno` in rax.
+/// Each handler starts by giving its arguments the types Linux's prototype
+/// gives them: `const int fd = static_cast<int>(args.a0);` for an `int fd`,
+/// so the upper 32 bits of that register are ignored, as on Linux.
+using SyscallHandler = Result<long> (*)(const SyscallArgs& args);
 
 /// Number of slots in the table (io_uring_register, 427, is the last used).
 inline constexpr uint64_t kSyscallSlots = 448;
@@ -30,15 +35,17 @@ struct SyscallTable {
 
     /// Put @p handler at @p nr's slot.
     constexpr void set(abi::Sys nr, SyscallHandler handler) { slots[static_cast<long>(nr)] = handler; }
-    /// The handler for @p number; any 64-bit value is safe (unsigned: -1 is huge).
-    [[nodiscard]] constexpr SyscallHandler lookup(uint64_t number) const {
+    /// The handler for @p number; any value is safe.
+    [[nodiscard]] constexpr SyscallHandler lookup(uint32_t number) const {
         return number < kSyscallSlots ? slots[number] : nullptr;
     }
 };
 
 /// The handler for @p number, or nullptr (then the call gets -ENOSYS).
-/// Any 64-bit value is accepted: negative and huge numbers are not in range.
-SyscallHandler syscall_handler(uint64_t number);
+/// Any value is accepted. The dispatcher passes the low 32 bits of rax,
+/// as Linux reads the number as an int: rax = 0x100000027 is getpid (39),
+/// and -1 (0xffffffff) is out of range.
+SyscallHandler syscall_handler(uint32_t number);
 
 /// Enable `syscall`: EFER.SCE, STAR, LSTAR = syscall_entry, FMASK.
 void syscall_init();

@@ -10,14 +10,14 @@
 #include "common/abi/linux.h"
 #include "sys/syscall.h"
 
-// sys/calls.cpp and sys/file_calls.cpp
-long sys_read(const SyscallArgs&);
-long sys_write(const SyscallArgs&);
-long sys_mmap(const SyscallArgs&);
-long sys_munmap(const SyscallArgs&);
-long sys_getpid(const SyscallArgs&);
-long sys_exit(const SyscallArgs&);
-long sys_arch_prctl(const SyscallArgs&);
+// sys/proc_calls.cpp, sys/mem_calls.cpp and sys/file_calls.cpp
+Result<long> sys_read(const SyscallArgs&);
+Result<long> sys_write(const SyscallArgs&);
+Result<long> sys_mmap(const SyscallArgs&);
+Result<long> sys_munmap(const SyscallArgs&);
+Result<long> sys_getpid(const SyscallArgs&);
+Result<long> sys_exit(const SyscallArgs&);
+Result<long> sys_arch_prctl(const SyscallArgs&);
 
 namespace {
 
@@ -38,4 +38,4 @@ constinit const SyscallTable g_table = make_table();
 
 }  // namespace
 
-SyscallHandler syscall_handler(uint64_t number) { return g_table.lookup(number); }
+SyscallHandler syscall_handler(uint32_t number) { return g_table.lookup(number); }

@@ -1,6 +1,19 @@
 /**
  * @file chapters/05-percpu/arch/percpu.cpp
- * @brief percpu_init(), and `validate=1`: the seed's validate_syscall_context.
+ * @brief percpu_init(), and `validate=1`: checks at every syscall that the
+ * kernel's own GS bookkeeping is right.
+ *
+ * What validate=1 may check is only what the kernel controls. The user
+ * controls its own GS base and may change it behind the kernel's back
+ * (`mov` to %gs loads a base from the GDT, wrgsbase sets one), so the
+ * user's base is never compared with an expectation. Instead:
+ *   - at entry, after swapgs: IA32_GS_BASE must be a CPU's block (its
+ *     `self` field names it), and the user's base now in KERNEL_GS_BASE is
+ *     recorded in the block;
+ *   - at exit, before swapgs: KERNEL_GS_BASE must still hold that base (or
+ *     the one arch_prctl(ARCH_SET_GS) installed), so the user gets back the
+ *     GS base it came in with.
+ * A failure is a kernel bug, and panics.
  */
 #include "arch/percpu.h"
 
@@ -29,18 +42,19 @@ bool g_validated_once = false;
 
 void percpu_init(int cpu) {
     PerCpu& block = g_percpu[cpu];
-    const KernelStack stack = kstack_create(4);
+    const Result<KernelStack> stack = kstack_create(4);
+    if (!stack) panic("no memory for CPU {}'s kernel stack", cpu);
+    block.self = &block;
     block.cpu_id = static_cast<uint64_t>(cpu);
-    block.kernel_stack_top = stack.top.value();
-    block.tss_rsp0 = stack.top.value();
-    tss_set_rsp0(stack.top.value());
+    block.kernel_stack_top = stack->top.value();
+    tss_set_rsp0(stack->top.value());
 
-    // As the seed does: the block's address goes into IA32_KERNEL_GS_BASE,
-    // where `swapgs` will find it...
+    // The block's address goes into IA32_KERNEL_GS_BASE, where `swapgs`
+    // will find it...
     wrmsr(Msr::KernelGsBase, reinterpret_cast<uint64_t>(&block));
     kprint("[Per-CPU] Initialized for CPU {}\n", cpu);
     kprint("  Per-CPU data at: {}\n", static_cast<void*>(&block));
-    kprint("  Kernel stack top: {:#x}\n", block.kernel_stack_top.load());
+    kprint("  Kernel stack top: {:#x}\n", block.kernel_stack_top);
     kprint("  IA32_KERNEL_GS_BASE: {:#x}\n", rdmsr(Msr::KernelGsBase));
 
     // ...and one swapgs now puts it in IA32_GS_BASE, where it stays whenever
@@ -51,27 +65,31 @@ void percpu_init(int cpu) {
 }
 
 /// Called by syscall_entry right after its swapgs when validate=1.
-/// After the swap, IA32_GS_BASE must be this CPU's block and
-/// IA32_KERNEL_GS_BASE the user's GS base. (Checking KERNEL_GS_BASE for the
-/// block would be checking the register swapgs just emptied of it.)
-extern "C" void validate_syscall_context() {
+extern "C" void validate_syscall_entry() {
     const uint64_t gs = rdmsr(Msr::GsBase);
-    const uint64_t kernel_gs = rdmsr(Msr::KernelGsBase);
+    const uint64_t user_gs = rdmsr(Msr::KernelGsBase);
     const auto first = reinterpret_cast<uint64_t>(&g_percpu[0]);
     const uint64_t index = (gs - first) / sizeof(PerCpu);
     const bool gs_ok = gs >= first && (gs - first) % sizeof(PerCpu) == 0 && index < kMaxCpus &&
-                       g_percpu[index].cpu_id == index;
+                       reinterpret_cast<uint64_t>(g_percpu[index].self) == gs;
     if (!gs_ok)
-        panic("validate_syscall_context: IA32_GS_BASE={:#x} is not a CPU's per-CPU block (IA32_KERNEL_GS_BASE={:#x})",
-              gs, kernel_gs);
-    if (kernel_gs != g_percpu[index].user_gs_base)
-        panic("validate_syscall_context: IA32_KERNEL_GS_BASE={:#x} is not the user's GS base {:#x} "
-              "(IA32_GS_BASE={:#x} is CPU {}'s block)",
-              kernel_gs, g_percpu[index].user_gs_base.load(), gs, index);
+        panic("validate_syscall_entry: IA32_GS_BASE={:#x} is not a CPU's per-CPU block (IA32_KERNEL_GS_BASE={:#x})",
+              gs, user_gs);
+    g_percpu[index].user_gs_base = user_gs;
     if (!g_validated_once) {
         g_validated_once = true;
         kprint("[Validate] syscall context ok: IA32_GS_BASE={:#x} (CPU {}'s block), IA32_KERNEL_GS_BASE={:#x} "
                "(user GS)\n",
-               gs, index, kernel_gs);
+               gs, index, user_gs);
     }
+}
+
+/// Called by syscall_exit right before its swapgs when validate=1.
+extern "C" void validate_syscall_exit() {
+    const PerCpu& cpu = this_cpu();
+    const uint64_t user_gs = rdmsr(Msr::KernelGsBase);
+    if (user_gs != cpu.user_gs_base)
+        panic("validate_syscall_exit: IA32_KERNEL_GS_BASE={:#x}, but the user's GS base is {:#x}: the kernel "
+              "changed it",
+              user_gs, cpu.user_gs_base);
 }

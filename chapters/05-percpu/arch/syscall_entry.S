@@ -34,17 +34,12 @@ syscall_entry:
         pushq $SYSCALL_VECTOR                   /* TF_VECTOR */
         PUSH_GPRS                               /* rax (the number) ... r15: rsp -> TrapFrame */
 
-        /* Statistics: this CPU's count and the time of this syscall. */
-        incq %gs:PERCPU_SYSCALL_COUNT
-        rdtsc                                   /* edx:eax (both already saved) */
-        shl $32, %rdx
-        or %rdx, %rax
-        mov %rax, %gs:PERCPU_LAST_SYSCALL_TIME
+        incq %gs:PERCPU_SYSCALL_COUNT           /* this CPU's count */
 
-        /* validate=1: check both GS bases before going further. */
+        /* validate=1: check the kernel's GS bookkeeping before going further. */
         cmpb $0, g_validate_syscalls(%rip)
         je 1f
-        call validate_syscall_context
+        call validate_syscall_entry
 1:
         sti                                     /* now interruptible: we are on our own stack */
         mov %rsp, %rdi                          /* syscall_dispatch(TrapFrame*) */
@@ -53,6 +48,10 @@ syscall_entry:
         .global syscall_exit
 syscall_exit:
         cli                                     /* no interrupt between swapgs and sysret */
+        cmpb $0, g_validate_syscalls(%rip)
+        je 2f
+        call validate_syscall_exit              /* the user's GS base is still in KERNEL_GS_BASE */
+2:
         POP_GPRS                                /* r15 ... rax: rax = the return value */
         add $16, %rsp                           /* vector, error_code: now rsp -> TF_RIP */
 

@@ -2,7 +2,8 @@
  * @file chapters/05-percpu/arch/trap.cpp
  * @brief Chapter 05's trap policy: chapter 04's, plus the timer, plus a
  * #GP raised by syscall_exit's iretq to a non-canonical user address, which
- * is the user's fault and costs the user a SIGSEGV, as on Linux.
+ * is the user's fault and costs the user a SIGSEGV, as on Linux (only
+ * possible with the `toppage=1` option: see arch/top_page.cpp).
  */
 #include "arch/trap.h"
 
@@ -10,14 +11,17 @@
 #include "kernel/console.h"
 #include "proc/process.h"
 #include "proc/signal.h"
+#include "proc/uaccess.h"
 
 /// The `iretq` that syscall_exit falls back to for a non-canonical return
 /// address (arch/syscall_entry.S): a #GP at this RIP is the user's fault.
 extern "C" char syscall_iret_insn[];  // arch/syscall_entry.S
 
 extern "C" void trap_dispatch(TrapFrame* frame) {
+    user_access_off();  // the program's RFLAGS.AC must not switch SMAP off in here
     if (frame->vector == kTimerVector) return timer_interrupt(*frame);
     if (frame->from_user() && frame->vector < 32 && current_process()) kill_current_process(*frame);
+    if ((frame->vector == kPageFault || frame->vector == kGeneralProtection) && user_copy_fixup(*frame)) return;
     if (frame->vector == kGeneralProtection && frame->rip == reinterpret_cast<uint64_t>(syscall_iret_insn) &&
         current_process()) {
         // The frame iretq was given sits above this one: its RIP is the culprit.

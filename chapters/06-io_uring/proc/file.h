@@ -4,35 +4,57 @@
  *
  * A descriptor is an index into the process's FileTable; the entry points
  * to a File. Files are reference-counted: the table holds one reference per
- * descriptor, and an io_uring request that waits on a file holds one more,
- * so closing the descriptor while a read is pending does not pull the file
- * out from under it (Linux does the same with fget/fput).
+ * descriptor, an io_uring request that waits on a file holds one, and so
+ * does each mapping of a file, so closing a descriptor while a read is
+ * pending or the file is mapped does not pull the file out from under them
+ * (Linux does the same with fget/fput). The last reference deletes it.
  *
- * All user buffers are user addresses in the current process: a File checks
- * and copies them with proc/uaccess.h.
+ * User buffers are user addresses of the running process, and a File
+ * reaches them only through proc/uaccess.h's copies.
  */
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "common/abi/linux.h"
+#include "common/result.h"
+#include "mm/address.h"
 
 namespace uring {
 struct Request;
 }
 
+/// What an open file allows (Linux's f_mode).
+enum FileMode : unsigned {
+    kReadable = 1u << 0,   ///< opened for reading (FMODE_READ): read() on a file without it is EBADF
+    kWritable = 1u << 1,   ///< opened for writing (FMODE_WRITE)
+    kCanRead = 1u << 2,    ///< has a read operation (FMODE_CAN_READ): without it, EINVAL
+    kCanWrite = 1u << 3,   ///< has a write operation (FMODE_CAN_WRITE)
+};
+
+/// Kernel memory a file lets a process map (an io_uring instance's rings).
+struct FileMemory {
+    VirtAddr kernel;  ///< where the kernel reaches it: whole pages
+    size_t bytes;     ///< its size (a mapping may round it up to whole pages)
+};
+
 /// An open file: the console, one end of a pipe, or an io_uring instance.
 class File {
 public:
+    /// A file with @p mode (FileMode bits) and one reference, the creator's.
+    explicit File(unsigned mode) : m_mode(mode) {}
     virtual ~File() = default;
 
-    /// Read up to @p len bytes into user memory at @p buf. Returns the
-    /// count (0 = end of file), or -EAGAIN if it would have to wait.
-    virtual long read(uint64_t buf, uint64_t len);
+    /// Read up to @p len bytes into user memory at @p buf (which the caller
+    /// checked lies in user space). The count (0 = end of file), or an
+    /// error: Errno::Again if it would have to wait, Errno::Fault.
+    virtual Result<long> read(uint64_t buf, uint64_t len);
     /// Write @p len bytes from user memory at @p buf.
-    virtual long write(uint64_t buf, uint64_t len);
-    /// Map the file: the user address to return from mmap, or an error.
-    virtual long mmap(uint64_t offset, uint64_t len);
+    virtual Result<long> write(uint64_t buf, uint64_t len);
+    /// The kernel memory to map for an mmap at @p offset of @p len bytes;
+    /// Errno::NoDev if this kind of file cannot be mapped.
+    virtual Result<FileMemory> mmap(uint64_t offset, uint64_t len);
     /// Keep @p request until reading would not block, then retry it through
     /// uring_retry_read(). False if this file never makes a reader wait.
     virtual bool wait_for_data(uring::Request& request);
@@ -41,12 +63,16 @@ public:
     /// Non-null if this file is an io_uring instance.
     virtual class RingFile* as_ring() { return nullptr; }
 
+    /// True if the file has every FileMode bit of @p mode.
+    [[nodiscard]] bool allows(unsigned mode) const { return (m_mode & mode) == mode; }
+
     /// Take a reference.
     void ref() { ++m_refs; }
     /// Drop a reference; the last one deletes the file.
     void unref();
 
 private:
+    unsigned m_mode;
     int m_refs = 1;  // the creator's
 };
 
@@ -55,26 +81,67 @@ struct FileTable {
     static constexpr int kMaxFiles = 64;  ///< descriptors per process (0 to 63)
     File* files[kMaxFiles] = {};          ///< indexed by descriptor; nullptr = free
 
-    /// The file behind @p fd, or nullptr (any 64-bit value is accepted).
-    [[nodiscard]] File* get(uint64_t fd) const { return fd < kMaxFiles ? files[fd] : nullptr; }
-    /// Put @p file at the lowest free descriptor (taking over the caller's
-    /// reference); -EMFILE if the table is full.
-    long install(File* file);
-    /// Close @p fd: 0 or -EBADF.
-    long close(uint64_t fd);
+    FileTable() = default;
+    FileTable(const FileTable&) = delete;
+    FileTable& operator=(const FileTable&) = delete;
+    /// Closes every descriptor still open.
+    ~FileTable();
+
+    /// The file behind @p fd, or Errno::BadF.
+    [[nodiscard]] Result<File*> get(uint32_t fd) const;
+    /// The file behind @p fd for an operation, checked as Linux's vfs_read
+    /// and vfs_write do: Errno::BadF unless it was opened for it (@p open,
+    /// kReadable or kWritable), Errno::Inval unless it has it (@p can).
+    [[nodiscard]] Result<File*> get_for(uint32_t fd, unsigned open, unsigned can) const;
+    /// Put @p file at the lowest free descriptor, taking over the caller's
+    /// reference (which is dropped on failure: Errno::MFile if the table is full).
+    Result<int> install(File* file);
+    /// Close @p fd, or Errno::BadF.
+    Result<void> close(uint32_t fd);
 };
 
 /// The descriptor table of the running process.
 FileTable& current_files();
 
+/// Give a new process its standard descriptors 0, 1 and 2: the console.
+Result<void> open_console(FileTable& files);
+
 /// Called by a pipe when data (or end of file) arrives for a waiting
 /// io_uring read: retry it, and post its completion (sys/io_uring.cpp).
 void uring_retry_read(uring::Request& request);
 
-/// readv/writev on @p file with @p count iovecs at user address @p iov_addr:
-/// one call per iovec until one comes up short; an error after some bytes
-/// moved is reported as the count so far, as Linux does.
-long file_vector_io(File* file, uint64_t iov_addr, uint64_t count, bool write);
+/// A readv/writev iovec array, copied in and checked (Linux's import_iovec):
+/// at most abi::io_uring::kMaxIovecs entries, no length that is negative as
+/// a signed number, every buffer inside user space.
+class IoVecs {
+public:
+    /// Copy and check @p count iovecs at user address @p at. Errno::Inval
+    /// (too many, a negative length), Errno::Fault, Errno::NoMem.
+    static Result<IoVecs> import(uint64_t at, uint64_t count);
+    /// Take over @p other's array (a Result carries an IoVecs by moving it).
+    IoVecs(IoVecs&& other);
+    IoVecs(const IoVecs&) = delete;
+    IoVecs& operator=(const IoVecs&) = delete;
+    ~IoVecs();
 
-/// Create a pipe: two files, the read end and the write end.
-void make_pipe(File*& read_end, File*& write_end);
+    /// The checked array.
+    [[nodiscard]] const abi::IoVec* begin() const { return m_vec; }
+    /// One past its end.
+    [[nodiscard]] const abi::IoVec* end() const { return m_vec + m_count; }
+
+private:
+    IoVecs() = default;
+    static constexpr uint64_t kInline = 8;  // arrays this small need no heap (Linux's UIO_FASTIOV)
+    abi::IoVec m_inline[kInline];
+    abi::IoVec* m_vec = m_inline;
+    uint64_t m_count = 0;
+};
+
+/// readv/writev on @p file with checked @p iovecs: one read or write per
+/// iovec until one comes up short; an error after some bytes moved is
+/// reported as the count so far, as Linux does.
+Result<long> file_vector_io(File* file, const IoVecs& iovecs, bool write);
+
+/// Create a pipe: its read end and its write end, each with one reference.
+/// Errno::NoMem if there is no memory for it.
+Result<void> make_pipe(File*& read_end, File*& write_end);

@@ -1,6 +1,15 @@
 /**
  * @file chapters/06-io_uring/proc/pipe.cpp
- * @brief Pipes: a 4 KiB byte ring with a read end and a write end.
+ * @brief Pipes: a 64 KiB byte ring (Linux's default capacity) with a read
+ * end and a write end.
+ *
+ * Lifetime: the Pipe is reference-counted, one reference per end, taken
+ * by the end's constructor and dropped by its destructor. Each end
+ * is a File, itself reference-counted by its descriptors and by the
+ * io_uring reads parked on it. When an end's last reference goes, its
+ * destructor updates the pipe (the last writer gone means end of file for
+ * the readers, and wakes them) and then drops its reference on the pipe;
+ * whichever end goes last frees it. Nothing else ever frees a pipe.
  *
  * With one process and no scheduler, nobody else can ever fill an empty pipe
  * while read() waits, so read() never blocks: it returns -EAGAIN (Linux
@@ -9,27 +18,34 @@
  * arrives - that is the asynchronous completion chapter 06 is about.
  */
 #include "common/str.h"
-#include "uring/engine.h"
+#include "kernel/heap.h"
 #include "proc/file.h"
-#include "proc/process.h"
 #include "proc/uaccess.h"
+#include "uring/engine.h"
 
 using abi::Errno;
 
 namespace {
 
 struct Pipe {
-    static constexpr uint32_t kCapacity = 4096;
-    char data[kCapacity];
-    uint32_t head = 0;   // next byte to read
-    uint32_t count = 0;  // bytes held
-    int readers = 1;
-    int writers = 1;
+    static constexpr uint32_t kCapacity = 65536;
+    char* data = nullptr;  // kCapacity bytes on the heap
+    uint32_t head = 0;     // next byte to read
+    uint32_t count = 0;    // bytes held
+    bool reader_open = true;
+    bool writer_open = true;
+    int refs = 0;          // one per end: each end takes it when it is made
     uring::Request* waiting = nullptr;  // parked io_uring reads, oldest first, via Request::link
 
-    // Retry every parked read, oldest first, while there is data or EOF.
+    ~Pipe() { heap_free(data); }
+
+    void unref() {
+        if (--refs == 0) delete this;
+    }
+
+    // Retry every parked read, oldest first, while there is data or end of file.
     void wake_readers() {
-        while (waiting && (count > 0 || writers == 0)) {
+        while (waiting && (count > 0 || !writer_open)) {
             uring::Request* r = waiting;
             waiting = r->link;
             r->link = nullptr;
@@ -40,21 +56,25 @@ struct Pipe {
 
 class PipeReader final : public File {
 public:
-    explicit PipeReader(Pipe* pipe) : m_pipe(pipe) {}
+    explicit PipeReader(Pipe* pipe) : File(kReadable | kCanRead), m_pipe(pipe) { ++pipe->refs; }
     ~PipeReader() override {
-        if (--m_pipe->readers == 0 && m_pipe->writers == 0) delete m_pipe;
+        m_pipe->reader_open = false;
+        m_pipe->unref();
     }
-    long read(uint64_t buf, uint64_t len) override {
+    Result<long> read(uint64_t buf, uint64_t len) override {
         Pipe& p = *m_pipe;
         if (len == 0) return 0;
-        if (!user_range_ok(current_process()->space, buf, len, true)) return -Errno::Fault;
-        if (p.count == 0) return p.writers == 0 ? 0 : -Errno::Again;
+        if (p.count == 0) return p.writer_open ? Err(Errno::Again) : Result<long>(0);
         const uint32_t n = len < p.count ? static_cast<uint32_t>(len) : p.count;
-        for (uint32_t i = 0; i < n; ++i)
-            reinterpret_cast<char*>(buf)[i] = p.data[(p.head + i) % Pipe::kCapacity];
-        p.head = (p.head + n) % Pipe::kCapacity;
-        p.count -= n;
-        return n;
+        // The bytes may wrap around the end of the ring: at most two copies.
+        const uint32_t first = n < Pipe::kCapacity - p.head ? n : Pipe::kCapacity - p.head;
+        TRY(copy_to_user(buf, p.data + p.head, first));
+        if (!copy_to_user(buf + first, p.data, n - first)) {
+            consume(first);
+            return static_cast<long>(first);
+        }
+        consume(n);
+        return static_cast<long>(n);
     }
     bool wait_for_data(uring::Request& request) override {
         uring::Request** tail = &m_pipe->waiting;  // append: completions keep submission order
@@ -72,30 +92,35 @@ public:
     }
 
 private:
+    void consume(uint32_t n) {
+        m_pipe->head = (m_pipe->head + n) % Pipe::kCapacity;
+        m_pipe->count -= n;
+    }
     Pipe* m_pipe;
 };
 
 class PipeWriter final : public File {
 public:
-    explicit PipeWriter(Pipe* pipe) : m_pipe(pipe) {}
+    explicit PipeWriter(Pipe* pipe) : File(kWritable | kCanWrite), m_pipe(pipe) { ++pipe->refs; }
     ~PipeWriter() override {
-        --m_pipe->writers;
+        m_pipe->writer_open = false;
         m_pipe->wake_readers();  // the last writer gone: waiting reads see end of file
-        if (m_pipe->readers == 0 && m_pipe->writers == 0) delete m_pipe;
+        m_pipe->unref();
     }
-    long write(uint64_t buf, uint64_t len) override {
+    Result<long> write(uint64_t buf, uint64_t len) override {
         Pipe& p = *m_pipe;
-        if (!user_range_ok(current_process()->space, buf, len, false)) return -Errno::Fault;
-        if (p.readers == 0) return -Errno::Pipe;  // Linux also sends SIGPIPE; we only report it
+        if (!p.reader_open) return Err(Errno::Pipe);  // Linux also sends SIGPIPE: see the chapter's differences
         if (len == 0) return 0;
-        if (p.count == Pipe::kCapacity) return -Errno::Again;
+        if (p.count == Pipe::kCapacity) return Err(Errno::Again);
         const uint32_t room = Pipe::kCapacity - p.count;
         const uint32_t n = len < room ? static_cast<uint32_t>(len) : room;
-        for (uint32_t i = 0; i < n; ++i)
-            p.data[(p.head + p.count + i) % Pipe::kCapacity] = reinterpret_cast<const char*>(buf)[i];
-        p.count += n;
+        const uint32_t tail = (p.head + p.count) % Pipe::kCapacity;
+        const uint32_t first = n < Pipe::kCapacity - tail ? n : Pipe::kCapacity - tail;
+        TRY(copy_from_user(p.data + tail, buf, first));
+        const uint32_t done = copy_from_user(p.data, buf + first, n - first) ? n : first;
+        p.count += done;
         p.wake_readers();
-        return n;
+        return static_cast<long>(done);
     }
 
 private:
@@ -104,8 +129,17 @@ private:
 
 }  // namespace
 
-void make_pipe(File*& read_end, File*& write_end) {
-    auto* pipe = new Pipe;
-    read_end = new PipeReader(pipe);
-    write_end = new PipeWriter(pipe);
+Result<void> make_pipe(File*& read_end, File*& write_end) {
+    Pipe* pipe = TRY(make<Pipe>());
+    pipe->data = static_cast<char*>(heap_allocate(Pipe::kCapacity, 16));
+    Result<PipeReader*> reader = pipe->data ? make<PipeReader>(pipe) : Err(Errno::NoMem);
+    Result<PipeWriter*> writer = reader ? make<PipeWriter>(pipe) : Err(Errno::NoMem);
+    if (!writer) {
+        if (reader) (*reader)->unref();  // the last reference on the pipe goes with it
+        else delete pipe;                // no end took a reference
+        return Err(Errno::NoMem);
+    }
+    read_end = *reader;
+    write_end = *writer;
+    return {};
 }

@@ -6,20 +6,20 @@
 #include "common/abi/linux.h"
 #include "sys/syscall.h"
 
-long sys_read(const SyscallArgs&);
-long sys_write(const SyscallArgs&);
-long sys_close(const SyscallArgs&);
-long sys_mmap(const SyscallArgs&);
-long sys_munmap(const SyscallArgs&);
-long sys_readv(const SyscallArgs&);
-long sys_writev(const SyscallArgs&);
-long sys_getpid(const SyscallArgs&);
-long sys_exit(const SyscallArgs&);
-long sys_arch_prctl(const SyscallArgs&);
-long sys_pipe2(const SyscallArgs&);
-long sys_io_uring_setup(const SyscallArgs&);
-long sys_io_uring_enter(const SyscallArgs&);
-long sys_io_uring_register(const SyscallArgs&);
+Result<long> sys_read(const SyscallArgs&);
+Result<long> sys_write(const SyscallArgs&);
+Result<long> sys_close(const SyscallArgs&);
+Result<long> sys_mmap(const SyscallArgs&);
+Result<long> sys_munmap(const SyscallArgs&);
+Result<long> sys_readv(const SyscallArgs&);
+Result<long> sys_writev(const SyscallArgs&);
+Result<long> sys_getpid(const SyscallArgs&);
+Result<long> sys_exit(const SyscallArgs&);
+Result<long> sys_arch_prctl(const SyscallArgs&);
+Result<long> sys_pipe2(const SyscallArgs&);
+Result<long> sys_io_uring_setup(const SyscallArgs&);
+Result<long> sys_io_uring_enter(const SyscallArgs&);
+Result<long> sys_io_uring_register(const SyscallArgs&);
 
 namespace {
 
@@ -47,4 +47,4 @@ constinit const SyscallTable g_table = make_table();
 
 }  // namespace
 
-SyscallHandler syscall_handler(uint64_t number) { return g_table.lookup(number); }
+SyscallHandler syscall_handler(uint32_t number) { return g_table.lookup(number); }

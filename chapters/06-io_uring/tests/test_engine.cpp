@@ -38,6 +38,15 @@ constexpr int kBadFd = 99;      ///< fake fd: not open
 constexpr uint64_t kUnmapped = 0x1000;  ///< a user address with nothing mapped
 constexpr uint64_t kBadIovec = 0x2000;  ///< an iovec array the executor cannot read
 
+/// A Result as the raw syscall convention: the value (0 if not a number), or -errno. The tests
+/// compare numbers, as a program would see them.
+template <typename T>
+long raw(const Result<T>& r) {
+    if (!r) return -r.error();
+    if constexpr (std::is_arithmetic_v<T>) return static_cast<long>(*r);
+    else return 0;  // Result<void>, or a value the test looks at itself
+}
+
 /// The fake kernel: fds 1 and 2 accept writes, a one-way pipe parks reads.
 struct FakeExecutor final : uring::Executor {
     std::vector<Request*> parked;        ///< READs waiting on the pipe, oldest first
@@ -47,10 +56,10 @@ struct FakeExecutor final : uring::Executor {
     uint32_t pipe_bytes = 0;             ///< bytes written to the pipe and not yet read
     uring::Ring* ring = nullptr;
 
-    long prepare(Request& r) override {
+    Result<void> prepare(Request& r) override {
         const auto op = static_cast<Op>(r.sqe.opcode);
-        if ((op == Op::Readv || op == Op::Writev) && r.sqe.addr == kBadIovec) return -Errno::Fault;
-        return 0;
+        if ((op == Op::Readv || op == Op::Writev) && r.sqe.addr == kBadIovec) return Err(Errno::Fault);
+        return {};
     }
 
     IssueResult issue(Request& r) override {
@@ -102,10 +111,12 @@ struct FakeWaiter final : uring::Waiter {
     std::function<long(uring::Ring&, uint32_t)> on_wait;
     int calls = 0;
     uint32_t last_min = 0;
-    long wait(uring::Ring& ring, uint32_t min_complete) override {
+    Result<void> wait(uring::Ring& ring, uint32_t min_complete) override {
         ++calls;
         last_min = min_complete;
-        return on_wait ? on_wait(ring, min_complete) : -Errno::Intr;
+        const long ret = on_wait ? on_wait(ring, min_complete) : -Errno::Intr;  // 0, or -errno
+        if (ret < 0) return Err(static_cast<Errno>(-ret));
+        return {};
     }
 };
 
@@ -124,7 +135,7 @@ struct TestRing {
     explicit TestRing(uint32_t entries, uint32_t flags = 0, uint32_t cq_entries = 0, uint32_t first = 0) {
         params.flags = flags;
         params.cq_entries = cq_entries;
-        cr_assert_eq(uring::setup(entries, params, layout), 0);
+        cr_assert_eq(raw(uring::setup(entries, params, layout)), 0);
         rings.reset(new uint8_t[layout.rings_bytes]);
         sqe_region.reset(new uint8_t[layout.sqes_bytes]);
         std::memset(rings.get(), 0xa5, layout.rings_bytes);  // init must clear this
@@ -166,7 +177,7 @@ struct TestRing {
         return out;
     }
     long enter(uint32_t to_submit, uint32_t min = 0, uint32_t flags = 0, uring::Waiter* waiter = nullptr) {
-        return ring.enter(to_submit, min, flags, waiter);
+        return raw(ring.enter(to_submit, min, flags, waiter));
     }
 };
 
@@ -208,7 +219,7 @@ Test(uring_setup, sizes_round_up_and_cq_is_twice_sq) {
     for (const auto& c : cases) {
         iu::Params p{};
         uring::Layout l;
-        cr_assert_eq(uring::setup(c[0], p, l), 0, "entries %u", c[0]);
+        cr_assert_eq(raw(uring::setup(c[0], p, l)), 0, "entries %u", c[0]);
         cr_expect_eq(p.sq_entries, c[1], "entries %u -> sq %u", c[0], p.sq_entries);
         cr_expect_eq(p.cq_entries, c[2], "entries %u -> cq %u", c[0], p.cq_entries);
         cr_expect_eq(l.sq_entries, c[1]);
@@ -220,16 +231,16 @@ Test(uring_setup, sizes_round_up_and_cq_is_twice_sq) {
 Test(uring_setup, bad_sizes_are_einval_unless_clamped) {
     iu::Params p{};
     uring::Layout l;
-    cr_expect_eq(uring::setup(0, p, l), -Errno::Inval);
+    cr_expect_eq(raw(uring::setup(0, p, l)), -Errno::Inval);
     p = {};
     p.flags = iu::kSetupClamp;
-    cr_expect_eq(uring::setup(0, p, l), -Errno::Inval, "0 entries is never clamped");
+    cr_expect_eq(raw(uring::setup(0, p, l)), -Errno::Inval, "0 entries is never clamped");
     p = {};
-    cr_expect_eq(uring::setup(32769, p, l), -Errno::Inval);
+    cr_expect_eq(raw(uring::setup(32769, p, l)), -Errno::Inval);
     cr_expect_eq(p.sq_entries, 0u, "params untouched on failure");
     p = {};
     p.flags = iu::kSetupClamp;
-    cr_expect_eq(uring::setup(100000, p, l), 0);
+    cr_expect_eq(raw(uring::setup(100000, p, l)), 0);
     cr_expect_eq(p.sq_entries, 32768u);
     cr_expect_eq(p.cq_entries, 65536u);
 }
@@ -260,7 +271,7 @@ Test(uring_setup, cqsize_rules) {
         p.flags = c.flags;
         p.cq_entries = c.cq;
         uring::Layout l;
-        cr_expect_eq(uring::setup(c.sq, p, l), c.ret, "sq %u cq %u flags %#x", c.sq, c.cq, c.flags);
+        cr_expect_eq(raw(uring::setup(c.sq, p, l)), c.ret, "sq %u cq %u flags %#x", c.sq, c.cq, c.flags);
         if (c.ret == 0) cr_expect_eq(p.cq_entries, c.want_cq, "sq %u cq %u -> %u", c.sq, c.cq, p.cq_entries);
     }
 }
@@ -272,15 +283,15 @@ Test(uring_setup, flags_and_reserved_fields) {
     for (uint32_t flag : rejected) {
         iu::Params p{};
         p.flags = flag;
-        cr_expect_eq(uring::setup(8, p, l), -Errno::Inval, "flag %#x", flag);
+        cr_expect_eq(raw(uring::setup(8, p, l)), -Errno::Inval, "flag %#x", flag);
     }
     iu::Params p{};
     p.flags = iu::kSetupSubmitAll | iu::kSetupClamp;
-    cr_expect_eq(uring::setup(8, p, l), 0);
+    cr_expect_eq(raw(uring::setup(8, p, l)), 0);
     for (int i = 0; i < 3; ++i) {
         iu::Params r{};
         r.resv[i] = 1;
-        cr_expect_eq(uring::setup(8, r, l), -Errno::Inval, "resv[%d]", i);
+        cr_expect_eq(raw(uring::setup(8, r, l)), -Errno::Inval, "resv[%d]", i);
     }
 }
 
@@ -288,7 +299,7 @@ Test(uring_setup, layout_is_linux_6_18s) {
     // What Linux 6.18 reported for io_uring_setup(4) on x86-64.
     iu::Params p{};
     uring::Layout l;
-    cr_assert_eq(uring::setup(4, p, l), 0);
+    cr_assert_eq(raw(uring::setup(4, p, l)), 0);
     const uint32_t sq[] = {p.sq_off.head, p.sq_off.tail, p.sq_off.ring_mask, p.sq_off.ring_entries,
                            p.sq_off.flags, p.sq_off.dropped, p.sq_off.array};
     const uint32_t sq_linux[] = {0, 4, 16, 24, 36, 32, 192};
@@ -319,13 +330,13 @@ Test(uring_setup, mmap_regions) {
     auto sq = uring::mmap_region(l, iu::kOffSqRing, 4096);
     auto cq = uring::mmap_region(l, iu::kOffCqRing, l.rings_bytes);
     auto sqes = uring::mmap_region(l, iu::kOffSqes, 256);
-    cr_expect(sq.error == 0 && sq.region == uring::Region::Rings && sq.bytes == l.rings_bytes);
-    cr_expect(cq.error == 0 && cq.region == uring::Region::Rings, "SINGLE_MMAP: both offsets, one region");
-    cr_expect(sqes.error == 0 && sqes.region == uring::Region::Sqes && sqes.bytes == 256);
-    cr_expect_eq(uring::mmap_region(l, 0x18000000, 4096).error, -Errno::Inval);
-    cr_expect_eq(uring::mmap_region(l, iu::kOffSqes + 4096, 4096).error, -Errno::Inval);
-    cr_expect_eq(uring::mmap_region(l, iu::kOffSqRing, 8192).error, -Errno::Inval, "longer than the region");
-    cr_expect_eq(uring::mmap_region(l, iu::kOffSqRing, 0).error, -Errno::Inval);
+    cr_expect(sq && sq->region == uring::Region::Rings && sq->bytes == l.rings_bytes);
+    cr_expect(cq && cq->region == uring::Region::Rings, "SINGLE_MMAP: both offsets, one region");
+    cr_expect(sqes && sqes->region == uring::Region::Sqes && sqes->bytes == 256);
+    cr_expect_eq(raw(uring::mmap_region(l, 0x18000000, 4096)), -Errno::Inval);
+    cr_expect_eq(raw(uring::mmap_region(l, iu::kOffSqes + 4096, 4096)), -Errno::Inval);
+    cr_expect_eq(raw(uring::mmap_region(l, iu::kOffSqRing, 8192)), -Errno::Inval, "longer than the region");
+    cr_expect_eq(raw(uring::mmap_region(l, iu::kOffSqRing, 0)), -Errno::Inval);
 }
 
 Test(uring_setup, probe) {
@@ -333,7 +344,7 @@ Test(uring_setup, probe) {
         iu::Probe header;
         iu::ProbeOp ops[64];
     } probe{};
-    cr_assert_eq(uring::fill_probe(&probe.header, 64), 0);
+    cr_assert_eq(raw(uring::fill_probe(&probe.header, 64)), 0);
     cr_expect_eq(probe.header.last_op, static_cast<uint8_t>(Op::Last) - 1);
     cr_expect_eq(probe.header.ops_len, static_cast<uint8_t>(Op::Last), "clamped to the opcodes known");
     for (Op op : {Op::Nop, Op::Read, Op::Write, Op::Readv, Op::Writev, Op::Close}) {
@@ -343,10 +354,10 @@ Test(uring_setup, probe) {
     }
     cr_expect_eq(probe.ops[static_cast<uint8_t>(Op::Fsync)].flags, 0);
     cr_expect_eq(probe.ops[static_cast<uint8_t>(Op::Openat)].flags, 0);
-    cr_expect_eq(uring::fill_probe(&probe.header, 8), -Errno::Inval, "the buffer must start zeroed");
+    cr_expect_eq(raw(uring::fill_probe(&probe.header, 8)), -Errno::Inval, "the buffer must start zeroed");
     decltype(probe) fresh{};
-    cr_expect_eq(uring::fill_probe(&fresh.header, 257), -Errno::Inval);
-    cr_expect_eq(uring::fill_probe(&fresh.header, 2), 0);
+    cr_expect_eq(raw(uring::fill_probe(&fresh.header, 257)), -Errno::Inval);
+    cr_expect_eq(raw(uring::fill_probe(&fresh.header, 2)), 0);
     cr_expect_eq(fresh.header.ops_len, 2);
     cr_expect_eq(fresh.ops[2].flags, 0, "nothing written past nr_args");
 }
@@ -617,11 +628,11 @@ Test(uring_errors, fields_linux_ignores_are_accepted) {
 }
 
 Test(uring_errors, enter_flags) {
-    cr_expect_eq(uring::Ring::check_enter_flags(0), 0);
-    cr_expect_eq(uring::Ring::check_enter_flags(iu::kEnterGetEvents | iu::kEnterSqWakeup | iu::kEnterSqWait), 0);
-    cr_expect_eq(uring::Ring::check_enter_flags(iu::kEnterRegisteredRing), -Errno::BadF);
-    cr_expect_eq(uring::Ring::check_enter_flags(iu::kEnterExtArg), -Errno::Inval);
-    cr_expect_eq(uring::Ring::check_enter_flags(1u << 8), -Errno::Inval);
+    cr_expect_eq(raw(uring::Ring::check_enter_flags(0)), 0);
+    cr_expect_eq(raw(uring::Ring::check_enter_flags(iu::kEnterGetEvents | iu::kEnterSqWakeup | iu::kEnterSqWait)), 0);
+    cr_expect_eq(raw(uring::Ring::check_enter_flags(iu::kEnterRegisteredRing)), -Errno::BadF);
+    cr_expect_eq(raw(uring::Ring::check_enter_flags(iu::kEnterExtArg)), -Errno::Inval);
+    cr_expect_eq(raw(uring::Ring::check_enter_flags(1u << 8)), -Errno::Inval);
     TestRing<> t(4);
     t.queue(nop(1));
     cr_expect_eq(t.enter(1, 0, 1u << 31), -Errno::Inval);

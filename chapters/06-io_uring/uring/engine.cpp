@@ -25,9 +25,6 @@ namespace {
 using namespace abi::io_uring;
 using abi::Errno;
 
-/// Linux's "completions were dropped" answer.
-constexpr long kErrBadR = -Errno::BadR;
-
 uint32_t load_acquire(uint32_t& shared) {
     return std::atomic_ref<uint32_t>(shared).load(std::memory_order_acquire);
 }
@@ -52,31 +49,33 @@ bool is_rw(Op op) { return op == Op::Read || op == Op::Write || op == Op::Readv 
 
 /// The checks Linux makes while preparing an SQE (io_init_req and each
 /// opcode's prep). A failure completes the SQE and ends the batch.
-long prepare_check(const Sqe& sqe) {
-    if (!opcode_supported(sqe.opcode)) return -Errno::Inval;
-    if (sqe.flags & ~kSupportedSqeFlags) return -Errno::Inval;  // links, drain, fixed files...
-    if (sqe.personality != 0) return -Errno::Inval;             // no registered credentials
-    if (sqe.ioprio != 0) return -Errno::Inval;                  // no I/O priorities
+Result<void> prepare_check(const Sqe& sqe) {
+    if (!opcode_supported(sqe.opcode)) return Err(Errno::Inval);
+    if (sqe.flags & ~kSupportedSqeFlags) return Err(Errno::Inval);  // links, drain, fixed files...
+    if (sqe.personality != 0) return Err(Errno::Inval);             // no registered credentials
+    if (sqe.ioprio != 0) return Err(Errno::Inval);                  // no I/O priorities
     switch (static_cast<Op>(sqe.opcode)) {
         case Op::Nop:
-            if (sqe.rw_flags != 0) return -Errno::Inval;  // Linux 6.18: unknown nop_flags
-            return 0;
+            if (sqe.rw_flags != 0) return Err(Errno::Inval);  // Linux 6.18: unknown nop_flags
+            return {};
         case Op::Read:
         case Op::Write:
-            if (sqe.pad2[0] != 0) return -Errno::Inval;
-            return user_range_ok(sqe.addr, sqe.len) ? 0 : -Errno::Fault;
+            if (sqe.pad2[0] != 0) return Err(Errno::Inval);
+            if (!user_range_ok(sqe.addr, sqe.len)) return Err(Errno::Fault);
+            return {};
         case Op::Readv:
         case Op::Writev:
-            if (sqe.pad2[0] != 0) return -Errno::Inval;
-            if (sqe.len > kMaxIovecs) return -Errno::Inval;
-            return user_range_ok(sqe.addr, uint64_t{sqe.len} * sizeof(abi::IoVec)) ? 0 : -Errno::Fault;
+            if (sqe.pad2[0] != 0) return Err(Errno::Inval);
+            if (sqe.len > kMaxIovecs) return Err(Errno::Inval);
+            if (!user_range_ok(sqe.addr, uint64_t{sqe.len} * sizeof(abi::IoVec))) return Err(Errno::Fault);
+            return {};
         case Op::Close:
             // Linux's io_close_prep; file_index would close a registered file.
             if (sqe.off || sqe.addr || sqe.len || sqe.rw_flags || sqe.buf_index || sqe.file_index)
-                return -Errno::Inval;
-            return 0;
+                return Err(Errno::Inval);
+            return {};
         default:
-            return -Errno::Inval;
+            return Err(Errno::Inval);
     }
 }
 
@@ -118,15 +117,15 @@ Layout Layout::compute(uint32_t sq_entries, uint32_t cq_entries) {
     return l;
 }
 
-long setup(uint32_t entries, Params& params, Layout& layout) {
+Result<void> setup(uint32_t entries, Params& params, Layout& layout) {
     for (uint32_t word : params.resv)
-        if (word != 0) return -Errno::Inval;
-    if (params.flags & ~kSupportedSetupFlags) return -Errno::Inval;
+        if (word != 0) return Err(Errno::Inval);
+    if (params.flags & ~kSupportedSetupFlags) return Err(Errno::Inval);
     const bool clamp = params.flags & kSetupClamp;
 
-    if (entries == 0) return -Errno::Inval;
+    if (entries == 0) return Err(Errno::Inval);
     if (entries > kMaxEntries) {
-        if (!clamp) return -Errno::Inval;
+        if (!clamp) return Err(Errno::Inval);
         entries = kMaxEntries;
     }
     const uint32_t sq_entries = std::bit_ceil(entries);
@@ -135,13 +134,13 @@ long setup(uint32_t entries, Params& params, Layout& layout) {
     if (params.flags & kSetupCqSize) {
         // The caller's CQ size: rounded up too, and never smaller than the SQ.
         cq_entries = params.cq_entries;
-        if (cq_entries == 0) return -Errno::Inval;
+        if (cq_entries == 0) return Err(Errno::Inval);
         if (cq_entries > kMaxCqEntries) {
-            if (!clamp) return -Errno::Inval;
+            if (!clamp) return Err(Errno::Inval);
             cq_entries = kMaxCqEntries;
         }
         cq_entries = std::bit_ceil(cq_entries);
-        if (cq_entries < sq_entries) return -Errno::Inval;
+        if (cq_entries < sq_entries) return Err(Errno::Inval);
     }
 
     layout = Layout::compute(sq_entries, cq_entries);
@@ -150,22 +149,19 @@ long setup(uint32_t entries, Params& params, Layout& layout) {
     params.features = kFeatures;
     params.sq_off = layout.sq_off;
     params.cq_off = layout.cq_off;
-    return 0;
+    return {};
 }
 
-MmapTarget mmap_region(const Layout& layout, uint64_t offset, uint64_t length) {
-    MmapTarget target{-Errno::Inval, Region::Rings, 0};
+Result<MmapTarget> mmap_region(const Layout& layout, uint64_t offset, uint64_t length) {
+    MmapTarget target;
     if (offset == kOffSqRing || offset == kOffCqRing) {
-        target.region = Region::Rings;
-        target.bytes = layout.rings_bytes;
+        target = {Region::Rings, layout.rings_bytes};
     } else if (offset == kOffSqes) {
-        target.region = Region::Sqes;
-        target.bytes = layout.sqes_bytes;
+        target = {Region::Sqes, layout.sqes_bytes};
     } else {
-        return target;
+        return Err(Errno::Inval);
     }
-    if (length == 0 || length > align_up(target.bytes, abi::kPageSize)) return target;
-    target.error = 0;
+    if (length == 0 || length > align_up(target.bytes, abi::kPageSize)) return Err(Errno::Inval);
     return target;
 }
 
@@ -183,12 +179,12 @@ bool opcode_supported(uint8_t opcode) {
     }
 }
 
-long fill_probe(Probe* probe, uint32_t nr_args) {
+Result<void> fill_probe(Probe* probe, uint32_t nr_args) {
     constexpr uint32_t kMaxProbeOps = 256;  // Linux: IORING_OP_LAST may never pass 256
-    if (nr_args > kMaxProbeOps) return -Errno::Inval;
+    if (nr_args > kMaxProbeOps) return Err(Errno::Inval);
     const auto* bytes = reinterpret_cast<const uint8_t*>(probe);
     for (size_t i = 0; i < sizeof(Probe) + nr_args * sizeof(ProbeOp); ++i)
-        if (bytes[i] != 0) return -Errno::Inval;
+        if (bytes[i] != 0) return Err(Errno::Inval);
     const uint32_t known = static_cast<uint32_t>(Op::Last);
     const uint32_t count = nr_args < known ? nr_args : known;
     probe->last_op = static_cast<uint8_t>(known - 1);
@@ -198,7 +194,7 @@ long fill_probe(Probe* probe, uint32_t nr_args) {
         ops[i].op = static_cast<uint8_t>(i);
         ops[i].flags = opcode_supported(static_cast<uint8_t>(i)) ? kOpSupported : 0;
     }
-    return 0;
+    return {};
 }
 
 // ------------------------------------------------------------------- ring
@@ -237,10 +233,10 @@ void Ring::init(const RingConfig& config) {
     }
 }
 
-long Ring::check_enter_flags(uint32_t flags) {
-    if (flags & kEnterRegisteredRing) return -Errno::BadF;  // no ring fd is ever registered
-    if (flags & ~kSupportedEnterFlags) return -Errno::Inval;
-    return 0;
+Result<void> Ring::check_enter_flags(uint32_t flags) {
+    if (flags & ~kSupportedEnterFlags & ~kEnterRegisteredRing) return Err(Errno::Inval);
+    if (flags & kEnterRegisteredRing) return Err(Errno::BadF);  // no ring fd is ever registered
+    return {};
 }
 
 uint32_t Ring::cq_ready() const {
@@ -317,35 +313,35 @@ void Ring::free_request(Request& request) {
     m_free = &request;
 }
 
-long Ring::submit_one(Request& request) {
-    // Returns 0 to go on with the batch, or a prepare error that may end it.
+Result<void> Ring::submit_one(Request& request) {
+    // Returns a prepare error, which may end the batch; anything else goes on.
     const Sqe& sqe = request.sqe;
-    long error = prepare_check(sqe);
-    if (error == 0 && m_executor) error = m_executor->prepare(request);
-    if (error != 0) {
-        post(sqe.user_data, static_cast<int32_t>(error), 0);
+    Result<void> prepared = prepare_check(sqe);
+    if (prepared && m_executor) prepared = m_executor->prepare(request);
+    if (!prepared) {
+        post(sqe.user_data, -prepared.error(), 0);
         free_request(request);
-        return error;
+        return prepared;
     }
     // Linux checks RWF_* flags when it issues the request: -EOPNOTSUPP, batch goes on.
     if (is_rw(static_cast<Op>(sqe.opcode)) && sqe.rw_flags != 0) {
-        post(sqe.user_data, static_cast<int32_t>(-Errno::OpNotSupp), 0);
+        post(sqe.user_data, -Errno::OpNotSupp, 0);
         free_request(request);
-        return 0;
+        return {};
     }
     IssueResult result = IssueResult::done(0);
     if (static_cast<Op>(sqe.opcode) != Op::Nop && m_executor) result = m_executor->issue(request);
     if (result.pending) {
         request.state = Request::State::Pending;
         ++m_inflight;
-        return 0;
+        return {};
     }
     post(sqe.user_data, result.res, result.flags);
     free_request(request);
-    return 0;
+    return {};
 }
 
-long Ring::submit(uint32_t to_submit) {
+Result<uint32_t> Ring::submit(uint32_t to_submit) {
     const uint32_t sq_mask = m_layout.sq_entries - 1;
     // Acquire: the SQEs and index array entries before the user's tail are complete.
     uint32_t queued = load_acquire(m_header->sq_tail) - m_sq_head;
@@ -353,15 +349,15 @@ long Ring::submit(uint32_t to_submit) {
     const uint32_t wanted = to_submit < queued ? to_submit : queued;
 
     uint32_t submitted = 0;
-    long stop_error = 0;
+    Result<void> stopped;
     while (submitted < wanted) {
         if (completion_room() == 0) {
-            stop_error = -Errno::Busy;  // no place left for another CQE: never drop one
+            stopped = Err(Errno::Busy);  // no place left for another CQE: never drop one
             break;
         }
         Request* request = alloc_request();
         if (!request) {
-            stop_error = -Errno::Again;  // every request is in flight
+            stopped = Err(Errno::Again);  // every request is in flight
             break;
         }
         const uint32_t index = std::atomic_ref<uint32_t>(m_sq_array[m_sq_head & sq_mask]).load(
@@ -376,41 +372,42 @@ long Ring::submit(uint32_t to_submit) {
         }
         request->sqe = copy_sqe(m_sqes[index]);
         ++submitted;
-        if (submit_one(*request) != 0 && !(m_setup_flags & kSetupSubmitAll)) break;
+        if (!submit_one(*request) && !(m_setup_flags & kSetupSubmitAll)) break;
     }
     // Release: our copies are taken, so the user may now reuse those slots.
     store_release(m_header->sq_head, m_sq_head);
-    if (submitted == 0 && stop_error != 0) return stop_error;
+    if (submitted == 0 && !stopped) return Err(stopped.error());
     return submitted;
 }
 
-long Ring::enter(uint32_t to_submit, uint32_t min_complete, uint32_t flags, Waiter* waiter) {
-    if (const long error = check_enter_flags(flags)) return error;
-    long ret = 0;
+Result<uint32_t> Ring::enter(uint32_t to_submit, uint32_t min_complete, uint32_t flags, Waiter* waiter) {
+    TRY(check_enter_flags(flags));
+    uint32_t submitted = 0;
     if (to_submit > 0) {
         // With GETEVENTS, room the user made is put to use before the room check.
         if (flags & kEnterGetEvents) flush_backlog();
-        ret = submit(to_submit);
+        submitted = TRY(submit(to_submit));
         // Linux: a short submission returns at once, even with GETEVENTS.
-        if (ret != static_cast<long>(to_submit)) return ret;
+        if (submitted != to_submit) return submitted;
     }
-    if (!(flags & kEnterGetEvents)) return ret;
+    if (!(flags & kEnterGetEvents)) return submitted;
 
     const uint32_t wanted = min_complete < m_layout.cq_entries ? min_complete : m_layout.cq_entries;
-    long wait_error = 0;
+    Result<void> waited;
     for (;;) {
         flush_backlog();
         if (m_cqes_lost) {
             m_cqes_lost = false;  // reported once, as Linux clears its DROPPED bit
-            wait_error = kErrBadR;
+            waited = Err(Errno::BadR);
             break;
         }
         if (cq_ready() >= wanted) break;
-        wait_error = waiter ? waiter->wait(*this, wanted) : -Errno::Again;
-        if (wait_error < 0) break;
+        waited = waiter ? waiter->wait(*this, wanted) : Err(Errno::Again);
+        if (!waited) break;
     }
     // Linux: a wait error is reported only if nothing was submitted.
-    return ret == 0 ? wait_error : ret;
+    if (!waited && submitted == 0) return Err(waited.error());
+    return submitted;
 }
 
 bool Ring::complete(Request& request, int32_t res, uint32_t cqe_flags) {

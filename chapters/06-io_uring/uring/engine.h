@@ -33,6 +33,7 @@
 #include <span>
 
 #include "common/abi/io_uring.h"
+#include "common/result.h"
 
 namespace uring {
 
@@ -89,9 +90,9 @@ struct Layout {
 
 /// io_uring_setup's rules: check @p params (resv zero, flags known) and the
 /// sizes, round them up to powers of two, then fill params' sq_entries,
-/// cq_entries, features, sq_off and cq_off, and @p layout. Returns 0 or
-/// -EINVAL; on error params is left as it was (Linux copies nothing back).
-[[nodiscard]] long setup(uint32_t entries, Params& params, Layout& layout);
+/// cq_entries, features, sq_off and cq_off, and @p layout. Errno::Inval on
+/// error, with params left as it was (Linux copies nothing back).
+[[nodiscard]] Result<void> setup(uint32_t entries, Params& params, Layout& layout);
 
 /// Which region an mmap offset on a ring fd selects.
 enum class Region : uint8_t {
@@ -101,20 +102,19 @@ enum class Region : uint8_t {
 
 /// What mmap_region() decided.
 struct MmapTarget {
-    long error;     ///< 0, or the negated errno mmap should return
-    Region region;  ///< valid if error == 0
+    Region region;  ///< which region to map
     size_t bytes;   ///< the region's size (the mapping is rounded up to pages)
 };
 
 /// Check an mmap of @p length bytes at @p offset on a ring with @p layout.
-/// Unknown offsets and mappings longer than the region (in whole pages) are -EINVAL.
-[[nodiscard]] MmapTarget mmap_region(const Layout& layout, uint64_t offset, uint64_t length);
+/// Unknown offsets and mappings longer than the region (in whole pages) are Errno::Inval.
+[[nodiscard]] Result<MmapTarget> mmap_region(const Layout& layout, uint64_t offset, uint64_t length);
 
 /// io_uring_register(IORING_REGISTER_PROBE) on a kernel copy of the user's
 /// buffer (16 + 8 * @p nr_args bytes, which must be all zero): marks each
-/// opcode the engine implements. Returns 0 or -EINVAL (as Linux, nr_args > 256
-/// or a nonzero byte); the kernel then copies the buffer back.
-[[nodiscard]] long fill_probe(abi::io_uring::Probe* probe, uint32_t nr_args);
+/// opcode the engine implements. Errno::Inval (as Linux) for nr_args > 256
+/// or a nonzero byte; the kernel then copies the buffer back.
+[[nodiscard]] Result<void> fill_probe(abi::io_uring::Probe* probe, uint32_t nr_args);
 
 /// Does the engine accept opcode @p opcode?
 [[nodiscard]] bool opcode_supported(uint8_t opcode);
@@ -156,12 +156,12 @@ struct IssueResult {
 class Executor {
 public:
     /// Prepare-time checks that need the kernel, such as copying in a READV's
-    /// iovec array. A negative errno here fails the SQE like Linux's prep
-    /// errors: it completes with that error and, unless kSetupSubmitAll, ends
-    /// this submission batch. The default accepts everything.
-    virtual long prepare(Request& request) {
+    /// iovec array. An error here fails the SQE like Linux's prep errors: it
+    /// completes with that error and, unless kSetupSubmitAll, ends this
+    /// submission batch. The default accepts everything.
+    virtual Result<void> prepare(Request& request) {
         (void)request;
-        return 0;
+        return {};
     }
     /// Start the request (opcode already validated; request.sqe is stable).
     /// Return done(res) if it finished, or later() and call
@@ -180,10 +180,10 @@ protected:
 class Waiter {
 public:
     /// Called when fewer than @p min_complete CQEs are ready. Block until this
-    /// ring may have new completions and return 0 to have the engine look
-    /// again, or return a negated errno to end the wait with that error.
+    /// ring may have new completions and return to have the engine look
+    /// again, or return an error to end the wait with it.
     /// ring.inflight() == 0 means nothing already submitted can ever complete.
-    virtual long wait(Ring& ring, uint32_t min_complete) = 0;
+    virtual Result<void> wait(Ring& ring, uint32_t min_complete) = 0;
 
 protected:
     ~Waiter() = default;  // never deleted through this interface
@@ -224,23 +224,24 @@ public:
     /// Zero both shared regions, write the ring header and take @p config's storage.
     void init(const RingConfig& config);
 
-    /// io_uring_enter's flag check, done before the fd is looked up: 0,
-    /// -EINVAL for unknown flags, -EBADF for kEnterRegisteredRing (no ring is registered).
-    [[nodiscard]] static long check_enter_flags(uint32_t flags);
+    /// io_uring_enter's flag check, done before the fd is looked up:
+    /// Errno::Inval for unknown flags, Errno::BadF for kEnterRegisteredRing
+    /// (no ring is registered).
+    [[nodiscard]] static Result<void> check_enter_flags(uint32_t flags);
 
     /// io_uring_enter(fd, to_submit, min_complete, flags) on this ring:
     /// submit up to @p to_submit SQEs; then, with kEnterGetEvents and only if
     /// all of them were submitted, wait until min(@p min_complete, cq_entries)
     /// CQEs are ready, moving backlog entries into the CQ as room appears.
-    /// Returns the number submitted, or a negated errno: -EBUSY / -EAGAIN if
+    /// Returns the number submitted, or an error: Errno::Busy / Again if
     /// nothing could be submitted, the Waiter's error if nothing was submitted
-    /// and the wait failed, -EBADR once after completions were lost.
-    /// @p waiter may be null if the kernel never blocks (a wait then fails with -EAGAIN).
-    [[nodiscard]] long enter(uint32_t to_submit, uint32_t min_complete, uint32_t flags, Waiter* waiter);
+    /// and the wait failed, Errno::BadR once after completions were lost.
+    /// @p waiter may be null if the kernel never blocks (a wait then fails with Errno::Again).
+    [[nodiscard]] Result<uint32_t> enter(uint32_t to_submit, uint32_t min_complete, uint32_t flags, Waiter* waiter);
 
     /// The submission half of enter(): returns how many SQEs were consumed
-    /// (including ones that failed), or -EBUSY / -EAGAIN if none could be.
-    [[nodiscard]] long submit(uint32_t to_submit);
+    /// (including ones that failed), or Errno::Busy / Again if none could be.
+    [[nodiscard]] Result<uint32_t> submit(uint32_t to_submit);
 
     /// The executor finished a Pending request: post its CQE and recycle it.
     /// Returns false (and does nothing) if @p request is not Pending.
@@ -270,7 +271,7 @@ public:
     [[nodiscard]] RingHeader* header() const { return m_header; }
 
 private:
-    long submit_one(Request& request);
+    Result<void> submit_one(Request& request);
     void post(uint64_t user_data, int32_t res, uint32_t flags);
     void publish_cq_tail();
     uint32_t cq_free() const;

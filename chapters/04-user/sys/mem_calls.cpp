@@ -1,0 +1,88 @@
+/**
+ * @file chapters/04-user/sys/mem_calls.cpp
+ * @brief mmap and munmap: anonymous memory, with Linux's arguments, checks
+ * and errors, in the order Linux makes its checks (the order decides which
+ * errno a call with two bad arguments gets).
+ */
+#include "common/abi/linux.h"
+#include "mm/user_space.h"
+#include "proc/process.h"
+#include "sys/syscall.h"
+
+using abi::Errno;
+
+namespace {
+
+constexpr uint64_t kPageMask = ~(kPageSize - 1);
+constexpr uint64_t kMapType = 0x0f;  // MAP_SHARED, MAP_PRIVATE... share these bits
+
+// The highest free range of @p length bytes below kMmapTop, searching top-down as Linux does.
+Result<uint64_t> find_free_range(const AddressSpace& space, uint64_t length) {
+    for (uint64_t top = kMmapTop; top - kUserLowest >= length;) {
+        const uint64_t start = top - length;
+        const uint64_t used = last_used_page(space, start, top);
+        if (used == top) return start;  // nothing mapped in [start, top)
+        top = used;                     // try again below what is there
+    }
+    return Err(Errno::NoMem);
+}
+
+bool range_free(const AddressSpace& space, uint64_t start, uint64_t length) {
+    return first_used_page(space, start, start + length) == start + length;
+}
+
+}  // namespace
+
+/// mmap(addr, len, prot, flags, fd, offset): anonymous memory (private or
+/// shared: without fork the two are the same), placed top-down below
+/// kMmapTop unless MAP_FIXED; the hint is taken if that range is free.
+/// Returns the address, or Errno::Inval, NoMem, Exist, Perm, BadF, NoDev.
+Result<long> sys_mmap(const SyscallArgs& a) {
+    const uint64_t hint = a.a0, length = a.a1, offset = a.a5;
+    const int prot = static_cast<int>(a.a2), flags = static_cast<int>(a.a3);
+    const auto fd = static_cast<uint32_t>(a.a4);
+    AddressSpace& space = current_process()->space;
+
+    if (offset & ~kPageMask) return Err(Errno::Inval);
+    const bool anonymous = flags & abi::map::Anonymous;
+    if (!anonymous && fd > 2) return Err(Errno::BadF);  // no descriptors but the console's
+    if (length == 0) return Err(Errno::Inval);
+    if (length > g_user_top) return Err(Errno::NoMem);  // also catches rounding up past 2^64
+    const uint64_t size = (length + kPageSize - 1) & kPageMask;
+
+    uint64_t start;
+    if (flags & (abi::map::Fixed | abi::map::FixedNoReplace)) {
+        if (hint > g_user_top - size) return Err(Errno::NoMem);
+        if (hint & ~kPageMask) return Err(Errno::Inval);
+        if (hint < kUserLowest) return Err(Errno::Perm);  // Linux's mmap_min_addr
+        start = hint;
+        if ((flags & abi::map::FixedNoReplace) && !range_free(space, start, size)) return Err(Errno::Exist);
+    } else {
+        // A hint is only a hint: rounded down to a page, raised to
+        // kUserLowest, and used only if the whole range is free there.
+        uint64_t want = hint & kPageMask;
+        if (want != 0 && want < kUserLowest) want = kUserLowest;
+        if (want != 0 && want <= g_user_top - size && range_free(space, want, size)) start = want;
+        else start = TRY(find_free_range(space, size));
+    }
+
+    const int type = flags & kMapType;
+    if (type != abi::map::Shared && type != abi::map::Private) return Err(Errno::Inval);
+    if (!anonymous) return Err(Errno::NoDev);  // the console cannot be mapped
+
+    if (flags & abi::map::Fixed) unmap_user_range(space, start, start + size);  // MAP_FIXED replaces
+    TRY(map_user_pages(space, start, size / kPageSize, prot & (abi::prot::Read | abi::prot::Write | abi::prot::Exec)));
+    return static_cast<long>(start);
+}
+
+/// munmap(addr, len): unmap and free whatever is mapped in the range
+/// (holes are fine). Errno::Inval for an unaligned or empty range, or one
+/// that leaves user space.
+Result<long> sys_munmap(const SyscallArgs& a) {
+    const uint64_t start = a.a0, length = a.a1;
+    if ((start & ~kPageMask) || start > g_user_top || length > g_user_top - start) return Err(Errno::Inval);
+    const uint64_t end = start + ((length + kPageSize - 1) & kPageMask);
+    if (end == start) return Err(Errno::Inval);
+    unmap_user_range(current_process()->space, start, end);
+    return 0;
+}

@@ -1,0 +1,53 @@
+/**
+ * @file chapters/06-io_uring/mm/file_mappings.h
+ * @brief Which files a process has mapped, and where.
+ *
+ * mmap of a file maps kernel memory the file owns (an io_uring instance's
+ * rings) into the process as borrowed pages (mm/user_space.h). The file
+ * must live as long as any of those pages stays mapped, even after its
+ * last descriptor is closed, or the program could write into freed kernel
+ * memory. So each mapping is recorded here with a reference on its file,
+ * as Linux's VMAs hold theirs: munmap trims, splits or drops records, and
+ * a record dropped gives its reference back.
+ */
+#pragma once
+
+#include <cstdint>
+
+#include "common/result.h"
+
+class File;
+
+/// One mapped range of one file.
+struct FileMapping {
+    uint64_t start = 0;     ///< first byte (page-aligned)
+    uint64_t end = 0;       ///< one past the last byte (page-aligned); start == end: a free slot
+    File* file = nullptr;   ///< holds one reference
+};
+
+/// A process's file mappings.
+class FileMappings {
+public:
+    static constexpr int kMax = 16;  ///< mappings per process
+
+    FileMappings() = default;
+    FileMappings(const FileMappings&) = delete;
+    FileMappings& operator=(const FileMappings&) = delete;
+    /// Drops every mapping's reference.
+    ~FileMappings();
+
+    /// Record [start, end) as mapped from @p file, taking a reference on it.
+    /// Errno::NoMem if every slot is in use.
+    Result<void> add(uint64_t start, uint64_t end, File* file);
+
+    /// Can [start, end) be removed? Removing a piece from the middle of a
+    /// mapping splits it in two, which needs a free slot: Errno::NoMem if none.
+    [[nodiscard]] Result<void> check_remove(uint64_t start, uint64_t end) const;
+
+    /// Forget [start, end) (after a successful check_remove, and after the
+    /// pages are unmapped): trim, split or drop each record it touches.
+    void remove(uint64_t start, uint64_t end);
+
+private:
+    FileMapping m_slots[kMax];
+};

@@ -1,0 +1,54 @@
+/**
+ * @file chapters/06-io_uring/proc/process.h
+ * @brief A process: an address space, its entry point and stack, its name,
+ * and now its open files and the files it has mapped.
+ *
+ * The kernel runs its boot modules one after another: process_run() enters
+ * a process and returns when it has terminated, whether by exit() or by a
+ * fault. Only one process exists at a time, so there is no scheduler yet.
+ * The CPU itself holds the rest of the process's state while it runs (its
+ * registers, and its FS and GS bases in their MSRs).
+ *
+ * The descriptor table and the file mappings are members: when the process
+ * is deleted, their destructors close every descriptor and drop every
+ * mapping's hold on its file.
+ */
+#pragma once
+
+#include <cstdint>
+
+#include "arch/trap_frame.h"
+#include "common/result.h"
+#include "common/str.h"
+#include "mm/file_mappings.h"
+#include "mm/paging.h"
+#include "proc/file.h"
+
+/// One running program.
+struct Process {
+    int pid = 0;                     ///< process id, from 1 (getpid)
+    char name[32] = {};              ///< the module's first word, for logs
+    AddressSpace space{PhysAddr()};  ///< its page tables: its own lower half, the kernel's upper half
+    uint64_t entry = 0;              ///< first user RIP
+    uint64_t initial_rsp = 0;        ///< user RSP at entry (argc)
+    FileMappings mappings;           ///< the files mapped into the address space (io_uring rings)
+    FileTable files;                 ///< open descriptors; destroyed first, closing them all
+};
+
+/// Load an ELF executable into a new process with command line @p cmdline
+/// (name and arguments, separated by spaces). On failure, the reason (the
+/// ELF parser's, or "out of memory"); nothing is left allocated.
+Result<Process*, const char*> process_create(StringView cmdline, const uint8_t* image, size_t size);
+
+/// Run @p process in ring 3 until it terminates; returns its exit code and
+/// frees it (process_destroy).
+int process_run(Process* process);
+
+/// Free @p process and its address space. It must not be running.
+void process_destroy(Process* process);
+
+/// The running process (nullptr between processes): see arch/process_switch.h.
+Process* current_process();
+
+/// End the current process with @p code (0-255); never returns to it.
+[[noreturn]] void process_exit(int code);
