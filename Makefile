@@ -110,7 +110,7 @@ LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
 # the test of their checker (tools/test_trace.py).
 TRACE_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(or $(traced),$(wildcard chapters/$(c)/arch/syscall_entry.S)),$(eval traced := 1)$(c)))
 TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-checker
-TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
+TESTS := host-common harness bench-tools $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
 
 test: setup
 	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
@@ -172,6 +172,13 @@ build/results/host-%.done: setup
 build/results/harness.done:
 	@python3 tools/test_harness.py > build/results/harness.tap || true
 	@grep -v '^ok' build/results/harness.tap || true
+	@touch $@
+
+# The benchmark tools' own tests (tools/test_bench.py): the initramfs writer,
+# the parsing of results, the tables. No emulator, no Linux kernel needed.
+build/results/bench-tools.done:
+	@python3 tools/test_bench.py > build/results/bench-tools.tap || true
+	@grep -v '^ok' build/results/bench-tools.tap || true
 	@touch $@
 
 # The book (tools/test_docs.py): make docs with zero warnings, a page per

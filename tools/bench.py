@@ -146,7 +146,7 @@ def sha256_of(path):
 
 def program_meta(program):
     elf = os.path.join(ROOT, "build", "user", program + ".elf")
-    return "%s sha256=%s" % (program, sha256_of(elf))
+    return "%s sha256=%s" % (program, sha256_of(elf)[:16])
 
 
 def write_results(path, title, common, parts):
