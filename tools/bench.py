@@ -313,9 +313,15 @@ def qemu_version():
 def run_qemu(args, console):
     """Boot with the shared machine options; the console goes to @p console."""
     command = ["qemu-system-x86_64"] + QEMU_MACHINE + QEMU_HEADLESS + ["-serial", "file:" + console] + args
-    done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
-    with open(console, errors="replace") as f:
-        return done.returncode, f.read().replace("\r", ""), done.stderr
+    try:
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+        status, err = done.returncode, done.stderr
+    except subprocess.TimeoutExpired:
+        status, err = None, "no power-off within %d s (QEMU stopped)" % TIMEOUT
+    if os.path.exists(console):
+        with open(console, errors="replace") as f:
+            return status, f.read().replace("\r", ""), err
+    return status, "", err
 
 
 def run_ours(chapter, program):
