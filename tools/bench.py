@@ -429,7 +429,7 @@ def cmd_run(chapter, with_linux):
     problems = []
     print("bench: %s, in %s's kernel%s (QEMU -icount: about 10 s a program%s)" % (
         " ".join(programs), chapter, " and in Debian's Linux" if with_linux else "",
-        ", 15 s in Linux" if with_linux else ""), flush=True)
+        ", 30 s in Linux" if with_linux else ""), flush=True)
     parts = []
     for program in programs:
         r, problem = run_ours(chapter, program)

@@ -916,7 +916,7 @@ class Book:
         missing = [p for p in ours if p not in linux]
         stale = [p for p in ours if p in linux and not bench.same_build(ours[p], linux[p])]
         if kernel and not missing and not stale:
-            t += ["Linux is %s, booted with `-kernel` and an initramfs whose `/init` is the program "
+            t += ["The Linux side is %s, booted with `-kernel` and an initramfs whose `/init` is the program "
                   "(tools/initramfs.py), with `%s`. Both runs saw the CPU model \"%s\"%s." % (
                       kernel, bench.LINUX_APPEND, first.cpu if first else "?",
                       "" if all(ours[p].cpu == linux[p].cpu for p in ours) else " (**not** the same in both)"), ""]
@@ -954,7 +954,7 @@ class Book:
         t += ["### Making each figure again {#measurements_reproduce}", "",
               "- `make bench CH=06`: every row of every table, ours and Linux's, printed as these tables "
               "(also kept in `build/06-io_uring/bench-tables.txt`), and the plot. About ten seconds per "
-              "program in our kernel, fifteen in Linux.",
+              "program in our kernel, half a minute in Linux.",
               "- `make bench CH=06 LINUX=no`: our column only (what `make docs` runs when "
               "`build/06-io_uring/bench.txt` is missing or older than the code).",
               "- One row by hand: boot the program alone, `make run CH=06 PROGRAMS=uring-bench "
