@@ -4,7 +4,7 @@
 #   make test                         build every chapter, run every test
 #   make bochs [CH=NN]                the Bochs debugger, symbols loaded
 #   make trace [CH=NN]                GS-base trace from the Bochs debugger
-#   make bench [CH=NN]                io_uring batching figures (QEMU -icount)
+#   make bench [CH=NN] [LINUX=no]     benchmarks, ours against Debian's Linux
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
 #   make [all]                        build every chapter's kernel and ISO
@@ -71,10 +71,12 @@ trace: user
 diff: setup
 	@tools/diff.sh $(CHAPTER)
 
+# The chapter's benchmark programs (BENCH := in its chapter.mk) in its kernel
+# and in Debian's Linux, both under QEMU -icount (tools/bench.py): tables in
+# build/NN-slug/bench-tables.txt. The Linux kernel is fetched into
+# build/linux/ the first time; LINUX=no measures ours only (what make docs runs).
 bench: user
-	@grep -qw uring-bench $(B)/src/chapter.mk 2>/dev/null || [ -f chapters/$(CHAPTER)/test-bench.expect ] \
-	  || { echo "bench: chapter $(CHAPTER) has no io_uring; try CH=06"; exit 1; }
-	@tools/bench.sh $(CHAPTER)
+	@python3 tools/bench.py run $(CHAPTER) $(if $(filter no,$(LINUX)),--no-linux)
 
 docs: setup
 	@tools/docs.sh
@@ -108,7 +110,7 @@ LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
 # the test of their checker (tools/test_trace.py).
 TRACE_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(or $(traced),$(wildcard chapters/$(c)/arch/syscall_entry.S)),$(eval traced := 1)$(c)))
 TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-checker
-TESTS := host-common harness ownership $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
+TESTS := host-common harness ownership bench-tools $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
 
 test: setup
 	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
@@ -176,6 +178,13 @@ build/results/host-%.done: user
 build/results/harness.done:
 	@python3 tools/test_harness.py > build/results/harness.tap || true
 	@grep -v '^ok' build/results/harness.tap || true
+	@touch $@
+
+# The benchmark tools' own tests (tools/test_bench.py): the initramfs writer,
+# the parsing of results, the tables. No emulator, no Linux kernel needed.
+build/results/bench-tools.done:
+	@python3 tools/test_bench.py > build/results/bench-tools.tap || true
+	@grep -v '^ok' build/results/bench-tools.tap || true
 	@touch $@
 
 # The book (tools/test_docs.py): make docs with zero warnings, a page per

@@ -39,6 +39,7 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import bench  # noqa: E402  (tools/bench.py: the benchmark files, their tables and plot)
 import compose  # noqa: E402  (tools/compose.py: the chapters and their overlay)
 
 GEN = os.path.join(ROOT, "build", "docs", "gen")
@@ -61,8 +62,13 @@ MEASUREMENTS = [
     ("build/04-user/gs-trace.txt",       "make trace CH=04",  "04-user",     ["null-syscall"], "tools/trace.py"),
     ("build/05-percpu/syscall-cost.txt", "make trace CH=05",  "05-percpu",   ["null-syscall"], "tools/trace.py"),
     ("build/05-percpu/gs-trace.txt",     "make trace CH=05",  "05-percpu",   ["null-syscall"], "tools/trace.py"),
-    ("build/06-io_uring/bench.txt",      "make bench CH=06",  "06-io_uring", ["uring-bench"],  "tools/bench.sh"),
+    ("build/06-io_uring/bench.txt",      "make bench CH=06 LINUX=no", "06-io_uring", ["uring-bench", "pipe-bench"],
+     "tools/bench.py"),
 ]
+# Linux's figures (build/linux/bench/PROG.txt) are not in this list: `make
+# docs` never fetches Linux. The page shows them when `make bench` has
+# measured them with the same build of the program, and otherwise says how.
+PLOT = "bench-batch.svg"  # drawn into build/docs/gen from the measured files
 
 problems = []
 
@@ -644,7 +650,7 @@ class Book:
         }
         write(os.path.join(GEN, "manifest.json"), json.dumps(manifest, indent=1, sort_keys=True))
         known = {p.gen_name for p in self.pages.values()} | {
-            "pages.doxy", "manifest.json", "chapter-map.dot", "overlay.html"} | {
+            "pages.doxy", "manifest.json", "chapter-map.dot", "overlay.html", PLOT, PLOT[:-4] + ".dat"} | {
             "diff-%s.html" % ch for ch in self.chapters}
         for name in os.listdir(GEN):
             if name not in known:
@@ -664,6 +670,7 @@ class Book:
                     lines.append("EXCLUDE += " + rel(dirpath))
                     dirnames[:] = []
         lines.append("EXAMPLE_PATH += build/docs/gen")
+        lines.append("IMAGE_PATH += build/docs/gen")
         return "\n".join(lines) + "\n"
 
     def chapter_text(self, page, text):
@@ -866,43 +873,97 @@ class Book:
               "Each run also writes a stop-by-stop transcript of the GS bases: "
               + ", ".join(self.file_link(p) for p, _, _, _, _ in MEASUREMENTS if p.endswith("gs-trace.txt"))
               + " (see %s)." % self.ref_source("docs/bochs-swapgs.md", "Debugging swapgs in Bochs"), ""]
-        bench_path = next(p for p, *_ in MEASUREMENTS if p.endswith("bench.txt"))
-        rows, header = parse_bench(bench_path)
-        t += ["## io_uring: what batching buys {#measurements_uring}", "",
-              "user/programs/uring-bench.cpp in chapter 06's kernel under QEMU with `-icount shift=0`: "
-              "the guest's time-stamp counter advances by one per instruction, so \"ticks\" are "
-              "instructions, the same on every run and every machine (tools/bench.sh). %s" % header, "",
-              "| Method | System calls per operation | Instructions per operation | Against one getpid |",
-              "|---|---:|---:|---:|"]
-        base = next((int(r[2]) for r in rows if r[0].startswith("getpid")), None)
-        for method, calls, ticks in rows:
-            ratio = "%.1f x" % (int(ticks) / base) if base else ""
-            t.append("| %s | %s | %s | %s |" % (method, calls, ticks, ratio))
-        ticks = {r[0]: int(r[2]) for r in rows}
-        nop1 = ticks.get("nop x1")
-        batches = sorted((int(m.group(1)), t) for k, t in ticks.items()
-                         for m in [re.match(r"nop batch (\d+)", k)] if m)
-        story = ""
-        if base and nop1 and batches:
-            story = (" One NOP per `io_uring_enter` costs %s a `getpid` (%d against %d instructions: the ring "
-                     "bookkeeping comes on top of the system call); in batches of %d it costs %d, %.1f times less "
-                     "than alone, because the fixed price of entering the kernel is shared by the whole batch."
-                     % ("more than" if nop1 > base else "no more than", nop1, base, batches[-1][0],
-                        batches[-1][1], nop1 / batches[-1][1]))
-        t += ["", "Command: `make bench CH=06`. Read from: %s.%s See %s." % (
-            self.file_link(bench_path), story, self.ref_chapter("06-io_uring")), ""]
+        t += self.bench_section()
         t += ["## Refreshing the figures {#measurements_refresh}", "",
               "| %File | Written by | Measures |", "|---|---|---|"]
         for path, command, chapter, programs, tool in MEASUREMENTS:
             t.append("| %s | `%s` (%s) | chapter %s, %s |" % (
                 self.file_link(path), command, tool, chapter, ", ".join("user/programs/%s.cpp" % p
                                                                         for p in programs)))
+        for program in self.bench_programs():
+            t.append("| `%s` | `make bench CH=06` (tools/bench.py) | Debian's Linux, user/programs/%s.cpp |" % (
+                rel(bench.linux_path(program)), program))
         t += ["", "`make docs` runs a command when its file is missing or older than any source of the "
               "chapter it measures (its composed tree, `common/`, `kernel/`, the user runtime, the program "
               "and the measuring tool), so the book never shows figures of older code. To measure again by "
               "hand, run the command and then `make docs`. The trace needs Bochs, the benchmark QEMU; "
               "both are deterministic, so a rerun on the same code gives the same numbers.", ""]
         page.text = "\n".join(t)
+
+    def bench_programs(self):
+        return next(programs for p, _, _, programs, _ in MEASUREMENTS if p.endswith("bench.txt"))
+
+    def bench_section(self):
+        """Chapter 06's benchmarks against Linux: a table per program, the plot,
+        and how to make each figure again."""
+        path = next(p for p, *_ in MEASUREMENTS if p.endswith("bench.txt"))
+        ours = bench.read_results(os.path.join(ROOT, path))
+        if not ours:
+            problem(path, "missing or empty: run `make bench CH=06 LINUX=no`")
+        linux = bench.linux_results(self.bench_programs())
+        kernel = bench.linux_name(linux)
+        first = next(iter(ours.values()), None)
+        t = ["## Our kernel against Linux {#measurements_uring}", "",
+             "Each benchmark is a static Linux program built with the user runtime "
+             "(user/runtime/bench.h), so the very same ELF file runs natively, in chapter 06's kernel and in "
+             "Debian's Linux kernel. tools/bench.py boots each kernel in QEMU with the same machine, "
+             "`qemu-system-x86_64 %s`, where the guest's time-stamp counter advances by one per instruction: "
+             "the figures are **instructions per operation**, the same on every run and every machine. "
+             "Each figure is the median of %s repetitions of %s operations inside the program; the spread is "
+             "the cheapest and the dearest repetition. The ratio is ours divided by Linux's; the course's "
+             "target is at most 1.00 for every row." % (
+                 " ".join(bench.QEMU_MACHINE), first.reps if first else "?", first.ops if first else "?"), ""]
+        missing = [p for p in ours if p not in linux]
+        stale = [p for p in ours if p in linux and not bench.same_build(ours[p], linux[p])]
+        if kernel and not missing and not stale:
+            t += ["The Linux side is %s, booted with `-kernel` and an initramfs whose `/init` is the program "
+                  "(tools/initramfs.py), with `%s`. Both runs saw the CPU model \"%s\"%s." % (
+                      kernel, bench.LINUX_APPEND, first.cpu if first else "?",
+                      "" if all(ours[p].cpu == linux[p].cpu for p in ours) else " (**not** the same in both)"), ""]
+        if missing:
+            t += ["**Linux's figures are not measured on the machine that built this book** (%s). "
+                  "`make bench CH=06` measures them: it fetches Debian's kernel package (about 70 MB) into "
+                  "`build/linux/` the first time. The Linux columns stay empty until then." % ", ".join(missing), ""]
+        if stale:
+            t += ["**Linux's figures on this machine were measured with another build of %s**, so they are "
+                  "not shown: `make bench CH=06` measures them again." % ", ".join(stale), ""]
+        for program, r in ours.items():
+            l = linux.get(program)
+            t += ["### %s {#measurements_%s}" % (program, re.sub(r"\W", "_", program)), "",
+                  "user/programs/%s.cpp: %s" % (program, brief_of(os.path.join(ROOT, "user", "programs",
+                                                                                program + ".cpp"))), "",
+                  "| Row | Calls per op | Ours | Spread | Linux | Spread | Ours / Linux | Target |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|"]
+            for name, calls, mine, other, ratio in bench.compare(r, l):
+                t.append("| %s | %s | **%d** | %s | %s | %s | %s | %s |" % (
+                    name, calls, mine[0], bench.spread(mine), other[0] if other else "-",
+                    bench.spread(other) if other else "-", "%.2f" % ratio if ratio is not None else "-",
+                    bench.verdict(ratio)))
+            for name, why in r.failed:
+                t.append("| %s | FAILED %s | | | | | | |" % (name, why))
+            files = [self.file_link(path)]
+            if l is not None:
+                files.append(self.file_link(rel(bench.linux_path(program))))
+            t += ["", "Read from: %s." % ", ".join(files), ""]
+            if bench.batch_points(r):
+                error = bench.plot(r, l, os.path.join(GEN, PLOT), "this kernel (chapter 06)")
+                if error:
+                    problem(path, "the plot: " + error)
+                t += ["@image html %s \"The cost of one NOP against how many share an io_uring_enter: "
+                      "ours and Linux's (drawn by gnuplot, tools/bench-plot.gp, from the files above)\"" % PLOT, ""]
+        t += ["### Making each figure again {#measurements_reproduce}", "",
+              "- `make bench CH=06`: every row of every table, ours and Linux's, printed as these tables "
+              "(also kept in `build/06-io_uring/bench-tables.txt`), and the plot. About ten seconds per "
+              "program in our kernel, half a minute in Linux.",
+              "- `make bench CH=06 LINUX=no`: our column only (what `make docs` runs when "
+              "`build/06-io_uring/bench.txt` is missing or older than the code).",
+              "- One row by hand: boot the program alone, `make run CH=06 PROGRAMS=uring-bench "
+              "QEMU_EXTRA=\"-icount shift=0\"`, and read its lines on the console.",
+              "- On this machine's own Linux, natively: `build/user/uring-bench.elf` (and `pipe-bench.elf`). "
+              "There the TSC counts time, not instructions, so the figures differ from run to run.",
+              "- `n=COUNT` as the program's argument changes the operations per repetition "
+              "(natively; the kernels run the default).", ""]
+        return t
 
     def listings_page(self):
         for page in list(self.listings.values()):
@@ -1040,25 +1101,6 @@ def parse_keyvalue(path):
     if "null_syscall_instructions" not in kv:
         problem(path, "no null_syscall_instructions= line: has tools/trace.py changed its format?")
     return kv
-
-
-def parse_bench(path):
-    full = os.path.join(ROOT, path)
-    if not os.path.exists(full):
-        problem(path, "missing: run `make bench CH=06`")
-        return [], ""
-    rows, header = [], ""
-    for line in read(full).split("\n"):
-        m = re.match(r"uring-bench:\s+(.+?)\s+([\d.]+)\s+(\d+)\s*$", line)
-        if m:
-            rows.append(m.groups())
-            continue
-        m = re.match(r"uring-bench:\s+(\d+) operations per method", line)
-        if m:
-            header = "Each method runs %s operations." % m.group(1)
-    if not rows:
-        problem(path, "no rows of the form 'uring-bench: METHOD SYSCALLS/OP TICKS/OP': has its format changed?")
-    return rows, header
 
 
 def render_diff(text):

@@ -26,6 +26,7 @@ REQUIREMENTS="
 /usr/bin/doxygen                             doxygen
 /usr/bin/dot                                 graphviz
 /usr/bin/chromium                            chromium
+/usr/bin/gnuplot-nox                         gnuplot-nox
 "
 
 missing=$(echo "$REQUIREMENTS" | while read -r file package; do

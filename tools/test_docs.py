@@ -143,10 +143,16 @@ def diagrams_and_figures(man):
             if not m or not re.search(r"<b>%s</b>" % m.group(1), text):
                 problems.append("measurements.html does not show %s's null_syscall_instructions" % path)
         elif path.endswith("bench.txt"):
-            for m in re.finditer(r"^uring-bench:\s+(.+?)\s+([\d.]+)\s+(\d+)\s*$", content, re.M):
-                if not re.search(r">\s*%s\s*<" % re.escape(m.group(3)), text):
-                    problems.append("measurements.html does not show '%s' = %s from %s"
-                                    % (m.group(1), m.group(3), path))
+            import bench
+            for program, result in bench.read_results(full).items():
+                if not result.rows:
+                    problems.append("%s: no rows of %s" % (path, program))
+                for name, _, median, _, _ in result.rows:
+                    if not re.search(r"<b>%d</b>" % median, text):
+                        problems.append("measurements.html does not show %s '%s' = %d from %s"
+                                        % (program, name, median, path))
+            if 'src="bench-batch.svg"' not in text and "bench-batch.svg" not in text:
+                problems.append("measurements.html does not show the plot bench-batch.svg")
     report(not problems, "every diagram is drawn on a page; the Measurements page shows the measured files",
            problems)
 
