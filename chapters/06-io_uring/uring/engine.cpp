@@ -79,14 +79,15 @@ Result<void> prepare_check(const Sqe& sqe) {
     }
 }
 
-/// Copy an SQE out of shared memory, 8 bytes at a time (Linux's READ_ONCE):
-/// from here on only the copy is used, so the user cannot change it mid-way.
-Sqe copy_sqe(Sqe& shared) {
-    uint64_t words[sizeof(Sqe) / sizeof(uint64_t)];
+/// Copy an SQE out of shared memory into @p copy, 8 bytes at a time
+/// (Linux's READ_ONCE): from here on only the copy is used, so the user
+/// cannot change it mid-way.
+void copy_sqe(Sqe& copy, Sqe& shared) {
     auto* source = reinterpret_cast<uint64_t*>(&shared);
+    auto* target = reinterpret_cast<uint64_t*>(&copy);
+#pragma GCC unroll 8  // eight loads and eight stores, no loop: this runs for every SQE
     for (size_t i = 0; i < sizeof(Sqe) / sizeof(uint64_t); ++i)
-        words[i] = std::atomic_ref<uint64_t>(source[i]).load(std::memory_order_relaxed);
-    return std::bit_cast<Sqe>(words);
+        target[i] = std::atomic_ref<uint64_t>(source[i]).load(std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -263,10 +264,10 @@ void Ring::publish_cq_tail() {
 void Ring::post(uint64_t user_data, int32_t res, uint32_t flags) {
     // Straight into the CQ only if nothing older waits in the backlog: Linux
     // 6.18 also queues behind the backlog even when the CQ has room again.
+    // The user sees the CQE once the caller publishes the tail.
     if (m_backlog_count == 0 && cq_free() > 0) {
         m_cqes[m_cq_tail & (m_layout.cq_entries - 1)] = Cqe{user_data, res, flags};
         ++m_cq_tail;
-        publish_cq_tail();
         return;
     }
     if (m_backlog_count < m_backlog.size()) {
@@ -350,8 +351,9 @@ Result<uint32_t> Ring::submit(uint32_t to_submit) {
 
     uint32_t submitted = 0;
     Result<void> stopped;
-    while (submitted < wanted) {
-        if (completion_room() == 0) {
+    // Each SQE taken uses one slot of room, whether it completes now or later.
+    for (uint32_t room = completion_room(); submitted < wanted; --room) {
+        if (room == 0) {
             stopped = Err(Errno::Busy);  // no place left for another CQE: never drop one
             break;
         }
@@ -370,12 +372,14 @@ Result<uint32_t> Ring::submit(uint32_t to_submit) {
             free_request(*request);
             break;
         }
-        request->sqe = copy_sqe(m_sqes[index]);
+        copy_sqe(request->sqe, m_sqes[index]);
         ++submitted;
         if (!submit_one(*request) && !(m_setup_flags & kSetupSubmitAll)) break;
     }
-    // Release: our copies are taken, so the user may now reuse those slots.
+    // Release: our copies are taken, so the user may now reuse those slots;
+    // and the CQEs posted meanwhile become visible, all at once.
     store_release(m_header->sq_head, m_sq_head);
+    publish_cq_tail();
     if (submitted == 0 && !stopped) return Err(stopped.error());
     return submitted;
 }
@@ -414,6 +418,7 @@ bool Ring::complete(Request& request, int32_t res, uint32_t cqe_flags) {
     if (request.ring != this || request.state != Request::State::Pending) return false;
     --m_inflight;
     post(request.sqe.user_data, res, cqe_flags);
+    publish_cq_tail();
     free_request(request);
     return true;
 }
