@@ -6,22 +6,19 @@
  *
  * The copy routine is the kernel's own arch/user_copy.S, assembled for the
  * host. Faults are made real by copying from a page mapped PROT_NONE: the
- * host's SIGSEGV handler plays the kernel's trap handler (it hands
- * user_copy_fixup() a TrapFrame with the faulting RIP and resumes where it
- * says). Host addresses of this test lie below 0x7ffffffff000, like a user
+ * host's SIGSEGV handler plays the kernel's trap handler (user_faults.h).
+ * Host addresses of this test lie below 0x7ffffffff000, like a user
  * program's.
  */
 // links: arch/user_copy.S
 #include <criterion/criterion.h>
-#include <signal.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 
 #include <cstring>
 
-#include "arch/trap.h"
 #include "mm/user_space.h"
 #include "proc/uaccess.cpp"
+#include "user_faults.h"
 
 uint64_t g_user_top = kLinuxUserTop;
 
@@ -36,25 +33,7 @@ Sink& console_sink() {
 
 namespace {
 
-int g_faults = 0;  // page faults the fixup table recovered from
-
-void on_segv(int, siginfo_t*, void* context) {
-    auto* uc = static_cast<ucontext_t*>(context);
-    TrapFrame frame{};
-    frame.vector = kPageFault;
-    frame.rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
-    if (!user_copy_fixup(frame)) std::abort();  // a fault outside a user copy: a real bug
-    uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(frame.rip);
-    ++g_faults;
-}
-
-void catch_faults() {
-    struct sigaction action {};
-    action.sa_sigaction = on_segv;
-    action.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &action, nullptr);
-    g_faults = 0;
-}
+void catch_faults() { user_faults::catch_them(); }
 
 // Two pages: the first readable and writable, the second not accessible.
 uint8_t* half_mapped() {
@@ -76,7 +55,7 @@ Test(uaccess, copies_both_ways) {
     cr_assert_str_eq(to, "hello, kernel");
     cr_assert(copy_to_user(at(to), "written", 8).has_value());
     cr_assert_str_eq(to, "written");
-    cr_assert_eq(g_faults, 0);
+    cr_assert_eq(user_faults::recovered, 0);
 }
 
 Test(uaccess, a_fault_inside_the_copy_is_efault_not_a_crash) {
@@ -86,9 +65,9 @@ Test(uaccess, a_fault_inside_the_copy_is_efault_not_a_crash) {
     const Result<void> r = copy_from_user(buffer, at(pages + 4096 - 32), 64);  // runs into the PROT_NONE page
     cr_assert(!r.has_value());
     cr_assert_eq(r.error(), abi::Errno::Fault);
-    cr_assert_eq(g_faults, 1, "the copy really faulted, and the fixup table brought it back");
+    cr_assert_eq(user_faults::recovered, 1, "the copy really faulted, and the fixup table brought it back");
     cr_assert_eq(copy_to_user(at(pages + 4096), buffer, 1).error(), abi::Errno::Fault);
-    cr_assert_eq(g_faults, 2);
+    cr_assert_eq(user_faults::recovered, 2);
     cr_assert(copy_to_user(at(pages), buffer, 64).has_value(), "after a fault, copies work as before");
 }
 
@@ -106,7 +85,7 @@ Test(uaccess, the_range_must_be_user_space) {
     // A kernel address is refused before the copy touches it: no fault at all.
     cr_assert_eq(copy_from_user(buffer, 0xffffffff80000000, 16).error(), abi::Errno::Fault);
     cr_assert_eq(copy_to_user(0xffff800000000000, buffer, 16).error(), abi::Errno::Fault);
-    cr_assert_eq(g_faults, 0);
+    cr_assert_eq(user_faults::recovered, 0);
 }
 
 Test(uaccess, typed_reads_and_writes) {
@@ -117,7 +96,7 @@ Test(uaccess, typed_reads_and_writes) {
     cr_assert(write_user(at(&value), uint64_t{7}).has_value());
     cr_assert_eq(value, 7u);
     cr_assert_eq(read_user<uint64_t>(0).error(), abi::Errno::Fault);  // NULL: in range, not mapped
-    cr_assert_eq(g_faults, 1);
+    cr_assert_eq(user_faults::recovered, 1);
 }
 
 Test(uaccess, only_the_copy_instruction_is_fixed_up) {
