@@ -37,7 +37,9 @@ enum class Sys : long {
     Write = 1,
     Close = 3,
     Mmap = 9,
+    Mprotect = 10,
     Munmap = 11,
+    Brk = 12,
     Readv = 19,
     Writev = 20,
     Getpid = 39,
@@ -159,6 +161,9 @@ inline constexpr int None = 0x0;   ///< PROT_NONE: no access
 inline constexpr int Read = 0x1;   ///< PROT_READ
 inline constexpr int Write = 0x2;  ///< PROT_WRITE
 inline constexpr int Exec = 0x4;   ///< PROT_EXEC
+inline constexpr int Sem = 0x8;    ///< PROT_SEM: usable for atomic operations (no effect on x86)
+inline constexpr int GrowsDown = 0x01000000;  ///< PROT_GROWSDOWN: extend the change down a stack mapping
+inline constexpr int GrowsUp = 0x02000000;    ///< PROT_GROWSUP: the same, upwards
 }  // namespace prot
 
 /// mmap flags (asm-generic/mman-common.h, mman.h): MAP_PRIVATE is map::Private.

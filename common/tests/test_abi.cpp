@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <linux/mman.h>  // PROT_SEM, which glibc does not define
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -55,7 +56,9 @@ Test(abi, syscall_numbers) {
         ROW(Sys::Write, __NR_write),
         ROW(Sys::Close, __NR_close),
         ROW(Sys::Mmap, __NR_mmap),
+        ROW(Sys::Mprotect, __NR_mprotect),
         ROW(Sys::Munmap, __NR_munmap),
+        ROW(Sys::Brk, __NR_brk),
         ROW(Sys::Readv, __NR_readv),
         ROW(Sys::Writev, __NR_writev),
         ROW(Sys::Getpid, __NR_getpid),
@@ -155,6 +158,9 @@ Test(abi, mmap_prot_and_flags) {
         ROW(abi::prot::Read, PROT_READ),
         ROW(abi::prot::Write, PROT_WRITE),
         ROW(abi::prot::Exec, PROT_EXEC),
+        ROW(abi::prot::Sem, PROT_SEM),
+        ROW(abi::prot::GrowsDown, PROT_GROWSDOWN),
+        ROW(abi::prot::GrowsUp, PROT_GROWSUP),
         ROW(abi::map::Shared, MAP_SHARED),
         ROW(abi::map::Private, MAP_PRIVATE),
         ROW(abi::map::Fixed, MAP_FIXED),

@@ -127,6 +127,11 @@ Result<Process*, const char*> process_create(StringView cmdline, const uint8_t* 
     p->space = *space;
     p->entry = image.entry;
     p->initial_rsp = *rsp;
+    for (size_t i = 0; i < image.segment_count; ++i) {  // the heap starts after the last segment
+        const uint64_t end = (image.segments[i].vaddr + image.segments[i].memsz + kPageSize - 1) & ~(kPageSize - 1);
+        if (end > p->brk_start) p->brk_start = end;
+    }
+    p->brk = p->brk_start;
     const size_t name_len = cmdline.find(' ') == StringView::npos ? cmdline.size() : cmdline.find(' ');
     mem::copy(p->name, cmdline.data(), name_len < sizeof p->name - 1 ? name_len : sizeof p->name - 1);
     return p;

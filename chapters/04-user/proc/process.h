@@ -24,6 +24,8 @@ struct Process {
     AddressSpace space{PhysAddr()};  ///< its page tables: its own lower half, the kernel's upper half
     uint64_t entry = 0;              ///< first user RIP
     uint64_t initial_rsp = 0;        ///< user RSP at entry (argc)
+    uint64_t brk_start = 0;          ///< where the heap (brk) starts: the page after the program's last segment
+    uint64_t brk = 0;                ///< the current break: brk_start, or where brk() moved it
 };
 
 /// Load an ELF executable into a new process with command line @p cmdline

@@ -15,6 +15,8 @@ Result<long> sys_read(const SyscallArgs&);
 Result<long> sys_write(const SyscallArgs&);
 Result<long> sys_mmap(const SyscallArgs&);
 Result<long> sys_munmap(const SyscallArgs&);
+Result<long> sys_mprotect(const SyscallArgs&);
+Result<long> sys_brk(const SyscallArgs&);
 Result<long> sys_getpid(const SyscallArgs&);
 Result<long> sys_exit(const SyscallArgs&);
 Result<long> sys_arch_prctl(const SyscallArgs&);
@@ -27,6 +29,8 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::Write, sys_write);
     t.set(abi::Sys::Mmap, sys_mmap);
     t.set(abi::Sys::Munmap, sys_munmap);
+    t.set(abi::Sys::Mprotect, sys_mprotect);
+    t.set(abi::Sys::Brk, sys_brk);
     t.set(abi::Sys::Getpid, sys_getpid);
     t.set(abi::Sys::Exit, sys_exit);
     t.set(abi::Sys::ExitGroup, sys_exit);  // one thread per process: the same

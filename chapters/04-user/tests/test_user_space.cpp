@@ -110,3 +110,41 @@ Test(user_space, many_small_mappings_leak_no_tables) {
     }
     cr_assert_eq(fake::allocator.free_count(), before, "every emptied table was freed");
 }
+
+Test(user_space, protect_changes_permissions_and_keeps_data) {
+    AddressSpace space = fresh();
+    cr_assert(map_user_pages(space, 0x400000, 2, kRw).has_value());
+    auto bytes_at = [&](uint64_t v) { return phys_to_virt(space.translate(VirtAddr(v))->phys).as<uint8_t>(); };
+    bytes_at(0x400000)[5] = 42;
+    cr_assert(protect_user_range(space, 0x400000, 0x402000, abi::prot::Read).has_value());
+    cr_assert(!has(space.translate(VirtAddr(0x400000))->flags, PageFlags::Writable));
+    cr_assert(protect_user_range(space, 0x400000, 0x402000, abi::prot::None).has_value());
+    cr_assert(!space.translate(VirtAddr(0x400000)).has_value(), "PROT_NONE: not present");
+    const size_t frames_now = fake::allocator.free_count();
+    cr_assert(protect_user_range(space, 0x400000, 0x402000, kRw).has_value());
+    cr_assert_eq(fake::allocator.free_count(), frames_now, "the frames came back, no new ones");
+    cr_assert_eq(bytes_at(0x400000)[5], 42, "and the data with them");
+}
+
+Test(user_space, protect_gives_reserved_pages_fresh_frames) {
+    AddressSpace space = fresh();
+    cr_assert(map_user_pages(space, 0x400000, 3, abi::prot::None).has_value());
+    cr_assert(protect_user_range(space, 0x401000, 0x403000, kRw).has_value());
+    cr_assert(!space.translate(VirtAddr(0x400000)).has_value(), "outside the range: still reserved");
+    const Translation t = *space.translate(VirtAddr(0x402000));
+    cr_assert(has(t.flags, PageFlags::Writable | PageFlags::User));
+    for (int i = 0; i < 4096; ++i) cr_assert_eq(phys_to_virt(t.phys).as<uint8_t>()[i], 0);
+    const size_t before = fake::allocator.free_count();
+    unmap_user_range(space, 0x400000, 0x403000);
+    cr_assert_gt(fake::allocator.free_count(), before + 1, "both frames freed (and the emptied tables)");
+}
+
+Test(user_space, protect_refuses_a_range_with_a_hole) {
+    AddressSpace space = fresh();
+    cr_assert(map_user_pages(space, 0x400000, 1, kRw).has_value());
+    cr_assert(map_user_pages(space, 0x402000, 1, kRw).has_value());
+    cr_assert_eq(protect_user_range(space, 0x400000, 0x403000, abi::prot::Read).error(), abi::Errno::NoMem);
+    cr_assert(has(space.translate(VirtAddr(0x400000))->flags, PageFlags::Writable), "nothing changed");
+    cr_assert_eq(protect_user_range(space, 0x7f0000000000, 0x7f0000001000, abi::prot::Read).error(),
+                 abi::Errno::NoMem, "no tables at all there");
+}

@@ -18,8 +18,13 @@ uint64_t g_user_top = kLinuxUserTop;
 
 namespace {
 
-/// A non-present leaf with this software bit (ignored by the MMU) is a PROT_NONE page.
+/// A non-present leaf with this software bit (ignored by the MMU) is a
+/// PROT_NONE page; its address bits hold its frame, or 0 if it has none yet.
 constexpr uint64_t kProtNoneEntry = 1ull << 9;
+/// The bits of a leaf the MMU ignores, free for the kernel's own use.
+constexpr uint64_t kSoftwareBits = 7ull << 9;
+/// The bits of a leaf map_user_pages() and mprotect() set from PROT_*.
+constexpr uint64_t kLeafBits = pte::kWritable | pte::kUser | pte::kNoExecute;
 /// A present leaf with this software bit maps a frame the address space does not own.
 constexpr uint64_t kBorrowedEntry = 1ull << 10;
 
@@ -51,7 +56,7 @@ void unmap_below(uint64_t* table, int level, uint64_t base, uint64_t start, uint
         if (!used(entry)) continue;
         const uint64_t lo = max(start, base + i * span(level)), hi = min(end, base + (i + 1) * span(level));
         if (level == 1) {
-            if ((entry & pte::kPresent) && !(entry & kBorrowedEntry)) frames().free(PhysAddr(entry & pte::kAddressMask));
+            if ((entry & pte::kAddressMask) && !(entry & kBorrowedEntry)) frames().free(PhysAddr(entry & pte::kAddressMask));
             entry = 0;
             tlb_flush_page(VirtAddr(lo));
             continue;
@@ -64,6 +69,45 @@ void unmap_below(uint64_t* table, int level, uint64_t base, uint64_t start, uint
             tlb_flush_page(VirtAddr(lo));  // invlpg also drops cached upper-level entries
         }
     }
+}
+
+// Give every page of [start, end) below @p table the permissions of @p prot.
+// A PROT_NONE page keeps its frame (its data comes back with its access);
+// a page reserved without a frame gets a fresh one when it becomes accessible.
+Result<void> protect_below(uint64_t* table, int level, uint64_t base, uint64_t start, uint64_t end, int prot) {
+    for (uint64_t i = (start - base) / span(level); i < 512 && base + i * span(level) < end; ++i) {
+        uint64_t& entry = table[i];
+        const uint64_t lo = max(start, base + i * span(level)), hi = min(end, base + (i + 1) * span(level));
+        if (level > 1) {
+            TRY(protect_below(table_of(entry), level - 1, base + i * span(level), lo, hi, prot));
+            continue;
+        }
+        const uint64_t software = entry & kSoftwareBits & ~kProtNoneEntry;  // kept as they are
+        uint64_t frame = entry & pte::kAddressMask;
+        if (prot == abi::prot::None) {
+            entry = frame | kProtNoneEntry | software;
+        } else {
+            if (frame == 0) {  // reserved by mmap(PROT_NONE), never accessible yet
+                frame = TRY(frames().allocate()).value();
+                mem::fill(phys_to_virt(PhysAddr(frame)).as<void>(), 0, kPageSize);
+            }
+            entry = frame | pte::kPresent | (static_cast<uint64_t>(flags_for(prot)) & kLeafBits) | software;
+        }
+        tlb_flush_page(VirtAddr(lo));
+    }
+    return {};
+}
+
+// The lowest page of [start, end) below @p table that is not used, or @p end.
+uint64_t find_unused(const uint64_t* table, int level, uint64_t base, uint64_t start, uint64_t end) {
+    for (uint64_t i = (start - base) / span(level); i < 512 && base + i * span(level) < end; ++i) {
+        const uint64_t lo = max(start, base + i * span(level)), hi = min(end, base + (i + 1) * span(level));
+        if (!used(table[i])) return lo;
+        if (level == 1) continue;
+        const uint64_t found = find_unused(table_of(table[i]), level - 1, base + i * span(level), lo, hi);
+        if (found != hi) return found;
+    }
+    return end;
 }
 
 // The lowest (or, if @p highest, the highest) used page of [start, end)
@@ -133,6 +177,12 @@ Result<void> map_kernel_pages(AddressSpace& space, uint64_t start, VirtAddr kern
         }
     }
     return {};
+}
+
+Result<void> protect_user_range(AddressSpace& space, uint64_t start, uint64_t end, int prot) {
+    if (start >= end) return {};
+    if (find_unused(pml4_of(space), 4, 0, start, end) != end) return Err(abi::Errno::NoMem);  // a hole: as Linux
+    return protect_below(pml4_of(space), 4, 0, start, end, prot);
 }
 
 void unmap_user_range(AddressSpace& space, uint64_t start, uint64_t end) {

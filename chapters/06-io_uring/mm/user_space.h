@@ -8,9 +8,10 @@
  *   - present: a frame of its own, with the User bit and the permissions
  *     PROT_READ / PROT_WRITE / PROT_EXEC give it; or
  *   - reserved (PROT_NONE): a non-present entry with a software bit set
- *     (kProtNoneEntry). It holds no frame; every access faults, from the
- *     program and from the kernel's user copies alike; mmap will not place
- *     anything over it;
+ *     (kProtNoneEntry). It holds its frame if it had one (mprotect back to
+ *     PROT_READ finds the data again), or none if it was mapped PROT_NONE;
+ *     every access faults, from the program and from the kernel's user
+ *     copies alike; mmap will not place anything over it;
  *   - borrowed (chapter 06): present, but its frame belongs to a kernel
  *     object, an io_uring instance's rings, which the process has mapped.
  *     A second software bit (kBorrowedEntry) says so, and unmapping leaves
@@ -66,6 +67,12 @@ Result<void> map_kernel_pages(AddressSpace& space, uint64_t start, VirtAddr kern
 /// Unmap every page in [start, end) (page-aligned), free their frames
 /// (but not a borrowed page's) and every page table left empty. Holes are fine.
 void unmap_user_range(AddressSpace& space, uint64_t start, uint64_t end);
+
+/// Give every page of [start, end) (page-aligned) the permissions of
+/// @p prot (mprotect). Errno::NoMem, with nothing changed, if a page of the
+/// range is not mapped; Errno::NoMem too if a page reserved without a frame
+/// cannot get one. Data survives a trip through PROT_NONE.
+Result<void> protect_user_range(AddressSpace& space, uint64_t start, uint64_t end, int prot);
 
 /// The lowest used (present or reserved) page in [start, end), or @p end.
 [[nodiscard]] uint64_t first_used_page(const AddressSpace& space, uint64_t start, uint64_t end);

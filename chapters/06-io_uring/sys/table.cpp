@@ -11,6 +11,8 @@ Result<long> sys_write(const SyscallArgs&);
 Result<long> sys_close(const SyscallArgs&);
 Result<long> sys_mmap(const SyscallArgs&);
 Result<long> sys_munmap(const SyscallArgs&);
+Result<long> sys_mprotect(const SyscallArgs&);
+Result<long> sys_brk(const SyscallArgs&);
 Result<long> sys_readv(const SyscallArgs&);
 Result<long> sys_writev(const SyscallArgs&);
 Result<long> sys_getpid(const SyscallArgs&);
@@ -30,6 +32,8 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::Close, sys_close);
     t.set(abi::Sys::Mmap, sys_mmap);
     t.set(abi::Sys::Munmap, sys_munmap);
+    t.set(abi::Sys::Mprotect, sys_mprotect);
+    t.set(abi::Sys::Brk, sys_brk);
     t.set(abi::Sys::Readv, sys_readv);
     t.set(abi::Sys::Writev, sys_writev);
     t.set(abi::Sys::Getpid, sys_getpid);
