@@ -22,6 +22,11 @@ ifeq ($(CHAPTER),)
 endif
 B := build/$(CHAPTER)
 SUBMAKE := $(MAKE) --no-print-directory
+# Debian's Python: the tools that use Debian's python3-* packages (pytest,
+# pexpect, pygments, markdown-it) run under it, not under a python3 that a
+# version manager put first on PATH (tools/setup.sh installs the packages).
+PYTHON  ?= /usr/bin/python3
+export PYTHON
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all run test bochs trace bench diff docs setup clean user host-tests help FORCE
@@ -178,7 +183,7 @@ build/results/harness.done:
 # other test, because make docs may run make trace / make bench (when their
 # figures are missing or stale), which build kernels.
 build/results/docs.done: | $(addprefix build/results/,$(addsuffix .done,$(filter-out docs,$(TESTS))))
-	@python3 tools/test_docs.py > build/results/docs.tap 2>&1 || true
+	@$(PYTHON) tools/test_docs.py > build/results/docs.tap 2>&1 || true
 	@grep -v '^ok \|^TAP \|^1\.\.' build/results/docs.tap || true
 	@touch $@
 

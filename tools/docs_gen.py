@@ -40,6 +40,7 @@ import xml.etree.ElementTree as ET
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import compose  # noqa: E402  (tools/compose.py: the chapters and their overlay)
+import book_highlight  # noqa: E402  (tools/book_highlight.py: code blocks in colour)
 
 GEN = os.path.join(ROOT, "build", "docs", "gen")
 HTML_DIR = os.path.join(ROOT, "build", "docs", "html")
@@ -65,6 +66,9 @@ MEASUREMENTS = [
 ]
 
 problems = []
+
+# A Markdown code span: a run of backticks, text, the same run.
+CODE_SPAN = r"(`+)(.+?)(?<!`)\1(?!`)"
 
 
 def problem(where, text):
@@ -353,8 +357,7 @@ class Book:
             stripped = line.strip()
             if fence:
                 if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
-                    out.extend(self.live_block(page, block))
-                    out.append(line)
+                    out.extend(self.code_block(page, block, opening))
                     fence = None
                 else:
                     block.append(line)
@@ -363,8 +366,8 @@ class Book:
             if m:
                 flush()
                 fence = m.group(1)
+                opening = line
                 block = []
-                out.append(line)
                 continue
             indent = len(line) - len(line.lstrip(" "))
             if not stripped:
@@ -413,6 +416,20 @@ class Book:
         flush()
         return "\n".join(out)
 
+    def code_block(self, page, block, opening):
+        """A fenced block: C++ stays a fence for Doxygen to colour and link;
+        anything else becomes Pygments' HTML (tools/book_highlight.py)."""
+        indent = opening[:len(opening) - len(opening.lstrip())]
+        tag = opening.strip().lstrip("`~").strip("{}. ")
+        block = [l[len(indent):] if l.startswith(indent) else l.lstrip() for l in block]
+        block = self.live_block(page, block)
+        lang = {"c++": "cpp", "c": "cpp", "asm": "gas", "sh": "console", "shell": "console"}.get(tag, tag)
+        if not lang:
+            lang = book_highlight.language(block)
+        if lang == "cpp":
+            return [indent + "~~~{.cpp}"] + [indent + l if l else l for l in block] + [indent + "~~~"]
+        return [indent + "\\htmlonly[block]" + book_highlight.block_html(block, lang) + "\\endhtmlonly"]
+
     def live_block(self, page, block):
         """A code block that quotes a measurement file (its first line is
         the file's first line) shows the file as it is now, not as it was
@@ -435,8 +452,12 @@ class Book:
             saved.append(s)
             return "\x00%d\x00" % (len(saved) - 1)
 
+        def code_html(m):
+            return "<code>%s</code>" % doxygen_code(code_span_text(m.group(2)))
+
         def link(m):
             bang, label, target = m.group(1), m.group(2), m.group(3)
+            label = re.sub(CODE_SPAN, code_html, label, flags=re.S)
             if re.match(r"[a-z]+:", target) or target.startswith("@ref") or target.startswith("\\ref"):
                 return keep(m.group(0))
             if target.startswith("#"):
@@ -448,37 +469,28 @@ class Book:
             if r is None:
                 return keep(label)
             if r[0] == "page":
-                if "`" in label:  # an @ref would show the backticks
+                if "<" in label:  # an @ref would show the HTML
                     return keep("[%s](%s)" % (label, self.page_url(r[1], r[2])))
                 return keep("[%s](@ref %s)" % (label, r[2] or r[1]))
             return keep("[%s](%s)" % (label, r[1]))
 
         line = re.sub(r"(!?)\[((?:[^\[\]`]|`[^`]*`)*)\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)", link, line)
 
-        table_row = line.lstrip().startswith("|")
-
         def code(m):
-            body = m.group(2)
-            # Doxygen 1.9.4 does not see "**[`x`](url)**" as bold: leave a code
-            # span that opens an emphasis unlinked.
-            before = m.string[m.start() - 1] if m.start() else ""
-            url = self.code_target(page, body) if before not in "*_" else None
-            span = m.group(0)
-            if re.search(r"\b(file|https?|s?ftps?|news):", body):
-                # Doxygen would make "file:line" a link even inside a code span:
-                # split the span at the colon (two spans read as one).
-                parts = re.split(r"\b(file|https?|s?ftps?|news):", body.strip())
-                # parts: text, scheme, text, scheme, text...
-                text = "".join(html.escape(p) + ("</code><code>:" if i % 2 else "")
-                               for i, p in enumerate(parts))
-                span = "<code>%s</code>" % text
-            elif table_row and "'" in body:
-                # Doxygen 1.9.4 loses track of code spans in a table after one
-                # holding a quote: write that one as HTML.
-                span = "<code>%s</code>" % html.escape(body.strip(), quote=True).replace("&#x27;", "&apos;")
+            text = code_span_text(m.group(2))
+            url = self.code_target(page, text)
+            span = "<code>%s</code>" % doxygen_code(text)
             return keep("[%s](%s)" % (span, url) if url else span)
 
-        line = re.sub(r"(`+)(.+?)\1", code, line, flags=re.S)
+        line = re.sub(CODE_SPAN, code, line, flags=re.S)
+        # Doxygen 1.9.4 does not see "**`x`**" as bold (nor "*`x`*" as
+        # emphasis): say it in HTML, which it always understands.
+        line = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"<b>\1</b>", line, flags=re.S)
+        line = re.sub(r"(?<![\w*])\*(?=\x00)(.+?)(?<=\S)\*(?![\w*])|(?<![\w*])\*(?=\S)(.+?\x00)\*(?![\w*])",
+                      lambda m: "<em>%s</em>" % (m.group(1) or m.group(2)), line, flags=re.S)
+        # Doxygen shows text between double quotes as it is, HTML and all:
+        # a quoted code span ("`Next at t=N`") would show its <code> tags.
+        line = line.replace('"', '\\"')
         line = escape_text(line)
         return re.sub("\x00(\\d+)\x00", lambda m: saved[int(m.group(1))], line)
 
@@ -634,6 +646,8 @@ class Book:
             write(os.path.join(GEN, page.gen_name), page.text.rstrip("\n") + "\n")
         self.chapter_map()
         write(os.path.join(GEN, "pages.doxy"), self.doxy_include())
+        write(os.path.join(GEN, "pygments.css"), "/* The colours of the code blocks (tools/book_highlight.py). */\n"
+              + book_highlight.stylesheet() + "\n")
         manifest = {
             "chapters": {ch: (self.chapter_page(ch).html if self.chapter_page(ch) else None)
                          for ch in self.chapters},
@@ -644,7 +658,7 @@ class Book:
         }
         write(os.path.join(GEN, "manifest.json"), json.dumps(manifest, indent=1, sort_keys=True))
         known = {p.gen_name for p in self.pages.values()} | {
-            "pages.doxy", "manifest.json", "chapter-map.dot", "overlay.html"} | {
+            "pages.doxy", "manifest.json", "chapter-map.dot", "overlay.html", "pygments.css"} | {
             "diff-%s.html" % ch for ch in self.chapters}
         for name in os.listdir(GEN):
             if name not in known:
@@ -772,10 +786,10 @@ class Book:
             adds[m.group(1)] = m.group(2)
         later = re.search(r"^\|\s*later\s*\|\s*([^|]+?)\s*\|", readme, re.M)
         out = ["digraph chapters {",
-               '  graph [rankdir=TB, nodesep=0.3, ranksep=0.25, fontname="Helvetica", fontsize=10, bgcolor="transparent"];',
+               '  graph [rankdir=TB, nodesep=0.3, ranksep=0.25, fontname="DejaVu Sans", fontsize=10, bgcolor="transparent"];',
                '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#4f6fa8", '
-               'fontname="Helvetica", fontsize=10, margin="0.12,0.06"];',
-               '  edge [color="#4f6fa8", fontname="Helvetica", fontsize=9];']
+               'fontname="DejaVu Sans", fontsize=10, margin="0.12,0.06"];',
+               '  edge [color="#4f6fa8", fontname="DejaVu Sans", fontsize=9];']
         for i, ch in enumerate(self.chapters):
             added, replaced, _ = self.changes(ch)
             page = self.chapter_page(ch)
@@ -968,6 +982,37 @@ def scan_headings(page, text):
             label += "_"
         used.add(label)
         page.anchors.setdefault(slug, label)
+
+
+def code_span_text(body):
+    """What a Markdown code span shows (CommonMark): line ends are spaces,
+    and one space is dropped at each end if both ends have one."""
+    text = body.replace("\n", " ")
+    if len(text) > 2 and text[0] == " " and text[-1] == " " and text.strip():
+        text = text[1:-1]
+    return text
+
+
+def doxygen_code(text):
+    """TEXT for Doxygen between <code> and </code>, every character kept.
+    Doxygen reads markup and commands even there: each character it could
+    take for one is escaped with a backslash (\\% \\@ \\* \\- ...), a word gets
+    a % so that Doxygen does not link it (the book links names itself), and
+    "file:" or "http:" is cut by an empty <em> so that it is not a URL."""
+    out = []
+    for i, c in enumerate(text):
+        before = text[i - 1] if i else " "
+        if c in "\\@%#$&<>\"*`[]|-.!":
+            out.append("\\" + c)
+        elif c == "_" and (not before.isalnum() or i + 1 == len(text) or not text[i + 1].isalnum()):
+            out.append("\\_")
+        elif c.isalpha() and not (before.isalnum() or before in "_:"):
+            out.append("%" + c)
+        elif c == ":" and re.search(r"(?:^|\W)(file|https?|s?ftps?|news)$", text[:i]):
+            out.append("<em></em>:")
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def escape_text(line):
