@@ -8,7 +8,11 @@
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
 #   make [all]                        build every chapter's kernel and ISO
+#   make test CH=NN                   only chapter NN's tests: host, boot, trace
+#   make compile_commands             compile_commands.json for clangd (real files)
 #   make setup                        install the packages the course needs
+#   make clean                        remove build/
+#   make help                         this list
 #
 # CH defaults to the latest chapter. V=1 shows full commands. How the
 # chapters are composed is explained in docs/build.md.
@@ -29,7 +33,7 @@ PYTHON  ?= /usr/bin/python3
 export PYTHON
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace bench diff docs setup clean user host-tests help FORCE
+.PHONY: all run test bochs trace bench diff docs setup clean user host-tests help compile_commands FORCE
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),build/$(c)/os.iso)
@@ -114,6 +118,13 @@ LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
 TRACE_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(or $(traced),$(wildcard chapters/$(c)/arch/syscall_entry.S)),$(eval traced := 1)$(c)))
 TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-checker
 TESTS := host-common harness $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
+# `make test CH=NN`: only what belongs to chapter NN - its host tests, its
+# boot tests in QEMU and Bochs (every variant), its Linux comparisons and its
+# trace. A plain `make test` runs everything.
+ifeq ($(origin CH),command line)
+  TESTS := $(filter host-$(CHAPTER)-% qemu-$(CHAPTER) qemu-$(CHAPTER)--% bochs-$(CHAPTER) bochs-$(CHAPTER)--% \
+                    linux-$(CHAPTER)--% trace-$(CHAPTER),$(TESTS))
+endif
 
 test: setup
 	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
@@ -166,6 +177,14 @@ build/results/host-common.done: setup
 	@build/host/common-tests --tap=build/results/host-common.tap -j2 || true
 	@touch $@
 
+# A chapter's host tests share its composed tree (build/host/NN-slug/src):
+# it is made once, before them, so that two of them never compose it at the
+# same time (each would delete the tree the other is writing).
+host_chapter = $(firstword $(subst -test_, ,$(1)))
+$(foreach t,$(CHAPTER_TESTS),$(eval build/results/$(t).done: host-tree-$(call host_chapter,$(patsubst host-%,%,$(t)))))
+host-tree-%: setup
+	+@$(SUBMAKE) -f tools/host.mk build/host/$*/src/.composed
+
 build/results/host-%.done: setup
 	+@t=$*; chapter=$${t%-test_*}; name=test_$${t##*-test_}; \
 	 $(SUBMAKE) -f tools/host.mk build/host/$$chapter/$$name && \
@@ -186,6 +205,12 @@ build/results/docs.done: | $(addprefix build/results/,$(addsuffix .done,$(filter
 	@$(PYTHON) tools/test_docs.py > build/results/docs.tap 2>&1 || true
 	@grep -v '^ok \|^TAP \|^1\.\.' build/results/docs.tap || true
 	@touch $@
+
+# For clangd and other editors: every file the build compiles, under its real
+# path (not the build/NN-slug/src link), with the command of the latest
+# chapter that compiles it (tools/compile_commands.py reads make -n).
+compile_commands: all
+	@$(PYTHON) tools/compile_commands.py
 
 clean:
 	rm -rf build
