@@ -75,7 +75,7 @@ TRACE_ISO_FLAGS := ISO_NAME=trace PROGRAMS=null-syscall CMDLINE=
 
 trace: user
 	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) $(TRACE_ISO_FLAGS) iso
-	@python3 tools/trace.py run $(CHAPTER)
+	@$(PYTHON) tools/trace.py run $(CHAPTER)
 
 diff: setup
 	@tools/diff.sh $(CHAPTER)
@@ -162,14 +162,17 @@ define trace_test
 build/$(1)/trace.iso: build/$(1)/os.iso $(foreach e,$(wildcard chapters/$(1)/test-*.expect),build/$(1)/test-$(patsubst test-%.expect,%,$(notdir $(e))).iso)
 	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(1) $$(TRACE_ISO_FLAGS) iso
 build/results/trace-$(1).done: build/$(1)/trace.iso
-	@python3 tools/trace.py run $(1) --quiet --result build/results/trace-$(1).result || true
+	@$(PYTHON) tools/trace.py run $(1) --quiet --result build/results/trace-$(1).result || true
 	@touch $$@
 endef
 $(foreach c,$(TRACE_CHAPTERS),$(eval $(call trace_test,$(c))))
 
+# The tools' own tests are pytest suites; JUnit XML feeds the summary, and
+# pytest's short report shows what failed.
+PYTEST = $(PYTHON) -m pytest -q --no-header -rfE
 build/results/trace-checker.done:
-	@python3 tools/test_trace.py > build/results/trace-checker.tap || true
-	@grep -v '^ok' build/results/trace-checker.tap || true
+	@$(PYTEST) tools/test_trace.py --junitxml=build/results/trace-checker.xml > build/results/trace-checker.log 2>&1 \
+	   || cat build/results/trace-checker.log
 	@touch $@
 
 build/results/host-common.done: setup
@@ -192,8 +195,8 @@ build/results/host-%.done: setup
 	@touch $@
 
 build/results/harness.done:
-	@python3 tools/test_harness.py > build/results/harness.tap || true
-	@grep -v '^ok' build/results/harness.tap || true
+	@$(PYTEST) tools/test_harness.py --junitxml=build/results/harness.xml > build/results/harness.log 2>&1 \
+	   || cat build/results/harness.log
 	@touch $@
 
 # The book (tools/test_docs.py): make docs with zero warnings, a page per
