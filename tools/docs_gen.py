@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Make the course book's pages from the repository, and link them up.
 
     docs_gen.py measure   run the measuring targets whose figures are missing
@@ -19,6 +19,10 @@ here, at every build, from the files themselves:
   ("// check: FILE: TEXT" lines: FILE must contain TEXT);
 - the chapter map and the overlay grid are drawn from the chapter folders;
 - the Measurements page reads the files `make trace` and `make bench` write;
+- every code span reaches Doxygen as <code> with each character Doxygen
+  would take for markup escaped (doxygen_code), so `%gs:0x18` keeps its
+  `%`; a C++ block stays a block for Doxygen, any other block is coloured by
+  tools/book_highlight.py (Pygments);
 - a link or a `code name` that names a file gets a link to that file in the
   book: a source file to its reference page, a script, a test expectation or
   a build output to a listing page of its own. A `name` that is a symbol is
