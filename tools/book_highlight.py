@@ -7,10 +7,12 @@ Doxygen as finished HTML:
 
     language(lines)        -> "cpp" | "gas" | "console" | "text": what a block
                               without a language tag most likely holds
-    block_html(lines, lang)-> one line of HTML: <div class="fragment
+    block_html(lines, lang, filename=None)
+                           -> one line of HTML: <div class="fragment
                               highlight">...</div>, every character of the
                               block kept (the newlines as &#10;, so the whole
-                              block fits on one line of a list item; tabs as &#9;)
+                              block fits on one line of a list item; tabs as &#9;);
+                              with lang None, the lexer is the file name's
     stylesheet()           -> the CSS of the colours
 
 The console lexer knows the course's own output: the prompts of a shell, of
@@ -100,8 +102,12 @@ def block_html(lines, lang, filename=None):
     body = highlight(code, lexer_for(lang, filename), HtmlFormatter(nowrap=True))
     # Pygments may drop a trailing newline of its own; we keep the block's.
     # Doxygen would expand a tab into spaces (TAB_SIZE): write it as &#9;.
+    # Even between \htmlonly and \endhtmlonly it drops a "$(NAME)" (an
+    # environment variable to it): the characters it acts on go as entities.
     body = body.rstrip("\n").replace("\n", "&#10;").replace("\t", "&#9;")
-    return '<div class="fragment highlight lang-%s"><pre>%s</pre></div>' % (lang, body)
+    for c in "$\\@%":
+        body = body.replace(c, "&#%d;" % ord(c))
+    return '<div class="fragment highlight lang-%s"><pre>%s</pre></div>' % (lang or "file", body)
 
 
 def stylesheet():

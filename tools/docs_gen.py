@@ -32,7 +32,6 @@ here, at every build, from the files themselves:
 A link to a file that does not exist, or a diagram whose facts no longer
 match the code, is an error: the book fails to build instead of drifting.
 """
-import hashlib
 import html
 import json
 import os
@@ -240,7 +239,8 @@ class Book:
         return self.overlays[chapter or self.chapters[-1]]
 
     def resolve(self, target, page, strict):
-        """A link or code name -> ('page', label, anchor) | ('book', url) | None.
+        """A link or code name -> what Doxygen's \\link takes to reach it (a
+        page or section label, a source file's or folder's path), or None.
         strict: a link, whose target must exist (a code name may be anything)."""
         target, _, frag = target.partition("#")
         if not target:
@@ -264,29 +264,24 @@ class Book:
                 anchor = linked.anchors.get(frag) if frag else None
                 if frag and anchor is None:
                     problem(page.source, "link to '%s#%s': no such heading there" % (cand, frag))
-                return ("page", linked.label, anchor)
+                return anchor or linked.label
             if os.path.isdir(full):
                 if (cand.split("/")[0] in BOOK_DIRS and "tests" not in cand.split("/")
                         and any(f.endswith(BOOK_EXTS) for _, _, fs in os.walk(full) for f in fs)):
-                    return ("book", "book:dir/" + cand.rstrip("/"))
+                    return cand.rstrip("/")
                 return None
             if os.path.isfile(full):
                 if cand.startswith("build/docs/"):
                     return None  # the book itself
                 if is_book_source(cand):
-                    return ("book", "book:file/" + cand)
+                    return cand
                 if is_text(full):
-                    return ("page", self.listing(cand).label, None)
+                    return self.listing(cand).label
                 return None
         if strict:
             problem(page.source, "link to '%s': no such file (looked for %s)"
                     % (target, ", ".join(sorted(set(c for c in candidates if not c.startswith(".."))))))
         return None
-
-    def page_url(self, label, anchor=None):
-        """The HTML address of a page (Doxygen writes page LABEL to LABEL.html)."""
-        url = "index.html" if label == "index" else label + ".html"
-        return url + "#" + anchor if anchor else url
 
     def listing(self, path):
         """The listing page of a text file that is not a source of the book."""
@@ -466,25 +461,21 @@ class Book:
                 return keep(m.group(0))
             if target.startswith("#"):
                 anchor = page.anchors.get(target[1:]) or self.pending_anchor(page, target[1:])
-                return keep("[%s](@ref %s)" % (label, anchor))
+                return keep(doxygen_link(anchor, label))
             if bang and target.endswith(".dot"):
                 return keep('@dotfile %s "%s"' % (os.path.basename(target), label.replace('"', "'")))
             r = self.resolve(target, page, strict=True)
-            if r is None:
-                return keep(label)
-            if r[0] == "page":
-                if "<" in label:  # an @ref would show the HTML
-                    return keep("[%s](%s)" % (label, self.page_url(r[1], r[2])))
-                return keep("[%s](@ref %s)" % (label, r[2] or r[1]))
-            return keep("[%s](%s)" % (label, r[1]))
+            return keep(label if r is None else doxygen_link(r, label))
 
         line = re.sub(r"(!?)\[((?:[^\[\]`]|`[^`]*`)*)\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)", link, line)
 
         def code(m):
             text = code_span_text(m.group(2))
-            url = self.code_target(page, text)
             span = "<code>%s</code>" % doxygen_code(text)
-            return keep("[%s](%s)" % (span, url) if url else span)
+            kind, target = self.code_target(page, text)
+            if kind == "ref":
+                return keep(doxygen_link(target, span))
+            return keep("[%s](%s)" % (span, target) if target else span)
 
         line = re.sub(CODE_SPAN, code, line, flags=re.S)
         # Doxygen 1.9.4 does not see "**`x`**" as bold (nor "*`x`*" as
@@ -504,18 +495,20 @@ class Book:
         return "%s_%s" % (page.label, re.sub(r"[^a-z0-9]+", "_", slug).strip("_"))
 
     def code_target(self, page, body):
+        """("ref", what \\link takes) for a path; ("sym", book:sym/... for
+        the link step) for a name; (None, None) for anything else."""
         body = body.strip()
         if re.fullmatch(r"[\w.+-]+(/[\w.+-]*)+|[\w+-]+\.(h|cpp|S|ld|c|md|py|sh|mk|expect|txt)", body):
             r = self.resolve(body, page, strict=False)
-            if r is None:
-                return None
-            return self.page_url(r[1], r[2]) if r[0] == "page" else r[1]
+            return ("ref", r) if r else (None, None)
         m = re.fullmatch(r"([A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)(\([\w\s,.*&:+-]*\))?", body)
         if m and len(m.group(1)) > 2:
+            # Which declaration a name means depends on the chapter (each
+            # compiles its own kernel_main): Doxygen cannot know, the link
+            # step does. "::" would make Doxygen read the URL as a reference.
             ch = page.chapter or self.chapters[-1]
-            # "::" would make Doxygen read the URL as a reference: spell it "--".
-            return "book:sym/%s/%s" % (ch, m.group(1).replace("::", "--"))
-        return None
+            return "sym", "book:sym/%s/%s" % (ch, m.group(1).replace("::", "--"))
+        return None, None
 
     # -- generated parts of a chapter page ------------------------------------
     def changes(self, ch):
@@ -528,10 +521,8 @@ class Book:
         return added, replaced, before
 
     def file_link(self, relpath, text=None):
-        text = text or relpath
-        if is_book_source(relpath):
-            return "[`%s`](book:file/%s)" % (text, relpath)
-        return "[`%s`](%s)" % (text, self.page_url(self.listing(relpath).label))
+        span = "<code>%s</code>" % doxygen_code(text or relpath)
+        return doxygen_link(relpath if is_book_source(relpath) else self.listing(relpath).label, span)
 
     def changes_section(self, ch):
         added, replaced, before = self.changes(ch)
@@ -549,9 +540,9 @@ class Book:
         for r in replaced:
             old = rel(before[r])
             owner = old.split("/")[1][:2] if old.startswith("chapters/") else old
-            url = ("book:file/" + old) if is_book_source(old) else self.page_url(self.listing(old).label)
-            lines.append("| %s | replaces [%s's](%s) | %s |" % (
-                self.file_link(rel(now[r]), r), owner, url, brief_of(now[r])))
+            target = old if is_book_source(old) else self.listing(old).label
+            lines.append("| %s | replaces %s | %s |" % (
+                self.file_link(rel(now[r]), r), doxygen_link(target, "%s's" % owner), brief_of(now[r])))
         if not added and not replaced:
             lines.append("| (none) | | |")
         tests = sorted(f for f in os.listdir(os.path.join(ROOT, "chapters", ch)) if f.endswith(".expect"))
@@ -681,7 +672,7 @@ class Book:
                 if os.path.basename(dirpath) == "tests":
                     lines.append("EXCLUDE += " + rel(dirpath))
                     dirnames[:] = []
-        lines.append("EXAMPLE_PATH += build/docs/gen")
+        lines.append("EXAMPLE_PATH += build/docs/gen .")
         return "\n".join(lines) + "\n"
 
     def chapter_text(self, page, text):
@@ -924,14 +915,18 @@ class Book:
 
     def listings_page(self):
         for page in list(self.listings.values()):
+            # C and C++: Doxygen includes the file itself (EXAMPLE_PATH has
+            # the root), coloured and linked. Anything else is coloured by
+            # Pygments (Doxygen's Python colouring puts zero-width joiners
+            # into the code, so a reader could not copy it).
             path = page.listed
-            body = read(os.path.join(ROOT, path))
-            fence = "~" * max(3, 1 + max((len(m) for m in re.findall(r"~+", body)), default=0))
-            lang = {".py": "{.py}", ".c": "{.c}", ".cpp": "{.cpp}", ".h": "{.cpp}"}.get(
-                os.path.splitext(path)[1], "")
-            what = listing_note(path)
-            page.text = "\n".join(["# %s {#%s}" % (path, page.label), "", what, "",
-                                   fence + lang, body.rstrip("\n"), fence, ""])
+            if path.endswith((".c", ".cpp", ".h")):
+                body = "@include{lineno} " + path
+            else:
+                lang = "console" if path.endswith((".expect", ".txt", ".log", ".rc")) else None
+                body = ("\\htmlonly[block]%s\\endhtmlonly" % book_highlight.block_html(
+                    read(os.path.join(ROOT, path)).rstrip("\n").split("\n"), lang, filename=path))
+            page.text = "\n".join(["# %s {#%s}" % (path, page.label), "", listing_note(path), "", body, ""])
         index = self.pages["listings"]
         lines = ["# Other files {#listings}", "",
                  "Scripts, test expectations and build outputs the pages link to, as they were when this "
@@ -986,6 +981,18 @@ def scan_headings(page, text):
             label += "_"
         used.add(label)
         page.anchors.setdefault(slug, label)
+
+
+def doxygen_link(target, text):
+    """TEXT (markup and all) as a link Doxygen resolves itself: TARGET is a
+    page or section label, or a source file's or folder's path. (Doxygen
+    1.9.4 sends `\\link index` to an anchor "index" of the current page:
+    the main page is always index.html.)"""
+    if target == "index":
+        return "[%s](index.html)" % text
+    if target.endswith(FOREIGN_EXTS) and is_book_source(target):
+        return "[%s](book:file/%s)" % (text, target)   # to its listing: the link step
+    return "\\link %s %s\\endlink" % (target, text)
 
 
 def code_span_text(body):
@@ -1279,19 +1286,12 @@ def cmd_link():
                 return "%s#l%05d" % (source_page(url), asm[1])
         return ranked[0][1] if ranked and ranked[0][0] < 6 else (ranked[0][1] if ranked else None)
 
-    def dir_url(relpath):
-        # Doxygen names a folder's page after the MD5 of its stripped path.
-        name = "dir_%s.html" % hashlib.md5((relpath.rstrip("/") + "/").encode()).hexdigest()
-        return name if os.path.exists(os.path.join(HTML_DIR, name)) else None
-
     def replace(m):
         url, attrs, inner = m.group(1), m.group(2), m.group(3)
         kind, _, what = url[len("book:"):].partition("/")
         target = None
-        if kind == "file":
+        if kind == "file":         # from the overlay grid, which is HTML of its own
             target = file_url(what)
-        elif kind == "dir":
-            target = dir_url(what)
         elif kind == "sym":
             chapter, _, name = what.partition("/")
             target = sym_url(chapter, name.replace("--", "::"))

@@ -255,7 +255,8 @@ def markdown_code(text):
 class CodeReader(HTMLParser):
     """The code of a page of the book, as a reader sees it: the text of each
     <code> (inline), of each code fragment (Doxygen's div.fragment, one
-    div.line a line, or Pygments' <pre> in it), and of each heading."""
+    div.line a line, or Pygments' <pre> in it; Doxygen's pre.fragment of
+    a verbatim file), and of each heading. Line numbers are not code."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -269,14 +270,14 @@ class CodeReader(HTMLParser):
             return
         classes = (dict(attrs).get("class") or "").split()
         kind = None
-        if tag == "div" and "fragment" in classes:
+        if tag in ("div", "pre") and "fragment" in classes:
             kind = "block"
         elif tag == "code" and not any(k == "block" for _, k in self.buffers):
             kind = "inline"
         elif re.fullmatch(r"h[1-6]", tag) or (tag == "div" and "title" in classes):
             kind = "heading"
-        elif tag == "div" and "ttc" in classes:
-            kind = "hidden"     # the tooltip of a symbol in a code fragment
+        elif (tag == "div" and "ttc" in classes) or (tag == "span" and "lineno" in classes):
+            kind = "hidden"     # the tooltip of a symbol in a code fragment, a line number
         self.stack.append((tag, kind))
         if kind:
             self.buffers.append([kind, []])
@@ -386,6 +387,24 @@ def code_spans(man):
                      for p in compare_code(md_text, open(target, encoding="utf-8").read(), replaced)]
     report(pages > 0 and not problems, "every code span and block of the %d Markdown pages is on its page, "
            "character for character" % pages, problems)
+
+
+def listings(man):
+    """A listing page (a script, a test expectation, a build output the
+    pages mention) shows its file as the book's build found it."""
+    problems, checked = [], 0
+    for label, page in sorted(man["pages"].items()):
+        path = page.get("title") or ""
+        target = os.path.join(HTML_DIR, page["html"])
+        if not label.startswith("listing_") or not os.path.exists(target):
+            continue
+        items, _ = html_code(open(target, encoding="utf-8").read())
+        blocks = [t for k, t in items if k == "block"]
+        want = open(os.path.join(ROOT, path), encoding="utf-8", errors="replace").read()
+        checked += 1
+        if not blocks or block_text(blocks[0]) != block_text(want):
+            problems.append("%s: does not show %s as it is" % (page["html"], path))
+    report(checked > 0 and not problems, "every listing page shows its file (%d pages)" % checked, problems)
 
 
 def code_check_fails():
@@ -554,6 +573,7 @@ def main():
     check_links()
     code_check_fails()
     code_spans(man)
+    listings(man)
     browser(man, args.screenshots)
     print("1..%d" % len(results))
     return 0 if all(results) else 1
