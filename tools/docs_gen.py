@@ -42,6 +42,8 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import debian_python  # noqa: E402
+debian_python.require("pygments")
 import compose  # noqa: E402  (tools/compose.py: the chapters and their overlay)
 import book_highlight  # noqa: E402  (tools/book_highlight.py: code blocks in colour)
 

@@ -49,6 +49,8 @@ DOCS = os.path.join(ROOT, "build", "docs")
 HTML_DIR = os.path.join(DOCS, "html")
 GEN = os.path.join(DOCS, "gen")
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import debian_python  # noqa: E402
+debian_python.require("markdown_it")
 import compose  # noqa: E402
 
 results = []

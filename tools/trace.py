@@ -59,9 +59,12 @@ import subprocess
 import sys
 import time
 
-import pexpect   # Debian's python3-pexpect: run this file with /usr/bin/python3
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import debian_python  # noqa: E402
+debian_python.require("pexpect")
+import pexpect  # noqa: E402  (Debian's python3-pexpect)
+
 PROGRAM = "null-syscall"           # the one program of the trace kernel
 USER_INSN = "null_syscall_insn"    # its `syscall` instruction (2 bytes: 0f 05)
 TRACED = 2                         # the getpid followed stop by stop
