@@ -25,7 +25,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import RegexLexer, bygroups, using
 from pygments.lexers import BashLexer, GasLexer, TextLexer, get_lexer_for_filename
-from pygments.token import Comment, Generic, Keyword, Name, Number, String, Text, Whitespace
+from pygments.token import Comment, Generic, Keyword, Number, String, Text, Whitespace
 from pygments.util import ClassNotFound
 
 # A line someone types: at a prompt, or a command line of the course.

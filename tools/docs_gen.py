@@ -340,7 +340,7 @@ class Book:
         """Rewrite one *.md for the book: labels on headings, links resolved,
         code names linked, diagrams drawn, #XX escaped."""
         out = []
-        fence = None
+        fence, opening, block = None, "", []  # an open code fence: its first line, its lines
         lines = text.split("\n")
         first_heading = True
         used = set()
