@@ -783,9 +783,9 @@ class Book:
             adds[m.group(1)] = m.group(2)
         later = re.search(r"^\|\s*later\s*\|\s*([^|]+?)\s*\|", readme, re.M)
         out = ["digraph chapters {",
-               '  graph [rankdir=TB, nodesep=0.3, ranksep=0.25, fontname="DejaVu Sans", fontsize=10, bgcolor="transparent"];',
+               '  graph [rankdir=TB, nodesep=0.3, ranksep=0.25, fontname="DejaVu Sans", fontsize=10.5, bgcolor="transparent"];',
                '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#4f6fa8", '
-               'fontname="DejaVu Sans", fontsize=10, margin="0.12,0.06"];',
+               'fontname="DejaVu Sans", fontsize=10.5, margin="0.12,0.06"];',
                '  edge [color="#4f6fa8", fontname="DejaVu Sans", fontsize=9];']
         for i, ch in enumerate(self.chapters):
             added, replaced, _ = self.changes(ch)
