@@ -21,8 +21,10 @@
 6. Headless Chromium renders the main page, the last chapter's page, the
    Bochs page and every diagram with no console error, no uncaught exception
    and no failed load (it is driven through the DevTools protocol on a pipe,
-   --remote-debugging-pipe); screenshots are left in build/docs/screenshots/
-   for a human to look at (do the diagrams' labels fit their boxes?).
+   --remote-debugging-pipe), and in each diagram every label inside its box
+   or table cell as the browser draws it (first checked on a box too small
+   for its label, which must be reported); screenshots are left in
+   build/docs/screenshots/ for a human to look at.
 
 Runs under Debian's Python (/usr/bin/python3): it reads the Markdown with
 Debian's python3-markdown-it, an independent CommonMark parser.
@@ -434,10 +436,33 @@ def code_check_fails():
 
 # --------------------------------------------------------------- 5. Chromium
 
-def render(url, screenshot, width=1280, height=1000, settle=1.0, timeout=40):
+# In a diagram (Graphviz's SVG), each label must lie inside the smallest
+# shape of its node that holds the label's middle: its box, or its cell of a
+# table. Run in the page; the answer is a list of the labels that do not.
+LABELS_FIT = """(() => {
+  const bad = [];
+  for (const node of document.querySelectorAll('g.node, g.cluster')) {
+    const shapes = [...node.querySelectorAll('polygon, path, ellipse')].map(e => e.getBBox());
+    for (const text of node.querySelectorAll('text')) {
+      const t = text.getBBox();
+      const cx = t.x + t.width / 2;
+      const around = shapes.filter(b => b.x <= cx && cx <= b.x + b.width &&
+                                        b.y <= t.y + t.height / 2 && t.y + t.height / 2 <= b.y + b.height)
+                           .sort((a, b) => a.width * a.height - b.width * b.height)[0];
+      if (around && (t.x < around.x - 0.5 || t.x + t.width > around.x + around.width + 0.5))
+        bad.push('"' + text.textContent + '" is ' + Math.round(t.width) + ' px wide, its box ' +
+                 Math.round(around.width) + ' px (' + (node.querySelector('title') || {}).textContent + ')');
+    }
+  }
+  return bad;
+})()"""
+
+
+def render(url, screenshot, width=1280, height=1000, settle=1.0, timeout=40, check=None):
     """Load URL in headless Chromium through the DevTools protocol (on a pipe:
     fd 3 carries our commands, fd 4 its answers, NUL-terminated JSON) and
-    return the console errors, exceptions and failed loads it reported."""
+    return the console errors, exceptions and failed loads it reported, and
+    the problems the JavaScript expression CHECK (a list of strings) found."""
     chrome = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if not chrome:
         return ["no chromium: run `make setup`"]
@@ -509,6 +534,10 @@ def render(url, screenshot, width=1280, height=1000, settle=1.0, timeout=40):
         pump(send("Page.navigate", {"url": url}, session=session))
         pump(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session)
         pump(None, wait=settle)  # the navigation tree and search load after the page
+        if check:
+            found = pump(send("Runtime.evaluate", {"expression": check, "returnByValue": True},
+                              session=session))
+            errors += found.get("result", {}).get("value") or []
         shot = pump(send("Page.captureScreenshot", {"format": "png"}, session=session))
         os.makedirs(os.path.dirname(screenshot), exist_ok=True)
         with open(screenshot, "wb") as f:
@@ -539,7 +568,28 @@ def render(url, screenshot, width=1280, height=1000, settle=1.0, timeout=40):
     return errors
 
 
+def labels_check_fails(shots):
+    """The label check must be able to fail: a box drawn too small for its
+    label (fixedsize) is reported, a box that fits is not."""
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="docs-labels-") as tmp:
+        for name, attrs, should_fail in (("tight", 'fixedsize=true, width=0.6', True), ("roomy", "", False)):
+            svg = os.path.join(tmp, name + ".svg")
+            dot = 'digraph { node [shape=box, fontname="DejaVu Sans", fontsize=10.5, %s]; ' \
+                  'a [label="mov %%gs:0x18, %%rax: this CPU\'s id"]; }' % attrs
+            made = subprocess.run(["dot", "-Tsvg", "-o", svg], input=dot, text=True, capture_output=True)
+            if made.returncode != 0:
+                problems.append("dot failed: %s" % made.stderr.strip())
+                continue
+            found = [e for e in render("file://" + svg, os.path.join(tmp, name + ".png"), check=LABELS_FIT)
+                     if " px wide, its box " in e]
+            if bool(found) != should_fail:
+                problems.append("%s box: %s" % (name, found or "the overflowing label was not reported"))
+    report(not problems, "the label check fails on a box too small for its label", problems)
+
+
 def browser(man, shots):
+    labels_check_fails(shots)
     pages = [("index.html", "the main page")]
     chapter = next((man["chapters"][c] for c in reversed(compose.chapters()) if man["chapters"].get(c)), None)
     if chapter:
@@ -551,14 +601,15 @@ def browser(man, shots):
     for name in man.get("diagrams", []):
         pages.append(("dot_" + name[:-len(".dot")] + ".svg", "the diagram " + name))
     for page, what in pages:
+        diagram = page.endswith(".svg")
         path = os.path.join(HTML_DIR, page)
         if not os.path.exists(path):
             report(False, "Chromium renders %s without console errors" % what, ["%s does not exist" % page])
             continue
         shot = os.path.join(shots, re.sub(r"\.(html|svg)$", ".png", page))
-        errors = render("file://" + path, shot)
-        report(not errors, "Chromium renders %s without console errors (screenshot: %s)"
-               % (what, os.path.relpath(shot, ROOT)), errors)
+        errors = render("file://" + path, shot, check=LABELS_FIT if diagram else None)
+        report(not errors, "Chromium renders %s without console errors%s (screenshot: %s)"
+               % (what, ", every label inside its box" if diagram else "", os.path.relpath(shot, ROOT)), errors)
 
 
 def main():
