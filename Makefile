@@ -8,7 +8,11 @@
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
 #   make [all]                        build every chapter's kernel and ISO
+#   make test CH=NN                   only chapter NN's tests: host, boot, trace
+#   make compile_commands             compile_commands.json for clangd (real files)
 #   make setup                        install the packages the course needs
+#   make clean                        remove build/
+#   make help                         this list
 #
 # CH defaults to the latest chapter. V=1 shows full commands. How the
 # chapters are composed is explained in docs/build.md.
@@ -22,9 +26,14 @@ ifeq ($(CHAPTER),)
 endif
 B := build/$(CHAPTER)
 SUBMAKE := $(MAKE) --no-print-directory
+# Debian's Python: the tools that use Debian's python3-* packages (pytest,
+# pexpect, pygments, markdown-it) run under it, not under a python3 that a
+# version manager put first on PATH (tools/setup.sh installs the packages).
+PYTHON  ?= /usr/bin/python3
+export PYTHON
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace bench diff docs setup clean user host-tests help FORCE
+.PHONY: all run test bochs trace bench diff docs setup clean user host-tests help compile_commands FORCE
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),build/$(c)/os.iso)
@@ -66,7 +75,7 @@ TRACE_ISO_FLAGS := ISO_NAME=trace PROGRAMS=null-syscall CMDLINE=
 
 trace: user
 	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) $(TRACE_ISO_FLAGS) iso
-	@python3 tools/trace.py run $(CHAPTER)
+	@$(PYTHON) tools/trace.py run $(CHAPTER)
 
 diff: setup
 	@tools/diff.sh $(CHAPTER)
@@ -111,6 +120,13 @@ LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
 TRACE_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(or $(traced),$(wildcard chapters/$(c)/arch/syscall_entry.S)),$(eval traced := 1)$(c)))
 TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-checker
 TESTS := host-common harness ownership bench-tools $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
+# `make test CH=NN`: only what belongs to chapter NN - its host tests, its
+# boot tests in QEMU and Bochs (every variant), its Linux comparisons and its
+# trace. A plain `make test` runs everything.
+ifeq ($(origin CH),command line)
+  TESTS := $(filter host-$(CHAPTER)-% qemu-$(CHAPTER) qemu-$(CHAPTER)--% bochs-$(CHAPTER) bochs-$(CHAPTER)--% \
+                    linux-$(CHAPTER)--% trace-$(CHAPTER),$(TESTS))
+endif
 
 test: setup
 	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
@@ -148,7 +164,7 @@ define trace_test
 build/$(1)/trace.iso: build/$(1)/os.iso $(foreach e,$(wildcard chapters/$(1)/test-*.expect),build/$(1)/test-$(patsubst test-%.expect,%,$(notdir $(e))).iso)
 	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(1) $$(TRACE_ISO_FLAGS) iso
 build/results/trace-$(1).done: build/$(1)/trace.iso
-	@python3 tools/trace.py run $(1) --quiet --result build/results/trace-$(1).result || true
+	@$(PYTHON) tools/trace.py run $(1) --quiet --result build/results/trace-$(1).result || true
 	@touch $$@
 endef
 $(foreach c,$(TRACE_CHAPTERS),$(eval $(call trace_test,$(c))))
@@ -159,15 +175,26 @@ build/results/ownership.done: $(foreach c,$(CHAPTERS),build/$(c)/kernel.elf)
 	@python3 tools/check_ownership.py --result build/results/ownership.result $(CHAPTERS) || true
 	@touch $@
 
+# The tools' own tests are pytest suites; JUnit XML feeds the summary, and
+# pytest's short report shows what failed.
+PYTEST = $(PYTHON) -m pytest -q --no-header -rfE
 build/results/trace-checker.done:
-	@python3 tools/test_trace.py > build/results/trace-checker.tap || true
-	@grep -v '^ok' build/results/trace-checker.tap || true
+	@$(PYTEST) tools/test_trace.py --junitxml=build/results/trace-checker.xml > build/results/trace-checker.log 2>&1 \
+	   || cat build/results/trace-checker.log
 	@touch $@
 
 build/results/host-common.done: setup
 	+@$(SUBMAKE) -f tools/host.mk build/host/common-tests
 	@build/host/common-tests --tap=build/results/host-common.tap -j2 || true
 	@touch $@
+
+# A chapter's host tests share its composed tree (build/host/NN-slug/src):
+# it is made once, before them, so that two of them never compose it at the
+# same time (each would delete the tree the other is writing).
+host_chapter = $(firstword $(subst -test_, ,$(1)))
+$(foreach t,$(CHAPTER_TESTS),$(eval build/results/$(t).done: host-tree-$(call host_chapter,$(patsubst host-%,%,$(t)))))
+host-tree-%: setup
+	+@$(SUBMAKE) -f tools/host.mk build/host/$*/src/.composed
 
 build/results/host-%.done: user
 	+@t=$*; chapter=$${t%-test_*}; name=test_$${t##*-test_}; \
@@ -176,8 +203,8 @@ build/results/host-%.done: user
 	@touch $@
 
 build/results/harness.done:
-	@python3 tools/test_harness.py > build/results/harness.tap || true
-	@grep -v '^ok' build/results/harness.tap || true
+	@$(PYTEST) tools/test_harness.py --junitxml=build/results/harness.xml > build/results/harness.log 2>&1 \
+	   || cat build/results/harness.log
 	@touch $@
 
 # The benchmark tools' own tests (tools/test_bench.py): the initramfs writer,
@@ -193,9 +220,15 @@ build/results/bench-tools.done:
 # other test, because make docs may run make trace / make bench (when their
 # figures are missing or stale), which build kernels.
 build/results/docs.done: | $(addprefix build/results/,$(addsuffix .done,$(filter-out docs,$(TESTS))))
-	@python3 tools/test_docs.py > build/results/docs.tap 2>&1 || true
+	@$(PYTHON) tools/test_docs.py > build/results/docs.tap 2>&1 || true
 	@grep -v '^ok \|^TAP \|^1\.\.' build/results/docs.tap || true
 	@touch $@
+
+# For clangd and other editors: every file the build compiles, under its real
+# path (not the build/NN-slug/src link), with the command of the latest
+# chapter that compiles it (tools/compile_commands.py reads make -n).
+compile_commands: all
+	@$(PYTHON) tools/compile_commands.py
 
 clean:
 	rm -rf build

@@ -38,6 +38,11 @@ echo 'bochs-debug: show "cpu0.GS.base", show "cpu0.MSR.kernelgsbase" (full 64 bi
 echo 'bochs-debug: x /1gx ADDR (memory), lb "symbol" (breakpoint), blist, d N (delete), q (quit)'
 export BXSHARE=/usr/share/bochs BOCHS_ISO="$here/$iso" BOCHS_SERIAL="$work/com1.txt" \
        BOCHS_LOG="$work/bochs.log" BOCHS_DEBUGLOG="$work/debugger.log"
-# Bochs' sound plugin complains about ALSA on machines without sound: hide
-# those lines, keep any other message.
-exec bochs -q -f "$here/bochsrc" -rc "$work/start.rc" 2> >(grep --line-buffered -v '^ALSA lib' >&2)
+# Before it reads the bochsrc (whose "info: action=ignore" would hush it),
+# Bochs logs every plugin it loads: some 25 lines of "00000000000i[...]" on
+# standard error, which would push the hints above off the screen. Hide
+# those info lines, the sound plugin's ALSA complaints on machines without
+# sound, and the name of the pseudo-terminal of its display; keep anything
+# else (errors "e[", panics "p[").
+exec bochs -q -f "$here/bochsrc" -rc "$work/start.rc" \
+    2> >(grep --line-buffered -v -E '^(ALSA lib|[0-9]+i\[|Bochs connected to screen )' >&2)

@@ -13,9 +13,11 @@
 # fails the build. Doxygen's warnings are also kept in build/docs/warnings.txt.
 set -eu
 cd "$(dirname "$0")/.."
+# Debian's Python: the generator uses Debian's python3-pygments (tools/setup.sh).
+PYTHON=${PYTHON:-/usr/bin/python3}
 mkdir -p build/docs
-python3 tools/docs_gen.py measure
-python3 tools/docs_gen.py pages
+$PYTHON tools/docs_gen.py measure
+$PYTHON tools/docs_gen.py pages
 rm -rf build/docs/html
 status=0
 doxygen docs/Doxyfile 2> build/docs/warnings.txt || status=$?
@@ -24,5 +26,5 @@ if [ -s build/docs/warnings.txt ] || [ "$status" != 0 ]; then
     echo "docs: Doxygen stopped with $(grep -c . build/docs/warnings.txt) warning line(s) (status $status)" >&2
     exit 1
 fi
-python3 tools/docs_gen.py link
+$PYTHON tools/docs_gen.py link
 echo "docs: build/docs/html/index.html"

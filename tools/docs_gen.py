@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Make the course book's pages from the repository, and link them up.
 
     docs_gen.py measure   run the measuring targets whose figures are missing
@@ -19,6 +19,10 @@ here, at every build, from the files themselves:
   ("// check: FILE: TEXT" lines: FILE must contain TEXT);
 - the chapter map and the overlay grid are drawn from the chapter folders;
 - the Measurements page reads the files `make trace` and `make bench` write;
+- every code span reaches Doxygen as <code> with each character Doxygen
+  would take for markup escaped (doxygen_code), so `%gs:0x18` keeps its
+  `%`; a C++ block stays a block for Doxygen, any other block is coloured by
+  tools/book_highlight.py (Pygments);
 - a link or a `code name` that names a file gets a link to that file in the
   book: a source file to its reference page, a script, a test expectation or
   a build output to a listing page of its own. A `name` that is a symbol is
@@ -28,7 +32,6 @@ here, at every build, from the files themselves:
 A link to a file that does not exist, or a diagram whose facts no longer
 match the code, is an error: the book fails to build instead of drifting.
 """
-import hashlib
 import html
 import json
 import os
@@ -39,8 +42,11 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import debian_python  # noqa: E402
+debian_python.require("pygments")
 import bench  # noqa: E402  (tools/bench.py: the benchmark files, their tables and plot)
 import compose  # noqa: E402  (tools/compose.py: the chapters and their overlay)
+import book_highlight  # noqa: E402  (tools/book_highlight.py: code blocks in colour)
 
 GEN = os.path.join(ROOT, "build", "docs", "gen")
 HTML_DIR = os.path.join(ROOT, "build", "docs", "html")
@@ -71,6 +77,9 @@ MEASUREMENTS = [
 PLOT = "bench-batch.svg"  # drawn into build/docs/gen from the measured files
 
 problems = []
+
+# A Markdown code span: a run of backticks, text, the same run.
+CODE_SPAN = r"(`+)(.+?)(?<!`)\1(?!`)"
 
 
 def problem(where, text):
@@ -238,7 +247,8 @@ class Book:
         return self.overlays[chapter or self.chapters[-1]]
 
     def resolve(self, target, page, strict):
-        """A link or code name -> ('page', label, anchor) | ('book', url) | None.
+        """A link or code name -> what Doxygen's \\link takes to reach it (a
+        page or section label, a source file's or folder's path), or None.
         strict: a link, whose target must exist (a code name may be anything)."""
         target, _, frag = target.partition("#")
         if not target:
@@ -262,29 +272,24 @@ class Book:
                 anchor = linked.anchors.get(frag) if frag else None
                 if frag and anchor is None:
                     problem(page.source, "link to '%s#%s': no such heading there" % (cand, frag))
-                return ("page", linked.label, anchor)
+                return anchor or linked.label
             if os.path.isdir(full):
                 if (cand.split("/")[0] in BOOK_DIRS and "tests" not in cand.split("/")
                         and any(f.endswith(BOOK_EXTS) for _, _, fs in os.walk(full) for f in fs)):
-                    return ("book", "book:dir/" + cand.rstrip("/"))
+                    return cand.rstrip("/")
                 return None
             if os.path.isfile(full):
                 if cand.startswith("build/docs/"):
                     return None  # the book itself
                 if is_book_source(cand):
-                    return ("book", "book:file/" + cand)
+                    return cand
                 if is_text(full):
-                    return ("page", self.listing(cand).label, None)
+                    return self.listing(cand).label
                 return None
         if strict:
             problem(page.source, "link to '%s': no such file (looked for %s)"
                     % (target, ", ".join(sorted(set(c for c in candidates if not c.startswith(".."))))))
         return None
-
-    def page_url(self, label, anchor=None):
-        """The HTML address of a page (Doxygen writes page LABEL to LABEL.html)."""
-        url = "index.html" if label == "index" else label + ".html"
-        return url + "#" + anchor if anchor else url
 
     def listing(self, path):
         """The listing page of a text file that is not a source of the book."""
@@ -341,7 +346,7 @@ class Book:
         """Rewrite one *.md for the book: labels on headings, links resolved,
         code names linked, diagrams drawn, #XX escaped."""
         out = []
-        fence = None
+        fence, opening, block = None, "", []  # an open code fence: its first line, its lines
         lines = text.split("\n")
         first_heading = True
         used = set()
@@ -359,8 +364,7 @@ class Book:
             stripped = line.strip()
             if fence:
                 if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
-                    out.extend(self.live_block(page, block))
-                    out.append(line)
+                    out.extend(self.code_block(page, block, opening))
                     fence = None
                 else:
                     block.append(line)
@@ -369,8 +373,8 @@ class Book:
             if m:
                 flush()
                 fence = m.group(1)
+                opening = line
                 block = []
-                out.append(line)
                 continue
             indent = len(line) - len(line.lstrip(" "))
             if not stripped:
@@ -419,6 +423,20 @@ class Book:
         flush()
         return "\n".join(out)
 
+    def code_block(self, page, block, opening):
+        """A fenced block: C++ stays a fence for Doxygen to colour and link;
+        anything else becomes Pygments' HTML (tools/book_highlight.py)."""
+        indent = opening[:len(opening) - len(opening.lstrip())]
+        tag = opening.strip().lstrip("`~").strip("{}. ")
+        block = [l[len(indent):] if l.startswith(indent) else l.lstrip() for l in block]
+        block = self.live_block(page, block)
+        lang = {"c++": "cpp", "c": "cpp", "asm": "gas", "sh": "console", "shell": "console"}.get(tag, tag)
+        if not lang:
+            lang = book_highlight.language(block)
+        if lang == "cpp":
+            return [indent + "~~~{.cpp}"] + [indent + l if l else l for l in block] + [indent + "~~~"]
+        return [indent + "\\htmlonly[block]" + book_highlight.block_html(block, lang) + "\\endhtmlonly"]
+
     def live_block(self, page, block):
         """A code block that quotes a measurement file (its first line is
         the file's first line) shows the file as it is now, not as it was
@@ -441,50 +459,41 @@ class Book:
             saved.append(s)
             return "\x00%d\x00" % (len(saved) - 1)
 
+        def code_html(m):
+            return "<code>%s</code>" % doxygen_code(code_span_text(m.group(2)))
+
         def link(m):
             bang, label, target = m.group(1), m.group(2), m.group(3)
+            label = re.sub(CODE_SPAN, code_html, label, flags=re.S)
             if re.match(r"[a-z]+:", target) or target.startswith("@ref") or target.startswith("\\ref"):
                 return keep(m.group(0))
             if target.startswith("#"):
                 anchor = page.anchors.get(target[1:]) or self.pending_anchor(page, target[1:])
-                return keep("[%s](@ref %s)" % (label, anchor))
+                return keep(doxygen_link(anchor, label))
             if bang and target.endswith(".dot"):
                 return keep('@dotfile %s "%s"' % (os.path.basename(target), label.replace('"', "'")))
             r = self.resolve(target, page, strict=True)
-            if r is None:
-                return keep(label)
-            if r[0] == "page":
-                if "`" in label:  # an @ref would show the backticks
-                    return keep("[%s](%s)" % (label, self.page_url(r[1], r[2])))
-                return keep("[%s](@ref %s)" % (label, r[2] or r[1]))
-            return keep("[%s](%s)" % (label, r[1]))
+            return keep(label if r is None else doxygen_link(r, label))
 
         line = re.sub(r"(!?)\[((?:[^\[\]`]|`[^`]*`)*)\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)", link, line)
 
-        table_row = line.lstrip().startswith("|")
-
         def code(m):
-            body = m.group(2)
-            # Doxygen 1.9.4 does not see "**[`x`](url)**" as bold: leave a code
-            # span that opens an emphasis unlinked.
-            before = m.string[m.start() - 1] if m.start() else ""
-            url = self.code_target(page, body) if before not in "*_" else None
-            span = m.group(0)
-            if re.search(r"\b(file|https?|s?ftps?|news):", body):
-                # Doxygen would make "file:line" a link even inside a code span:
-                # split the span at the colon (two spans read as one).
-                parts = re.split(r"\b(file|https?|s?ftps?|news):", body.strip())
-                # parts: text, scheme, text, scheme, text...
-                text = "".join(html.escape(p) + ("</code><code>:" if i % 2 else "")
-                               for i, p in enumerate(parts))
-                span = "<code>%s</code>" % text
-            elif table_row and "'" in body:
-                # Doxygen 1.9.4 loses track of code spans in a table after one
-                # holding a quote: write that one as HTML.
-                span = "<code>%s</code>" % html.escape(body.strip(), quote=True).replace("&#x27;", "&apos;")
-            return keep("[%s](%s)" % (span, url) if url else span)
+            text = code_span_text(m.group(2))
+            span = "<code>%s</code>" % doxygen_code(text)
+            kind, target = self.code_target(page, text)
+            if kind == "ref":
+                return keep(doxygen_link(target, span))
+            return keep("[%s](%s)" % (span, target) if target else span)
 
-        line = re.sub(r"(`+)(.+?)\1", code, line, flags=re.S)
+        line = re.sub(CODE_SPAN, code, line, flags=re.S)
+        # Doxygen 1.9.4 does not see "**`x`**" as bold (nor "*`x`*" as
+        # emphasis): say it in HTML, which it always understands.
+        line = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"<b>\1</b>", line, flags=re.S)
+        line = re.sub(r"(?<![\w*])\*(?=\x00)(.+?)(?<=\S)\*(?![\w*])|(?<![\w*])\*(?=\S)(.+?\x00)\*(?![\w*])",
+                      lambda m: "<em>%s</em>" % (m.group(1) or m.group(2)), line, flags=re.S)
+        # Doxygen shows text between double quotes as it is, HTML and all:
+        # a quoted code span ("`Next at t=N`") would show its <code> tags.
+        line = line.replace('"', '\\"')
         line = escape_text(line)
         return re.sub("\x00(\\d+)\x00", lambda m: saved[int(m.group(1))], line)
 
@@ -494,18 +503,20 @@ class Book:
         return "%s_%s" % (page.label, re.sub(r"[^a-z0-9]+", "_", slug).strip("_"))
 
     def code_target(self, page, body):
+        """("ref", what \\link takes) for a path; ("sym", book:sym/... for
+        the link step) for a name; (None, None) for anything else."""
         body = body.strip()
         if re.fullmatch(r"[\w.+-]+(/[\w.+-]*)+|[\w+-]+\.(h|cpp|S|ld|c|md|py|sh|mk|expect|txt)", body):
             r = self.resolve(body, page, strict=False)
-            if r is None:
-                return None
-            return self.page_url(r[1], r[2]) if r[0] == "page" else r[1]
+            return ("ref", r) if r else (None, None)
         m = re.fullmatch(r"([A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)(\([\w\s,.*&:+-]*\))?", body)
         if m and len(m.group(1)) > 2:
+            # Which declaration a name means depends on the chapter (each
+            # compiles its own kernel_main): Doxygen cannot know, the link
+            # step does. "::" would make Doxygen read the URL as a reference.
             ch = page.chapter or self.chapters[-1]
-            # "::" would make Doxygen read the URL as a reference: spell it "--".
-            return "book:sym/%s/%s" % (ch, m.group(1).replace("::", "--"))
-        return None
+            return "sym", "book:sym/%s/%s" % (ch, m.group(1).replace("::", "--"))
+        return None, None
 
     # -- generated parts of a chapter page ------------------------------------
     def changes(self, ch):
@@ -518,10 +529,8 @@ class Book:
         return added, replaced, before
 
     def file_link(self, relpath, text=None):
-        text = text or relpath
-        if is_book_source(relpath):
-            return "[`%s`](book:file/%s)" % (text, relpath)
-        return "[`%s`](%s)" % (text, self.page_url(self.listing(relpath).label))
+        span = "<code>%s</code>" % doxygen_code(text or relpath)
+        return doxygen_link(relpath if is_book_source(relpath) else self.listing(relpath).label, span)
 
     def changes_section(self, ch):
         added, replaced, before = self.changes(ch)
@@ -539,9 +548,9 @@ class Book:
         for r in replaced:
             old = rel(before[r])
             owner = old.split("/")[1][:2] if old.startswith("chapters/") else old
-            url = ("book:file/" + old) if is_book_source(old) else self.page_url(self.listing(old).label)
-            lines.append("| %s | replaces [%s's](%s) | %s |" % (
-                self.file_link(rel(now[r]), r), owner, url, brief_of(now[r])))
+            target = old if is_book_source(old) else self.listing(old).label
+            lines.append("| %s | replaces %s | %s |" % (
+                self.file_link(rel(now[r]), r), doxygen_link(target, "%s's" % owner), brief_of(now[r])))
         if not added and not replaced:
             lines.append("| (none) | | |")
         tests = sorted(f for f in os.listdir(os.path.join(ROOT, "chapters", ch)) if f.endswith(".expect"))
@@ -640,6 +649,8 @@ class Book:
             write(os.path.join(GEN, page.gen_name), page.text.rstrip("\n") + "\n")
         self.chapter_map()
         write(os.path.join(GEN, "pages.doxy"), self.doxy_include())
+        write(os.path.join(GEN, "pygments.css"), "/* The colours of the code blocks (tools/book_highlight.py). */\n"
+              + book_highlight.stylesheet() + "\n")
         manifest = {
             "chapters": {ch: (self.chapter_page(ch).html if self.chapter_page(ch) else None)
                          for ch in self.chapters},
@@ -650,7 +661,7 @@ class Book:
         }
         write(os.path.join(GEN, "manifest.json"), json.dumps(manifest, indent=1, sort_keys=True))
         known = {p.gen_name for p in self.pages.values()} | {
-            "pages.doxy", "manifest.json", "chapter-map.dot", "overlay.html", PLOT, PLOT[:-4] + ".dat"} | {
+            "pages.doxy", "manifest.json", "chapter-map.dot", "overlay.html", "pygments.css", PLOT, PLOT[:-4] + ".dat"} | {
             "diff-%s.html" % ch for ch in self.chapters}
         for name in os.listdir(GEN):
             if name not in known:
@@ -669,7 +680,7 @@ class Book:
                 if os.path.basename(dirpath) == "tests":
                     lines.append("EXCLUDE += " + rel(dirpath))
                     dirnames[:] = []
-        lines.append("EXAMPLE_PATH += build/docs/gen")
+        lines.append("EXAMPLE_PATH += build/docs/gen .")
         lines.append("IMAGE_PATH += build/docs/gen")
         return "\n".join(lines) + "\n"
 
@@ -779,10 +790,10 @@ class Book:
             adds[m.group(1)] = m.group(2)
         later = re.search(r"^\|\s*later\s*\|\s*([^|]+?)\s*\|", readme, re.M)
         out = ["digraph chapters {",
-               '  graph [rankdir=TB, nodesep=0.3, ranksep=0.25, fontname="Helvetica", fontsize=10, bgcolor="transparent"];',
+               '  graph [rankdir=TB, nodesep=0.3, ranksep=0.25, fontname="DejaVu Sans", fontsize=10.5, bgcolor="transparent"];',
                '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#4f6fa8", '
-               'fontname="Helvetica", fontsize=10, margin="0.12,0.06"];',
-               '  edge [color="#4f6fa8", fontname="Helvetica", fontsize=9];']
+               'fontname="DejaVu Sans", fontsize=10.5, margin="0.12,0.06"];',
+               '  edge [color="#4f6fa8", fontname="DejaVu Sans", fontsize=9];']
         for i, ch in enumerate(self.chapters):
             added, replaced, _ = self.changes(ch)
             page = self.chapter_page(ch)
@@ -967,14 +978,18 @@ class Book:
 
     def listings_page(self):
         for page in list(self.listings.values()):
+            # C and C++: Doxygen includes the file itself (EXAMPLE_PATH has
+            # the root), coloured and linked. Anything else is coloured by
+            # Pygments (Doxygen's Python colouring puts zero-width joiners
+            # into the code, so a reader could not copy it).
             path = page.listed
-            body = read(os.path.join(ROOT, path))
-            fence = "~" * max(3, 1 + max((len(m) for m in re.findall(r"~+", body)), default=0))
-            lang = {".py": "{.py}", ".c": "{.c}", ".cpp": "{.cpp}", ".h": "{.cpp}"}.get(
-                os.path.splitext(path)[1], "")
-            what = listing_note(path)
-            page.text = "\n".join(["# %s {#%s}" % (path, page.label), "", what, "",
-                                   fence + lang, body.rstrip("\n"), fence, ""])
+            if path.endswith((".c", ".cpp", ".h")):
+                body = "@include{lineno} " + path
+            else:
+                lang = "console" if path.endswith((".expect", ".txt", ".log", ".rc")) else None
+                body = ("\\htmlonly[block]%s\\endhtmlonly" % book_highlight.block_html(
+                    read(os.path.join(ROOT, path)).rstrip("\n").split("\n"), lang, filename=path))
+            page.text = "\n".join(["# %s {#%s}" % (path, page.label), "", listing_note(path), "", body, ""])
         index = self.pages["listings"]
         lines = ["# Other files {#listings}", "",
                  "Scripts, test expectations and build outputs the pages link to, as they were when this "
@@ -1029,6 +1044,49 @@ def scan_headings(page, text):
             label += "_"
         used.add(label)
         page.anchors.setdefault(slug, label)
+
+
+def doxygen_link(target, text):
+    """TEXT (markup and all) as a link Doxygen resolves itself: TARGET is a
+    page or section label, or a source file's or folder's path. (Doxygen
+    1.9.4 sends `\\link index` to an anchor "index" of the current page:
+    the main page is always index.html.)"""
+    if target == "index":
+        return "[%s](index.html)" % text
+    if target.endswith(FOREIGN_EXTS) and is_book_source(target):
+        return "[%s](book:file/%s)" % (text, target)   # to its listing: the link step
+    return "\\link %s %s\\endlink" % (target, text)
+
+
+def code_span_text(body):
+    """What a Markdown code span shows (CommonMark): line ends are spaces,
+    and one space is dropped at each end if both ends have one."""
+    text = body.replace("\n", " ")
+    if len(text) > 2 and text[0] == " " and text[-1] == " " and text.strip():
+        text = text[1:-1]
+    return text
+
+
+def doxygen_code(text):
+    """TEXT for Doxygen between <code> and </code>, every character kept.
+    Doxygen reads markup and commands even there: each character it could
+    take for one is escaped with a backslash (\\% \\@ \\* \\- ...), a word gets
+    a % so that Doxygen does not link it (the book links names itself), and
+    "file:" or "http:" is cut by an empty <em> so that it is not a URL."""
+    out = []
+    for i, c in enumerate(text):
+        before = text[i - 1] if i else " "
+        if c in "\\@%#$&<>\"*`[]|-.!":
+            out.append("\\" + c)
+        elif c == "_" and (not before.isalnum() or i + 1 == len(text) or not text[i + 1].isalnum()):
+            out.append("\\_")
+        elif c.isalpha() and not (before.isalnum() or before in "_:"):
+            out.append("%" + c)
+        elif c == ":" and re.search(r"(?:^|\W)(file|https?|s?ftps?|news)$", text[:i]):
+            out.append("<em></em>:")
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def escape_text(line):
@@ -1272,19 +1330,12 @@ def cmd_link():
                 return "%s#l%05d" % (source_page(url), asm[1])
         return ranked[0][1] if ranked and ranked[0][0] < 6 else (ranked[0][1] if ranked else None)
 
-    def dir_url(relpath):
-        # Doxygen names a folder's page after the MD5 of its stripped path.
-        name = "dir_%s.html" % hashlib.md5((relpath.rstrip("/") + "/").encode()).hexdigest()
-        return name if os.path.exists(os.path.join(HTML_DIR, name)) else None
-
     def replace(m):
         url, attrs, inner = m.group(1), m.group(2), m.group(3)
         kind, _, what = url[len("book:"):].partition("/")
         target = None
-        if kind == "file":
+        if kind == "file":         # from the overlay grid, which is HTML of its own
             target = file_url(what)
-        elif kind == "dir":
-            target = dir_url(what)
         elif kind == "sym":
             chapter, _, name = what.partition("/")
             target = sym_url(chapter, name.replace("--", "::"))

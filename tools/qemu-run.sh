@@ -8,13 +8,26 @@
 set -u
 iso=$1
 [ -f "$iso" ] || { echo "qemu-run: no ISO at $iso" >&2; exit 2; }
+# QEMU's messages still reach the terminal; a copy is kept to tell a
+# triple fault from a gdb `kill` (both end QEMU with status 0, but only the
+# latter makes it say "Terminated via GDBstub").
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
+# (Standard output goes straight to the terminal through fd 3; standard
+# error through tee.)
 # shellcheck disable=SC2086
-qemu-system-x86_64 -cdrom "$iso" -m 256M -cpu max -serial stdio -display none \
-    -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${QEMU_EXTRA:-}
-code=$?
+{ qemu-system-x86_64 -cdrom "$iso" -m 256M -cpu max -serial stdio -display none \
+    -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${QEMU_EXTRA:-} \
+    2>&1 1>&3 3>&- | tee "$errors" >&2; } 3>&1
+code=${PIPESTATUS[0]}
+if [ "$code" = 0 ] && grep -q 'Terminated via GDBstub' "$errors"; then
+    echo "qemu-run: gdb ended the session (kill); the kernel was stopped where it was" >&2
+    exit 0
+fi
 case $code in
     33) exit 0 ;;
     35) echo "qemu-run: the kernel panicked" >&2; exit 1 ;;
+    1)  echo "qemu-run: QEMU did not start (its message is above)" >&2; exit 2 ;;
     *)  echo "qemu-run: QEMU exited with status $code without a kernel power-off" \
              "(a triple fault resets the CPU, and -no-reboot turns that into an exit)" >&2
         exit 2 ;;

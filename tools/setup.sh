@@ -25,8 +25,14 @@ REQUIREMENTS="
 /usr/include/criterion/criterion.h           libcriterion-dev
 /usr/bin/doxygen                             doxygen
 /usr/bin/dot                                 graphviz
+/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
 /usr/bin/chromium                            chromium
 /usr/bin/gnuplot-nox                         gnuplot-nox
+/usr/share/doxygen-awesome-css/doxygen-awesome.css doxygen-awesome-css
+/usr/lib/python3/dist-packages/pexpect/__init__.py python3-pexpect
+/usr/lib/python3/dist-packages/pytest/__init__.py  python3-pytest
+/usr/lib/python3/dist-packages/pygments/__init__.py python3-pygments
+/usr/lib/python3/dist-packages/markdown_it/__init__.py python3-markdown-it
 "
 
 missing=$(echo "$REQUIREMENTS" | while read -r file package; do

@@ -3,16 +3,19 @@
 
     summary.py RESULTS_DIR START_TIME EXPECTED_NAME...
 
-RESULTS_DIR holds NAME.result files ("pass" or "fail", one test each) and
-NAME.tap files (TAP from Criterion and the harness tests, one test a line).
-A skipped test ("ok ... # SKIP") is counted as a failure: in `make test`
-everything a test needs is built first, so a skip means something is missing.
-An expected name with neither file counts as a failure: its build broke
-before the test could run. Exit status 1 if anything failed.
+RESULTS_DIR holds NAME.result files ("pass" or "fail", one test each),
+NAME.tap files (TAP from Criterion and the docs test, one test a line) and
+NAME.xml files (JUnit XML from pytest, one test a <testcase>, failed if it
+holds a <failure> or an <error>). An expected name with none of them, or
+with a file that holds no test, counts as a failure: its build broke before
+the test could run. A skipped test (TAP "ok ... # SKIP", JUnit <skipped>)
+is counted as a failure: in `make test` everything a test needs is built
+first, so a skip means something is missing. Exit status 1 if anything failed.
 """
 import os
 import sys
 import time
+import xml.etree.ElementTree as ET
 
 
 def main():
@@ -45,6 +48,23 @@ def main():
                         count += 1
                         failures.append("%s: %s" % (name, line.strip()))
             if count == 0:
+                failed += 1
+                failures.append("%s: ran no test" % name)
+        elif os.path.exists(os.path.join(results, name + ".xml")):
+            try:
+                cases = list(ET.parse(os.path.join(results, name + ".xml")).getroot().iter("testcase"))
+            except ET.ParseError as e:
+                cases = []
+                failures.append("%s: unreadable JUnit XML (%s)" % (name, e))
+            for case in cases:
+                bad = case.find("failure") if case.find("failure") is not None else case.find("error")
+                if bad is None and case.find("skipped") is None:
+                    passed += 1
+                else:
+                    failed += 1
+                    failures.append("%s: %s: %s" % (name, case.get("name"), (bad.get("message") if bad is not None
+                                                                              else "skipped").split("\n")[0]))
+            if not cases:
                 failed += 1
                 failures.append("%s: ran no test" % name)
         else:

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The docs test of `make test`: build the book and check it, as TAP.
 
     test_docs.py [--no-build] [--screenshots DIR]
@@ -14,10 +14,20 @@
 4. Every internal link resolves: each href, src and xlink:href of every HTML
    and SVG file of the book, and every page of the navigation tree, names a
    file inside build/docs/html, and its #anchor exists in that file.
-5. Headless Chromium renders the main page and a chapter page with no console
-   error, no uncaught exception and no failed load (it is driven through the
-   DevTools protocol on a pipe, --remote-debugging-pipe); screenshots of both
-   are left in build/docs/screenshots/ for a human to look at.
+5. Every code span and code block of every Markdown page is on its HTML
+   page, character for character (an AT&T `%gs:0x18` keeps its `%`), and no
+   Markdown markup (`**`, a backtick) shows as text; the comparison is first
+   run on a doctored page, which it must report.
+6. Headless Chromium renders the main page, the last chapter's page, the
+   Bochs page and every diagram with no console error, no uncaught exception
+   and no failed load (it is driven through the DevTools protocol on a pipe,
+   --remote-debugging-pipe), and in each diagram every label inside its box
+   or table cell as the browser draws it (first checked on a box too small
+   for its label, which must be reported); screenshots are left in
+   build/docs/screenshots/ for a human to look at.
+
+Runs under Debian's Python (/usr/bin/python3): it reads the Markdown with
+Debian's python3-markdown-it, an independent CommonMark parser.
 
 Prints TAP on stdout: `make test` keeps it in build/results/docs.tap.
 """
@@ -33,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -40,6 +51,8 @@ DOCS = os.path.join(ROOT, "build", "docs")
 HTML_DIR = os.path.join(DOCS, "html")
 GEN = os.path.join(DOCS, "gen")
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import debian_python  # noqa: E402
+debian_python.require("markdown_it")
 import compose  # noqa: E402
 
 results = []
@@ -219,12 +232,243 @@ def resolve(source, url, anchors):
     return None
 
 
-# --------------------------------------------------------------- 4. Chromium
+# ------------------------------------------------------------- 4. code spans
+# Every character of code must reach the reader: an AT&T `%gs:0x18` that
+# loses its `%`, a `**` around code shown as text, a span broken across two
+# lines that shows its backticks. The reference for what the Markdown says is
+# markdown-it (CommonMark, Debian's python3-markdown-it), not the book's own
+# generator; the HTML is read back with Python's HTML parser.
 
-def render(url, screenshot, width=1280, height=1000, settle=1.0, timeout=40):
+def markdown_code(text):
+    """[(kind, text, line)] of a Markdown text, in order: kind is "inline"
+    (a code span), "block" (a fenced or indented block) or "heading" (a code
+    span in a heading, which the book shows as plain text)."""
+    from markdown_it import MarkdownIt
+    found = []
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    heading = False
+    for t in tokens:
+        line = t.map[0] + 1 if t.map else 0
+        if t.type in ("fence", "code_block"):
+            found.append(("block", t.content.rstrip("\n"), line))
+        elif t.type == "heading_open":
+            heading = True
+        elif t.type == "heading_close":
+            heading = False
+        elif t.type == "inline":
+            for child in t.children or []:
+                if child.type == "code_inline":
+                    found.append(("heading" if heading else "inline", child.content, line))
+    return found
+
+
+class CodeReader(HTMLParser):
+    """The code of a page of the book, as a reader sees it: the text of each
+    <code> (inline), of each code fragment (Doxygen's div.fragment, one
+    div.line a line, or Pygments' <pre> in it; Doxygen's pre.fragment of
+    a verbatim file), and of each heading. Line numbers are not code."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items = []         # [(kind, text)]
+        self.stack = []         # open elements: (tag, kind being collected or None)
+        self.buffers = []       # text being collected: [kind, [pieces]]
+        self.prose = []         # the text outside code
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "img", "hr", "meta", "link", "input"):
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        kind = None
+        if tag in ("div", "pre") and "fragment" in classes:
+            kind = "block"
+        elif tag == "code" and not any(k == "block" for _, k in self.buffers):
+            kind = "inline"
+        elif re.fullmatch(r"h[1-6]", tag) or (tag == "div" and "title" in classes):
+            kind = "heading"
+        elif (tag == "div" and "ttc" in classes) or (tag == "span" and "lineno" in classes):
+            kind = "hidden"     # the tooltip of a symbol in a code fragment, a line number
+        self.stack.append((tag, kind))
+        if kind:
+            self.buffers.append([kind, []])
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            open_tag, kind = self.stack.pop()
+            if kind:
+                k, pieces = self.buffers.pop()
+                if k != "hidden":
+                    self.items.append((k, "".join(pieces)))
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        if any(k == "hidden" for k, _ in self.buffers):
+            return
+        for _, pieces in self.buffers:
+            pieces.append(data)
+        if not any(k in ("inline", "block") for k, _ in self.buffers) and not any(
+                t in ("script", "style") for t, _ in self.stack):
+            self.prose.append(data)
+
+
+def html_code(text):
+    reader = CodeReader()
+    reader.feed(text)
+    return reader.items, "".join(reader.prose)
+
+
+def markdown_prose(text):
+    """The text of a Markdown source outside code, markup removed."""
+    from markdown_it import MarkdownIt
+    out = []
+    for t in MarkdownIt("commonmark").enable("table").parse(text):
+        out += [c.content for c in t.children or [] if c.type in ("text", "html_inline")]
+    return "".join(out)
+
+
+def block_text(text):
+    """A block as the eye sees it: Doxygen writes a blank line of code as one
+    space and expands tabs (TAB_SIZE 4); nothing else may differ."""
+    return "\n".join(l.expandtabs(4).rstrip() for l in text.rstrip("\n").split("\n"))
+
+
+def compare_code(md_text, html_text, replaced=None):
+    """The differences between the code of a Markdown source and of its page:
+    each span must appear on the page, in the order of the source (the page
+    may have more: the generated parts). REPLACED maps a block's text to the
+    text the page shows instead (a live measurement)."""
+    replaced = replaced or {}
+    items, prose = html_code(html_text)
+    problems = []
+    # Markup the Markdown consumed must not show as text on the page.
+    source_prose = markdown_prose(md_text)
+    for marker in ("**", "`"):
+        if marker in prose and marker not in source_prose:
+            at_text = prose.index(marker)
+            problems.append("the page shows %r as text: ...%s..." % (marker, prose[max(0, at_text - 40):at_text + 40]))
+    at = {"inline": 0, "block": 0, "heading": 0}
+    for kind, text, line in markdown_code(md_text):
+        want = replaced.get(text, text) if kind == "block" else text
+        pool = [i for i, (k, t) in enumerate(items) if k == kind]
+        if kind == "heading":
+            pool = [i for i, (k, t) in enumerate(items) if k == "heading" and want in t]
+        elif kind == "block":
+            want = block_text(want)
+            pool = [i for i, (k, t) in enumerate(items) if k == kind and block_text(t) == want]
+        else:
+            pool = [i for i, (k, t) in enumerate(items) if k == kind and t == want]
+        later = [i for i in pool if i >= at[kind]]
+        if later:
+            # Two code spans of one heading are both in its text.
+            at[kind] = later[0] + (kind != "heading")
+            continue
+        near = [t for k, t in items[at[kind]:] if k == kind][:1] if kind != "heading" else []
+        problems.append("line %d: %s code %r is not on the page%s" % (
+            line, kind, want[:120], (" (next on the page: %r)" % near[0][:120]) if near else ""))
+    return problems
+
+
+def code_spans(man):
+    problems = []
+    pages = 0
+    live = {}
+    for source, path in man.get("live_quotes", []):
+        full = os.path.join(ROOT, path)
+        if os.path.exists(full):
+            live.setdefault(source, []).append(open(full, encoding="utf-8").read().rstrip("\n"))
+    for label, page in sorted(man["pages"].items()):
+        source = page.get("source")
+        target = os.path.join(HTML_DIR, page["html"])
+        if not source or not source.endswith(".md"):
+            continue
+        if not os.path.exists(target):
+            problems.append("%s: no page %s" % (source, page["html"]))
+            continue
+        md_text = open(os.path.join(ROOT, source), encoding="utf-8").read()
+        # A block that quotes a measurement file shows the file as it is now.
+        replaced = {}
+        for _, text, _ in [c for c in markdown_code(md_text) if c[0] == "block"]:
+            for now in live.get(source, []):
+                if text.split("\n")[0].strip() == now.split("\n")[0].strip():
+                    replaced[text] = now
+        pages += 1
+        problems += ["%s: %s" % (source, p)
+                     for p in compare_code(md_text, open(target, encoding="utf-8").read(), replaced)]
+    report(pages > 0 and not problems, "every code span and block of the %d Markdown pages is on its page, "
+           "character for character" % pages, problems)
+
+
+def listings(man):
+    """A listing page (a script, a test expectation, a build output the
+    pages mention) shows its file as the book's build found it."""
+    problems, checked = [], 0
+    for label, page in sorted(man["pages"].items()):
+        path = page.get("title") or ""
+        target = os.path.join(HTML_DIR, page["html"])
+        if not label.startswith("listing_") or not os.path.exists(target):
+            continue
+        items, _ = html_code(open(target, encoding="utf-8").read())
+        blocks = [t for k, t in items if k == "block"]
+        want = open(os.path.join(ROOT, path), encoding="utf-8", errors="replace").read()
+        checked += 1
+        if not blocks or block_text(blocks[0]) != block_text(want):
+            problems.append("%s: does not show %s as it is" % (page["html"], path))
+    report(checked > 0 and not problems, "every listing page shows its file (%d pages)" % checked, problems)
+
+
+def code_check_fails():
+    """The comparison must be able to fail: a page that lost a % of AT&T
+    assembly, kept the ** of a bold span, or dropped a block."""
+    md_text = "Store with `mov %rsp, %gs:0x00`, **`swapgs`** first.\n\n```\nmov %gs:0x18, %rax\n```\n"
+    good = ('<p>Store with <code>mov %rsp, %gs:0x00</code>, <b><code>swapgs</code></b> first.</p>'
+            '<div class="fragment"><div class="line">mov %gs:0x18, %rax</div></div>')
+    doctored = {
+        "a lost %": good.replace("%rsp", "rsp"),
+        "a code span split in two": good.replace("%rsp, %gs", "%rsp,</code> <code>%gs"),
+        "a changed block": good.replace("%gs:0x18", "gs:0x18"),
+        "a missing block": good.split("<div")[0],
+        "bold shown as **": good.replace("<b>", "**").replace("</b>", "**"),
+        "backticks shown": good.replace("<code>swapgs</code>", "`swapgs`"),
+    }
+    problems = []
+    if compare_code(md_text, good):
+        problems.append("the faithful page was reported: %s" % compare_code(md_text, good))
+    for what, page in doctored.items():
+        if not compare_code(md_text, page):
+            problems.append("%s went unnoticed" % what)
+    report(not problems, "the code comparison fails on a doctored page (%d cases)" % len(doctored), problems)
+
+
+# --------------------------------------------------------------- 5. Chromium
+
+# In a diagram (Graphviz's SVG), each label must lie inside the smallest
+# shape of its node that holds the label's middle: its box, or its cell of a
+# table. Run in the page; the answer is a list of the labels that do not.
+LABELS_FIT = """(() => {
+  const bad = [];
+  for (const node of document.querySelectorAll('g.node, g.cluster')) {
+    const shapes = [...node.querySelectorAll('polygon, path, ellipse')].map(e => e.getBBox());
+    for (const text of node.querySelectorAll('text')) {
+      const t = text.getBBox();
+      const cx = t.x + t.width / 2;
+      const around = shapes.filter(b => b.x <= cx && cx <= b.x + b.width &&
+                                        b.y <= t.y + t.height / 2 && t.y + t.height / 2 <= b.y + b.height)
+                           .sort((a, b) => a.width * a.height - b.width * b.height)[0];
+      if (around && (t.x < around.x - 0.5 || t.x + t.width > around.x + around.width + 0.5))
+        bad.push('"' + text.textContent + '" is ' + Math.round(t.width) + ' px wide, its box ' +
+                 Math.round(around.width) + ' px (' + (node.querySelector('title') || {}).textContent + ')');
+    }
+  }
+  return bad;
+})()"""
+
+
+def render(url, screenshot, width=1280, height=1000, settle=1.0, timeout=40, check=None):
     """Load URL in headless Chromium through the DevTools protocol (on a pipe:
     fd 3 carries our commands, fd 4 its answers, NUL-terminated JSON) and
-    return the console errors, exceptions and failed loads it reported."""
+    return the console errors, exceptions and failed loads it reported, and
+    the problems the JavaScript expression CHECK (a list of strings) found."""
     chrome = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if not chrome:
         return ["no chromium: run `make setup`"]
@@ -296,6 +540,10 @@ def render(url, screenshot, width=1280, height=1000, settle=1.0, timeout=40):
         pump(send("Page.navigate", {"url": url}, session=session))
         pump(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session)
         pump(None, wait=settle)  # the navigation tree and search load after the page
+        if check:
+            found = pump(send("Runtime.evaluate", {"expression": check, "returnByValue": True},
+                              session=session))
+            errors += found.get("result", {}).get("value") or []
         shot = pump(send("Page.captureScreenshot", {"format": "png"}, session=session))
         os.makedirs(os.path.dirname(screenshot), exist_ok=True)
         with open(screenshot, "wb") as f:
@@ -326,20 +574,48 @@ def render(url, screenshot, width=1280, height=1000, settle=1.0, timeout=40):
     return errors
 
 
+def labels_check_fails(shots):
+    """The label check must be able to fail: a box drawn too small for its
+    label (fixedsize) is reported, a box that fits is not."""
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="docs-labels-") as tmp:
+        for name, attrs, should_fail in (("tight", 'fixedsize=true, width=0.6', True), ("roomy", "", False)):
+            svg = os.path.join(tmp, name + ".svg")
+            dot = 'digraph { node [shape=box, fontname="DejaVu Sans", fontsize=10.5, %s]; ' \
+                  'a [label="mov %%gs:0x18, %%rax: this CPU\'s id"]; }' % attrs
+            made = subprocess.run(["dot", "-Tsvg", "-o", svg], input=dot, text=True, capture_output=True)
+            if made.returncode != 0:
+                problems.append("dot failed: %s" % made.stderr.strip())
+                continue
+            found = [e for e in render("file://" + svg, os.path.join(tmp, name + ".png"), check=LABELS_FIT)
+                     if " px wide, its box " in e]
+            if bool(found) != should_fail:
+                problems.append("%s box: %s" % (name, found or "the overflowing label was not reported"))
+    report(not problems, "the label check fails on a box too small for its label", problems)
+
+
 def browser(man, shots):
+    labels_check_fails(shots)
     pages = [("index.html", "the main page")]
     chapter = next((man["chapters"][c] for c in reversed(compose.chapters()) if man["chapters"].get(c)), None)
     if chapter:
         pages.append((chapter, "chapter page %s" % chapter))
+    # A page of assembly and debugger sessions, and every diagram on its own
+    # (to look at: do the labels fit their boxes?).
+    if os.path.exists(os.path.join(HTML_DIR, "bochs_swapgs.html")):
+        pages.append(("bochs_swapgs.html", "the Bochs page"))
+    for name in man.get("diagrams", []):
+        pages.append(("dot_" + name[:-len(".dot")] + ".svg", "the diagram " + name))
     for page, what in pages:
+        diagram = page.endswith(".svg")
         path = os.path.join(HTML_DIR, page)
         if not os.path.exists(path):
             report(False, "Chromium renders %s without console errors" % what, ["%s does not exist" % page])
             continue
-        shot = os.path.join(shots, page.replace(".html", ".png"))
-        errors = render("file://" + path, shot)
-        report(not errors, "Chromium renders %s without console errors (screenshot: %s)"
-               % (what, os.path.relpath(shot, ROOT)), errors)
+        shot = os.path.join(shots, re.sub(r"\.(html|svg)$", ".png", page))
+        errors = render("file://" + path, shot, check=LABELS_FIT if diagram else None)
+        report(not errors, "Chromium renders %s without console errors%s (screenshot: %s)"
+               % (what, ", every label inside its box" if diagram else "", os.path.relpath(shot, ROOT)), errors)
 
 
 def main():
@@ -354,6 +630,9 @@ def main():
     chapter_pages(man)
     diagrams_and_figures(man)
     check_links()
+    code_check_fails()
+    code_spans(man)
+    listings(man)
     browser(man, args.screenshots)
     print("1..%d" % len(results))
     return 0 if all(results) else 1

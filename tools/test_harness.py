@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Tests of the boot-test harness itself (tools/boot.py), printed as TAP.
+"""Tests of the boot-test harness itself (tools/boot.py), a pytest suite.
 
-    python3 tools/test_harness.py        1..N, then "ok N - name" / "not ok N - name"
+    /usr/bin/python3 -m pytest tools/test_harness.py    (make test runs it as "harness")
 
 A harness that cannot fail proves nothing, so most cases here hand
 `boot.py check` a crafted console transcript and expectation file (written
@@ -10,17 +10,13 @@ the problem. One case runs `boot.py run` with `sleep 30` standing in for the
 emulator and `timeout: 1`, to see a real hang reported within seconds; two
 others use a tiny shell script as the emulator, to see `run` pass a good
 console and print the whole transcript under a failing one.
-
-The cases run in parallel (the whole file takes about 1.5 s). The exit
-status is 0 even when a case fails: `make test` counts the "not ok" lines
-(tools/summary.py), and a diagnostic under each one says what went wrong.
 """
-import concurrent.futures
 import os
 import subprocess
 import sys
-import tempfile
 import time
+
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOT = os.path.join(ROOT, "tools", "boot.py")
@@ -52,13 +48,8 @@ def case(name):
     return register
 
 
-class Failed(Exception):
-    pass
-
-
 def require(condition, message, output=""):
-    if not condition:
-        raise Failed(message + ("\nboot.py said:\n" + output if output else ""))
+    assert condition, message + ("\nboot.py said:\n" + output if output else "")
 
 
 def write(directory, name, text):
@@ -229,30 +220,8 @@ def run_prints_transcript(d):
         require("%4d | %s" % (n, line) in out, "transcript line %d is not shown" % n, out)
 
 
-# ------------------------------------------------------------------- main
+# ------------------------------------------------------------------- pytest
 
-def run_case(function):
-    """None if the case passed, else the reason it failed."""
-    with tempfile.TemporaryDirectory(prefix="harness-") as d:
-        try:
-            function(d)
-            return None
-        except Failed as e:
-            return str(e)
-        except Exception as e:  # a crash in a case is a failure, not an abort
-            return "%s: %s" % (type(e).__name__, e)
-
-
-def main():
-    print("1..%d" % len(CASES))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(CASES)) as pool:
-        outcomes = list(pool.map(run_case, [function for _, function in CASES]))
-    for number, ((name, _), failure) in enumerate(zip(CASES, outcomes), 1):
-        print("%s %d - %s" % ("ok" if failure is None else "not ok", number, name))
-        for line in (failure or "").splitlines():
-            print("#   " + line)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+@pytest.mark.parametrize("function", [f for _, f in CASES], ids=[name for name, _ in CASES])
+def test_harness(function, tmp_path):
+    function(str(tmp_path))

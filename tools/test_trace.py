@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Tests of the GS-trace checker (`tools/trace.py check`), printed as TAP.
+"""Tests of the GS-trace checker (`tools/trace.py check`), a pytest suite.
 
-    python3 tools/test_trace.py        1..N, then "ok N - name" / "not ok N - name"
+    /usr/bin/python3 -m pytest tools/test_trace.py     (make test runs it as "trace-checker")
 
 A checker that never fails proves nothing. Each case hands `trace.py check`
 a transcript and the console log of its boot, written to a temporary
@@ -9,15 +9,13 @@ directory: the real transcripts of chapters 05 and 04 pasted below (they
 must pass), or a copy doctored in one place - a swap whose values did not
 trade, a ring-0 interrupt that swapped, a wrong kernel RSP, a missing stop
 - which must fail, with a FAIL line that names the broken assertion.
-
-The exit status is 0 even when a case fails: `make test` counts the
-"not ok" lines (tools/summary.py), and a diagnostic under each says why.
 """
 import os
 import re
 import subprocess
 import sys
-import tempfile
+
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRACE = os.path.join(ROOT, "tools", "trace.py")
@@ -214,29 +212,18 @@ CASES = [  # (name, transcript, console, None for a pass or a text the FAIL line
 ]
 
 
-def main():
-    print("1..%d" % len(CASES))
-    with tempfile.TemporaryDirectory() as tmp:
-        for number, (name, transcript, console, expected) in enumerate(CASES, 1):
-            paths = [os.path.join(tmp, "%d.%s" % (number, n)) for n in ("trace.txt", "com1.txt")]
-            for path, text in zip(paths, (transcript, console)):
-                with open(path, "w") as f:
-                    f.write(text)
-            p = subprocess.run([sys.executable, TRACE, "check", paths[0], "--console", paths[1]],
-                               capture_output=True, text=True, timeout=20)
-            failures = [l for l in p.stdout.splitlines() if l.startswith("FAIL")]
-            if expected is None:
-                ok = p.returncode == 0 and not failures
-                why = "expected a pass; status %d, %s" % (p.returncode, failures or p.stderr.strip())
-            else:
-                ok = p.returncode != 0 and any(expected in l for l in failures)
-                why = "expected a FAIL line with %r; status %d, %s" % (expected, p.returncode,
-                                                                     failures or p.stderr.strip())
-            print("%s %d - %s" % ("ok" if ok else "not ok", number, name))
-            if not ok:
-                print("# " + why)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+@pytest.mark.parametrize("transcript, console, expected",
+                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_checker(tmp_path, transcript, console, expected):
+    paths = [tmp_path / "trace.txt", tmp_path / "com1.txt"]
+    for path, text in zip(paths, (transcript, console)):
+        path.write_text(text)
+    p = subprocess.run([sys.executable, TRACE, "check", str(paths[0]), "--console", str(paths[1])],
+                       capture_output=True, text=True, timeout=20)
+    failures = [l for l in p.stdout.splitlines() if l.startswith("FAIL")]
+    if expected is None:
+        assert p.returncode == 0 and not failures, \
+            "expected a pass; status %d, %s" % (p.returncode, failures or p.stderr.strip())
+    else:
+        assert p.returncode != 0 and any(expected in l for l in failures), \
+            "expected a FAIL line with %r; status %d, %s" % (expected, p.returncode, failures or p.stderr.strip())

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Watch the GS base change hands in the Bochs debugger, and check that it does.
 
     trace.py run CHAPTER [--quiet] [--result F]  trace one chapter (this is `make trace CH=NN`)
@@ -18,8 +18,9 @@
 2. Boot build/CHAPTER/trace.iso in Bochs: the chapter's kernel with one
    program, user/programs/null-syscall.cpp (getpid in a loop; its `syscall`
    has the global label null_syscall_insn), and an empty command line, so
-   that validate=1 is off. This script drives the debugger through a pipe,
-   one command at a time: the very commands you would type. They are saved
+   that validate=1 is off. This script drives the debugger with pexpect (on
+   a pseudo-terminal, as you would), one command at a time: the very
+   commands you would type. They are saved
    in build/CHAPTER/trace/replay.rc; Bochs is deterministic, so
    `bochs -q -f bochsrc -rc replay.rc` (with the same environment variables)
    repeats the session stop for stop. At each stop the script reads the
@@ -53,14 +54,17 @@ import collections
 import glob
 import os
 import re
-import select
-import signal
 import statistics
 import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import debian_python  # noqa: E402
+debian_python.require("pexpect")
+import pexpect  # noqa: E402  (Debian's python3-pexpect)
+
 PROGRAM = "null-syscall"           # the one program of the trace kernel
 USER_INSN = "null_syscall_insn"    # its `syscall` instruction (2 bytes: 0f 05)
 TRACED = 2                         # the getpid followed stop by stop
@@ -210,8 +214,8 @@ def percpu_define(build, name):
 # ------------------------------------------------------ 2. driving Bochs
 
 class Bochs:
-    """The Bochs debugger behind a pipe: send a command, read up to the next prompt."""
-    PROMPT = re.compile(rb"<bochs:\d+> $")
+    """The Bochs debugger under pexpect: send a command, read up to the next prompt."""
+    PROMPT = r"<bochs:\d+> "
     # After every stop:  Next at t=440017374
     #                    (0) [0x000000105a64] 0008:ffffffff80105a64 (syscall_entry+0): swapgs ; 0f01f8
     STOP = re.compile(r"Next at t=(\d+)\s*\n\(0\) \[0x[0-9a-f]+\] ([0-9a-f]{4}):([0-9a-f]+) ")
@@ -222,39 +226,35 @@ class Bochs:
         for name in ("com1.txt", "debugger.log", "bochs.log"):
             if os.path.exists(os.path.join(workdir, name)):
                 os.remove(os.path.join(workdir, name))
-        # The one bochsrc of the course; these variables fill it in.
-        env = dict(os.environ, BXSHARE="/usr/share/bochs", BOCHS_ISO=iso, BOCHS_SERIAL=self.serial,
+        # The one bochsrc of the course; these variables fill it in. A dumb
+        # terminal: no line-editing escapes around the prompt.
+        env = dict(os.environ, TERM="dumb", BXSHARE="/usr/share/bochs", BOCHS_ISO=iso, BOCHS_SERIAL=self.serial,
                    BOCHS_LOG=os.path.join(workdir, "bochs.log"),
                    BOCHS_DEBUGLOG=os.path.join(workdir, "debugger.log"))
         self.replay = open(os.path.join(workdir, "replay.rc"), "w")
-        with open(os.path.join(workdir, "bochs.stderr"), "w") as stderr:
-            self.proc = subprocess.Popen(["bochs", "-q", "-f", os.path.join(ROOT, "bochsrc")],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                                         env=env, cwd=workdir, start_new_session=True)
-        self.pending = b""
+        # Bochs' own messages go to a file; the terminal is the debugger's.
+        self.proc = pexpect.spawn("bash", ["-c", 'exec bochs -q -f "$0" 2>"$1"', os.path.join(ROOT, "bochsrc"),
+                                           os.path.join(workdir, "bochs.stderr")],
+                                  env=env, cwd=workdir, encoding="utf-8", codec_errors="replace", echo=False,
+                                  dimensions=(50, 1000))
+        self.proc.delaybeforesend = None   # the prompt already says Bochs is ready
         if self.read(30) is None:   # Bochs stops before the BIOS's first instruction
             raise TraceError("Bochs did not start (see %s/bochs.stderr)" % workdir)
 
     def read(self, timeout):
         """Bochs' output up to its next prompt; None if it exited."""
-        end = time.monotonic() + timeout
-        while not self.PROMPT.search(self.pending):
-            ready, _, _ = select.select([self.proc.stdout], [], [], max(0, end - time.monotonic()))
-            if not ready:
-                self.kill()
-                raise TraceError("Bochs gave no prompt within %d s" % timeout)
-            data = os.read(self.proc.stdout.fileno(), 65536)
-            if not data:
-                return None
-            self.pending += data
-        out, self.pending = self.pending.decode(errors="replace"), b""
-        return out.replace("\r", "")
+        found = self.proc.expect([self.PROMPT, pexpect.EOF, pexpect.TIMEOUT], timeout=timeout)
+        if found == 1:
+            return None
+        if found == 2:
+            self.kill()
+            raise TraceError("Bochs gave no prompt within %d s" % timeout)
+        return self.proc.before.replace("\r", "")
 
     def command(self, line, timeout=10):
         """Send one command; its output (None if Bochs exited)."""
         self.replay.write(line + "\n")
-        self.proc.stdin.write((line + "\n").encode())
-        self.proc.stdin.flush()
+        self.proc.sendline(line)
         return self.read(timeout)
 
     def cont(self):
@@ -302,24 +302,18 @@ class Bochs:
         self.break_at()
         self.replay.write("c\n")
         self.replay.close()
-        self.proc.stdin.write(b"c\n")
-        self.proc.stdin.close()         # should the debugger stop again, it reads EOF and quits
-        end = time.monotonic() + 30
-        while True:                     # drain its output, so that Bochs never blocks on it
-            ready, _, _ = select.select([self.proc.stdout], [], [], max(0, end - time.monotonic()))
-            if not ready:
-                raise TraceError("the kernel did not power off within 30 s")
-            if not os.read(self.proc.stdout.fileno(), 65536):
-                break
-        self.proc.wait()
+        self.proc.sendline("c")
+        self.proc.sendeof()             # should the debugger stop again, it reads EOF and quits
+        if self.proc.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=30) == 1:
+            raise TraceError("the kernel did not power off within 30 s")
+        self.proc.close()
         with open(self.serial, errors="replace") as f:
             return f.read().replace("\r", "")
 
     def kill(self):
         self.replay.close()
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        if self.proc.isalive():
+            self.proc.terminate(force=True)
 
 
 def take_trace(plan, bochs, stops):
