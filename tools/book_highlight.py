@@ -104,7 +104,8 @@ def block_html(lines, lang, filename=None):
     # Doxygen would expand a tab into spaces (TAB_SIZE): write it as &#9;.
     # Even between \htmlonly and \endhtmlonly it drops a "$(NAME)" (an
     # environment variable to it): the characters it acts on go as entities.
-    body = body.rstrip("\n").replace("\n", "&#10;").replace("\t", "&#9;")
+    # A "*/" would end the comment Doxygen reads the page as: the "/" goes too.
+    body = body.rstrip("\n").replace("\n", "&#10;").replace("\t", "&#9;").replace("*/", "*&#47;")
     for c in "$\\@%":
         body = body.replace(c, "&#%d;" % ord(c))
     return '<div class="fragment highlight lang-%s"><pre>%s</pre></div>' % (lang or "file", body)
