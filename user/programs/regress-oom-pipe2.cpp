@@ -3,9 +3,8 @@
  * @brief Regression: when memory has run out, pipe2 and io_uring_setup must
  * fail (or succeed), not bring the kernel down.
  *
- * The program maps anonymous memory until mmap fails (at most 400 MiB in
- * 1 MiB pieces, then up to 1000 single pages), then asks for a pipe and a
- * ring. The course kernel maps memory when asked, so its frames run out; the
+ * The program maps anonymous memory until mmap fails (at most 400 MiB, in
+ * pieces from 128 MiB down to one page), then asks for a pipe and a ring. The course kernel maps memory when asked, so its frames run out; the
  * kernel heap then cannot grow for the new pipe, and `new` panicked ("kernel
  * heap exhausted"). Linux allocates lazily and never runs out here. What the
  * two calls return is not printed (an -ENOMEM is a fine answer), only that
@@ -17,10 +16,11 @@
 /// Map memory until mmap fails, then ask for a pipe and a ring, print ok.
 int main(int, char**, char**) {
     const int rw = abi::prot::Read | abi::prot::Write, anon = abi::map::Private | abi::map::Anonymous;
-    for (int i = 0; i < 400 && sys::mmap(nullptr, 1 << 20, rw, anon, -1, 0) >= 0; ++i) {
-    }
-    for (int i = 0; i < 1000 && sys::mmap(nullptr, 4096, rw, anon, -1, 0) >= 0; ++i) {
-    }
+    constexpr uint64_t kLimit = 400ull << 20;
+    // Largest pieces first: few calls, so the time goes into the memory itself.
+    uint64_t total = 0;
+    for (uint64_t size = 1ull << 27; size >= 4096; size /= 2)
+        while (total + size <= kLimit && sys::mmap(nullptr, size, rw, anon, -1, 0) >= 0) total += size;
     print("regress-oom-pipe2: memory mapped until mmap failed (or 400 MiB)\n");
     int fds[2] = {-1, -1};
     if (sys::pipe2(fds, 0) == 0) sys::close(fds[0]), sys::close(fds[1]);
