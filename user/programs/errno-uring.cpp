@@ -11,13 +11,19 @@
  * reference. For an SQE the result is its CQE's res; a batch shows how many
  * SQEs io_uring_enter consumed, then each CQE's res in order.
  *
- * Nothing here waits for a completion that might not come: SQEs are
- * submitted without IORING_ENTER_GETEVENTS and the CQ is read as it is when
- * io_uring_enter returns (on Linux, requests that complete at once have
- * posted their CQE by then). Every pipe is O_NONBLOCK, and SIGPIPE is
- * ignored (see errno-fd.cpp). What the Linux answer depends on and this
- * kernel does not have (the highest opcode Linux knows, its feature bits)
- * is not printed.
+ * Nothing here waits for a completion that might not come: an SQE is
+ * submitted, and only if its CQE is not there yet (on Linux, a request a
+ * worker thread finishes) does the program wait for it; the one request
+ * that waits for data (a READ of an empty pipe) is never waited for. Every
+ * pipe is O_NONBLOCK, and SIGPIPE is ignored (see errno-fd.cpp).
+ *
+ * What the Linux answer depends on and this kernel does not have (the
+ * highest opcode Linux knows, its feature bits) is not printed. Three
+ * differences the course keeps on purpose are not probed:
+ * IORING_ENTER_EXT_ARG (not offered: no IORING_FEAT_EXT_ARG), an mmap of a
+ * ring longer than its region (the course returns the region itself, which
+ * a later munmap of that length would overrun), and a READ of a ring fd
+ * (Linux waits for that ring to become readable; the course fails it).
  */
 #include "runtime/print.h"
 #include "runtime/probe.h"
@@ -172,7 +178,6 @@ void enter_calls(const Ring& ring, const Pipe& p) {
     g_probe.value(enter(fd, kUpper, 0, 0), "io_uring_enter(ring, 0x100000000, 0, 0)");
     g_probe.value(enter(fd, 0, 0, kEnterSqWakeup), "io_uring_enter(ring, 0, 0, SQ_WAKEUP) without SQPOLL");
     g_probe.value(enter(fd, 0, 0, kEnterSqWait), "io_uring_enter(ring, 0, 0, SQ_WAIT) without SQPOLL");
-    g_probe.value(enter(fd, 0, 0, kEnterExtArg, 0, 0), "io_uring_enter(ring, 0, 0, EXT_ARG, NULL, 0)");
     g_probe.value(enter(fd, 0, 0, kEnterExtArg | kEnterGetEvents, 0, 1),
                   "io_uring_enter(ring, 0, 0, EXT_ARG|GETEVENTS, NULL, 1)");
     g_probe.value(enter(fd, 0, 0, kEnterRegisteredRing), "io_uring_enter(ring, 0, 0, REGISTERED_RING)");
@@ -253,8 +258,6 @@ void ring_as_a_file(const Ring& ring) {
     try_map(kPage, map::Shared, fd, 0x12345000, "mmap(4096, RW, SHARED, ring, 0x12345000)");
     try_map(kPage, map::Shared, fd, kOffSqRing + 1, "mmap(4096, RW, SHARED, ring, 1)");
     try_map(0, map::Shared, fd, kOffSqRing, "mmap(0, RW, SHARED, ring, SQ_RING)");
-    try_map(1ull << 20, map::Shared, fd, kOffSqRing, "mmap(1 MiB, RW, SHARED, ring, SQ_RING)");
-    try_map(1ull << 20, map::Shared, fd, kOffSqes, "mmap(1 MiB, RW, SHARED, ring, SQES)");
     try_map(kPage, 0, fd, kOffSqRing, "mmap(4096, RW, 0, ring, SQ_RING)");
     try_map(kPage, map::Shared, kUpper | fd, kOffSqRing, "mmap(4096, RW, SHARED, 0x100000000 | ring, SQ_RING)");
 }
@@ -605,20 +608,6 @@ void read_empty_nonblocking() {
     (void)close(p.r), (void)close(p.w);
 }
 
-/// A READ of another ring's fd, on a ring of its own that is closed right
-/// after: Linux arms a poll on the other ring, so it never completes there.
-void read_a_ring() {
-    Ring ring, other;
-    const long r = ring.init(4), o = other.init(4);
-    g_probe.ok(r < 0 ? r : o, "io_uring_setup(4) twice, for a READ of a ring fd");
-    if (r < 0 || o < 0) return;
-    sqe_probe(
-        ring, "SQE READ(another ring, buf, 8)",
-        [&](Sqe* s) { prep(s, Op::Read, other.fd(), addr(g_buf), 8); }, false);
-    ring.exit();
-    other.exit();
-}
-
 /// rt_sigaction(SIGPIPE, SIG_IGN), as in errno-fd.cpp; its result is not a probe.
 void ignore_sigpipe() {
     struct {
@@ -664,7 +653,6 @@ int main(int, char**, char**) {
     ring.exit();  // the ring goes before the pipe (see read_empty_nonblocking)
     (void)close(p.r), (void)close(p.w);
     read_empty_nonblocking();
-    read_a_ring();
     g_probe.end();
     return 0;
 }
