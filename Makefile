@@ -136,7 +136,9 @@ test: setup
 
 define variant_iso
 # After os.iso: two builds of one chapter at once would race on its tree.
-build/$(call chapter_of,$(1))/test-$(call variant_of,$(1)).iso: build/$(call chapter_of,$(1))/os.iso
+# FORCE: kernel.mk decides what to rebuild (a variant's own program may have
+# changed when os.iso did not).
+build/$(call chapter_of,$(1))/test-$(call variant_of,$(1)).iso: build/$(call chapter_of,$(1))/os.iso FORCE
 	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(call chapter_of,$(1)) ISO_NAME=test-$(call variant_of,$(1)) iso \
 	   ARGS="$$(call directive,$(call expect_of,$(1)),args)" \
 	   $$(if $$(call directive,$(call expect_of,$(1)),programs),PROGRAMS="$$(call directive,$(call expect_of,$(1)),programs)")
@@ -148,6 +150,15 @@ build/results/$(2)-$(1).done: $(call iso_of,$(1))
 	@touch $$@
 endef
 $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),$(eval $(call variant_iso,$(b)))))
+# The variant ISOs of one chapter are built one at a time, each after the one
+# before it in name order (order-only: nothing is rebuilt because of it), for
+# the same reason: two kernel.mk runs for one chapter race on its tree.
+define variant_chain
+$(eval prev_iso := build/$(1)/os.iso)
+$(foreach v,$(sort $(patsubst test-%.expect,%,$(notdir $(wildcard chapters/$(1)/test-*.expect)))),\
+  $(eval build/$(1)/test-$(v).iso: | $(prev_iso))$(eval prev_iso := build/$(1)/test-$(v).iso))
+endef
+$(foreach c,$(CHAPTERS),$(call variant_chain,$(c)))
 
 define linux_test
 build/results/linux-$(1).done: $(call iso_of,$(1))
