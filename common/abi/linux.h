@@ -212,5 +212,9 @@ struct IoVec {
 inline constexpr uint64_t kPageSize = 4096;
 /// The first address above user space: 47-bit canonical lower half.
 inline constexpr uint64_t kUserSpaceEnd = 0x0000800000000000ull;
+/// Linux's TASK_SIZE_MAX on x86-64 (4-level paging): user mappings end one
+/// page short of kUserSpaceEnd, and a user range [addr, addr + n) is valid
+/// (access_ok) only if it ends at or below this.
+inline constexpr uint64_t kTaskSize = kUserSpaceEnd - kPageSize;
 
 }  // namespace abi

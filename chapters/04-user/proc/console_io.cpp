@@ -5,30 +5,33 @@
 #include "proc/console_io.h"
 
 #include "kernel/console.h"
-#include "proc/uaccess.h"
 
 namespace {
 constexpr uint64_t kChunk = 256;  // bytes per user copy
 }  // namespace
 
-Result<long> console_read_to_user(uint64_t buf, uint64_t len) {
+Result<long> console_read_to_user(UserIter& to) {
     char chunk[kChunk];
-    uint64_t done = 0;
-    while (done < len) {
-        const size_t n = console_read(chunk, len - done < kChunk ? len - done : kChunk);
+    long done = 0;
+    while (to.remaining() > 0) {
+        const size_t n = console_read(chunk, to.remaining() < kChunk ? to.remaining() : kChunk);
         if (n == 0) break;
-        if (!copy_to_user(buf + done, chunk, n)) return done > 0 ? Result<long>(done) : Err(abi::Errno::Fault);
-        done += n;
+        const size_t copied = to.copy_out(chunk, n);
+        done += static_cast<long>(copied);
+        if (copied < n) return done > 0 ? Result<long>(done) : Err(abi::Errno::Fault);
     }
-    return static_cast<long>(done);
+    return done;
 }
 
-Result<long> console_write_from_user(uint64_t buf, uint64_t len) {
+Result<long> console_write_from_user(UserIter& from) {
     char chunk[kChunk];
-    for (uint64_t done = 0; done < len; done += kChunk) {
-        const uint64_t n = len - done < kChunk ? len - done : kChunk;
-        if (!copy_from_user(chunk, buf + done, n)) return done > 0 ? Result<long>(done) : Err(abi::Errno::Fault);
+    long done = 0;
+    while (from.remaining() > 0) {
+        const size_t want = from.remaining() < kChunk ? from.remaining() : kChunk;
+        const size_t n = from.copy_in(chunk, want);
         console_write(chunk, n);
+        done += static_cast<long>(n);
+        if (n < want) return done > 0 ? Result<long>(done) : Err(abi::Errno::Fault);
     }
-    return static_cast<long>(len);
+    return done;
 }

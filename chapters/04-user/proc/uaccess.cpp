@@ -27,7 +27,9 @@ uint8_t g_smap = 0;
 namespace {
 
 // Rule 1 of proc/uaccess.h: the range is in user space, without wrapping.
-bool in_user_space(uint64_t addr, size_t n) { return addr < g_user_top && n <= g_user_top - addr; }
+// As Linux's access_ok: the range ends at or below the top, without wrapping
+// (so [top, top + 0) is fine, and a kernel address is refused even for 0 bytes).
+bool in_user_space(uint64_t addr, size_t n) { return addr <= g_user_top && n <= g_user_top - addr; }
 
 }  // namespace
 

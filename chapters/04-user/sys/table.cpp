@@ -13,6 +13,8 @@
 // sys/proc_calls.cpp, sys/mem_calls.cpp and sys/file_calls.cpp
 Result<long> sys_read(const SyscallArgs&);
 Result<long> sys_write(const SyscallArgs&);
+Result<long> sys_readv(const SyscallArgs&);
+Result<long> sys_writev(const SyscallArgs&);
 Result<long> sys_mmap(const SyscallArgs&);
 Result<long> sys_munmap(const SyscallArgs&);
 Result<long> sys_mprotect(const SyscallArgs&);
@@ -27,6 +29,8 @@ constexpr SyscallTable make_table() {
     SyscallTable t;
     t.set(abi::Sys::Read, sys_read);
     t.set(abi::Sys::Write, sys_write);
+    t.set(abi::Sys::Readv, sys_readv);
+    t.set(abi::Sys::Writev, sys_writev);
     t.set(abi::Sys::Mmap, sys_mmap);
     t.set(abi::Sys::Munmap, sys_munmap);
     t.set(abi::Sys::Mprotect, sys_mprotect);

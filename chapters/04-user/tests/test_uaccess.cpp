@@ -20,7 +20,7 @@
 #include "proc/uaccess.cpp"
 #include "user_faults.h"
 
-uint64_t g_user_top = kLinuxUserTop;
+uint64_t g_user_top = abi::kTaskSize;
 
 // uaccess_init() logs; its console goes nowhere here.
 Sink& console_sink() {
@@ -77,7 +77,8 @@ Test(uaccess, the_range_must_be_user_space) {
     cr_assert(check_user_range(0, 0).has_value());
     cr_assert(check_user_range(0x7ffffffff000 - 16, 16).has_value(), "ends exactly at the end of user space");
     cr_assert(!check_user_range(0x7ffffffff000 - 16, 17).has_value(), "one byte past it");
-    cr_assert(!check_user_range(0x7ffffffff000, 0).has_value(), "an empty range at the end");
+    cr_assert(check_user_range(0x7ffffffff000, 0).has_value(), "an empty range at the very end, as Linux");
+    cr_assert(!check_user_range(0x7ffffffff001, 0).has_value(), "past the end, even empty");
     cr_assert(!check_user_range(0xffffffff80000000, 0).has_value(), "a kernel address, even for 0 bytes");
     cr_assert(!check_user_range(0x0000800000000000, 1).has_value(), "the first non-canonical address");
     cr_assert(!check_user_range(0xfffffffffffffff0, 0x20).has_value(), "wraps around zero");

@@ -19,7 +19,7 @@
 namespace {
 KernelOption g_top_page_option("toppage", "0|1", [](StringView v) {
     if (v == "1") g_user_top = abi::kUserSpaceEnd;
-    else if (v == "0") g_user_top = kLinuxUserTop;
+    else if (v == "0") g_user_top = abi::kTaskSize;
     else return false;
     return true;
 });

@@ -14,7 +14,7 @@
 #include "mm/frame.h"
 #include "mm/mm.h"
 
-uint64_t g_user_top = kLinuxUserTop;
+uint64_t g_user_top = abi::kTaskSize;
 
 namespace {
 
@@ -154,7 +154,10 @@ Result<AddressSpace> user_space_create() {
 }
 
 Result<void> map_user_pages(AddressSpace& space, uint64_t start, uint64_t pages, int prot) {
-    if (prot != abi::prot::None && pages > frames().free_count()) return Err(abi::Errno::NoMem);  // fail fast
+    // Fail at once if memory cannot hold it: a frame a page (none for
+    // PROT_NONE) and a page table for every 512 pages, or about.
+    const uint64_t needed = (prot != abi::prot::None ? pages : 0) + pages / 512 + 4;
+    if (needed > frames().free_count()) return Err(abi::Errno::NoMem);
     for (uint64_t i = 0; i < pages; ++i) {
         const uint64_t page = start + i * kPageSize;
         const Result<void> done = map_one(space, VirtAddr(page), prot);

@@ -48,7 +48,6 @@ inline constexpr uint64_t kUserStackPages = 32;                ///< 128 KiB of i
 /// non-canonical address, on which `sysretq` faults in ring 0 (chapter 05
 /// shows it). Chapter 05's `toppage=1` option moves it to the hole.
 extern uint64_t g_user_top;
-inline constexpr uint64_t kLinuxUserTop = 0x00007ffffffff000;  ///< Linux's TASK_SIZE on x86-64
 
 /// An address space for a new process: empty below, the kernel's above.
 Result<AddressSpace> user_space_create();

@@ -9,8 +9,9 @@
  * pending or the file is mapped does not pull the file out from under them
  * (Linux does the same with fget/fput). The last reference deletes it.
  *
- * User buffers are user addresses of the running process, and a File
- * reaches them only through proc/uaccess.h's copies.
+ * A read or write gets its user buffers as a UserIter (proc/user_iter.h),
+ * already checked to lie in user space: read() and readv() reach the same
+ * File::read, as Linux's read_iter.
  */
 #pragma once
 
@@ -20,6 +21,7 @@
 #include "common/abi/linux.h"
 #include "common/result.h"
 #include "mm/address.h"
+#include "proc/user_iter.h"
 
 namespace uring {
 struct Request;
@@ -46,12 +48,11 @@ public:
     explicit File(unsigned mode) : m_mode(mode) {}
     virtual ~File() = default;
 
-    /// Read up to @p len bytes into user memory at @p buf (which the caller
-    /// checked lies in user space). The count (0 = end of file), or an
-    /// error: Errno::Again if it would have to wait, Errno::Fault.
-    virtual Result<long> read(uint64_t buf, uint64_t len);
-    /// Write @p len bytes from user memory at @p buf.
-    virtual Result<long> write(uint64_t buf, uint64_t len);
+    /// Read into the user buffers of @p to. The count (0 = end of file), or
+    /// an error: Errno::Again if it would have to wait, Errno::Fault.
+    virtual Result<long> read(UserIter& to);
+    /// Write from the user buffers of @p from.
+    virtual Result<long> write(UserIter& from);
     /// The kernel memory to map for an mmap at @p offset of @p len bytes;
     /// Errno::NoDev if this kind of file cannot be mapped.
     virtual Result<FileMemory> mmap(uint64_t offset, uint64_t len);
@@ -109,38 +110,6 @@ Result<void> open_console(FileTable& files);
 /// Called by a pipe when data (or end of file) arrives for a waiting
 /// io_uring read: retry it, and post its completion (sys/io_uring.cpp).
 void uring_retry_read(uring::Request& request);
-
-/// A readv/writev iovec array, copied in and checked (Linux's import_iovec):
-/// at most abi::io_uring::kMaxIovecs entries, no length that is negative as
-/// a signed number, every buffer inside user space.
-class IoVecs {
-public:
-    /// Copy and check @p count iovecs at user address @p at. Errno::Inval
-    /// (too many, a negative length), Errno::Fault, Errno::NoMem.
-    static Result<IoVecs> import(uint64_t at, uint64_t count);
-    /// Take over @p other's array (a Result carries an IoVecs by moving it).
-    IoVecs(IoVecs&& other);
-    IoVecs(const IoVecs&) = delete;
-    IoVecs& operator=(const IoVecs&) = delete;
-    ~IoVecs();
-
-    /// The checked array.
-    [[nodiscard]] const abi::IoVec* begin() const { return m_vec; }
-    /// One past its end.
-    [[nodiscard]] const abi::IoVec* end() const { return m_vec + m_count; }
-
-private:
-    IoVecs() = default;
-    static constexpr uint64_t kInline = 8;  // arrays this small need no heap (Linux's UIO_FASTIOV)
-    abi::IoVec m_inline[kInline];
-    abi::IoVec* m_vec = m_inline;
-    uint64_t m_count = 0;
-};
-
-/// readv/writev on @p file with checked @p iovecs: one read or write per
-/// iovec until one comes up short; an error after some bytes moved is
-/// reported as the count so far, as Linux does.
-Result<long> file_vector_io(File* file, const IoVecs& iovecs, bool write);
 
 /// Create a pipe: its read end and its write end, each with one reference.
 /// Errno::NoMem if there is no memory for it.

@@ -20,12 +20,13 @@
 #include "common/str.h"
 #include "kernel/heap.h"
 #include "proc/file.h"
-#include "proc/uaccess.h"
 #include "uring/engine.h"
 
 using abi::Errno;
 
 namespace {
+
+constexpr uint32_t kPipeChunk = 4096;  // the unit a transfer keeps or drops whole, as Linux's pipe buffers
 
 struct Pipe {
     static constexpr uint32_t kCapacity = 65536;
@@ -61,20 +62,26 @@ public:
         m_pipe->reader_open = false;
         m_pipe->unref();
     }
-    Result<long> read(uint64_t buf, uint64_t len) override {
+    // As Linux's pipe_read: nothing asked, nothing done; empty: wait (EAGAIN
+    // here) unless no writer is left (end of file); then copy, a chunk at a
+    // time, and consume a chunk only once all of it reached the user.
+    Result<long> read(UserIter& to) override {
         Pipe& p = *m_pipe;
-        if (len == 0) return 0;
+        if (to.remaining() == 0) return 0;
         if (p.count == 0) return p.writer_open ? Err(Errno::Again) : Result<long>(0);
-        const uint32_t n = len < p.count ? static_cast<uint32_t>(len) : p.count;
-        // The bytes may wrap around the end of the ring: at most two copies.
-        const uint32_t first = n < Pipe::kCapacity - p.head ? n : Pipe::kCapacity - p.head;
-        TRY(copy_to_user(buf, p.data + p.head, first));
-        if (!copy_to_user(buf + first, p.data, n - first)) {
-            consume(first);
-            return static_cast<long>(first);
+        long done = 0;
+        while (p.count > 0 && to.remaining() > 0) {
+            uint32_t n = p.count < kPipeChunk ? p.count : kPipeChunk;
+            if (to.remaining() < n) n = static_cast<uint32_t>(to.remaining());
+            const uint32_t first = n < Pipe::kCapacity - p.head ? n : Pipe::kCapacity - p.head;
+            size_t copied = to.copy_out(p.data + p.head, first);  // up to the end of the ring...
+            if (copied == first && first < n) copied += to.copy_out(p.data, n - first);  // ...and on from its start
+            if (copied < n) return done > 0 ? Result<long>(done) : Err(Errno::Fault);  // the chunk stays in the pipe
+            p.head = (p.head + n) % Pipe::kCapacity;
+            p.count -= n;
+            done += n;
         }
-        consume(n);
-        return static_cast<long>(n);
+        return done;
     }
     bool wait_for_data(uring::Request& request) override {
         uring::Request** tail = &m_pipe->waiting;  // append: completions keep submission order
@@ -92,10 +99,6 @@ public:
     }
 
 private:
-    void consume(uint32_t n) {
-        m_pipe->head = (m_pipe->head + n) % Pipe::kCapacity;
-        m_pipe->count -= n;
-    }
     Pipe* m_pipe;
 };
 
@@ -107,20 +110,28 @@ public:
         m_pipe->wake_readers();  // the last writer gone: waiting reads see end of file
         m_pipe->unref();
     }
-    Result<long> write(uint64_t buf, uint64_t len) override {
+    // As Linux's pipe_write: nothing to write, nothing done; no reader:
+    // EPIPE; full: wait (EAGAIN here); then copy a chunk at a time, and add
+    // a chunk to the pipe only once all of it came from the user.
+    Result<long> write(UserIter& from) override {
         Pipe& p = *m_pipe;
+        if (from.remaining() == 0) return 0;
         if (!p.reader_open) return Err(Errno::Pipe);  // Linux also sends SIGPIPE: see the chapter's differences
-        if (len == 0) return 0;
         if (p.count == Pipe::kCapacity) return Err(Errno::Again);
-        const uint32_t room = Pipe::kCapacity - p.count;
-        const uint32_t n = len < room ? static_cast<uint32_t>(len) : room;
-        const uint32_t tail = (p.head + p.count) % Pipe::kCapacity;
-        const uint32_t first = n < Pipe::kCapacity - tail ? n : Pipe::kCapacity - tail;
-        TRY(copy_from_user(p.data + tail, buf, first));
-        const uint32_t done = copy_from_user(p.data, buf + first, n - first) ? n : first;
-        p.count += done;
-        p.wake_readers();
-        return static_cast<long>(done);
+        long done = 0;
+        while (p.count < Pipe::kCapacity && from.remaining() > 0) {
+            uint32_t n = Pipe::kCapacity - p.count < kPipeChunk ? Pipe::kCapacity - p.count : kPipeChunk;
+            if (from.remaining() < n) n = static_cast<uint32_t>(from.remaining());
+            const uint32_t tail = (p.head + p.count) % Pipe::kCapacity;
+            const uint32_t first = n < Pipe::kCapacity - tail ? n : Pipe::kCapacity - tail;
+            size_t copied = from.copy_in(p.data + tail, first);
+            if (copied == first && first < n) copied += from.copy_in(p.data, n - first);
+            if (copied < n) break;  // a fault: this chunk is not added
+            p.count += n;
+            done += n;
+        }
+        if (done > 0) p.wake_readers();
+        return done > 0 ? Result<long>(done) : Err(Errno::Fault);
     }
 
 private:

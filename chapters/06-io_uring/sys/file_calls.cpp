@@ -7,7 +7,8 @@
  * Each call makes Linux's checks in Linux's order (vfs_read/vfs_write):
  * the descriptor (EBADF), whether it was opened for this (EBADF), whether
  * the file can do it at all (EINVAL: an io_uring fd cannot be read), the
- * buffer's range (EFAULT), then the file's own operation.
+ * buffers' ranges (EFAULT, EINVAL: making the UserIter), then the file's
+ * own operation.
  */
 #include "proc/file.h"
 #include "proc/process.h"
@@ -16,38 +17,32 @@
 
 using abi::Errno;
 
-namespace {
-
-constexpr uint64_t kMaxRwCount = 0x7ffff000;  // Linux's MAX_RW_COUNT: one call moves at most this
-
-}  // namespace
-
 /// read(fd, buf, count) through the process's descriptor table.
 Result<long> sys_read(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
-    TRY(check_user_range(a.a1, a.a2));
-    return file->read(a.a1, a.a2 < kMaxRwCount ? a.a2 : kMaxRwCount);
+    UserIter to = TRY(UserIter::buffer(a.a1, a.a2));
+    return file->read(to);
 }
 
 /// write(fd, buf, count) through the process's descriptor table.
 Result<long> sys_write(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
-    TRY(check_user_range(a.a1, a.a2));
-    return file->write(a.a1, a.a2 < kMaxRwCount ? a.a2 : kMaxRwCount);
+    UserIter from = TRY(UserIter::buffer(a.a1, a.a2));
+    return file->write(from);
 }
 
 /// readv(fd, iov, iovcnt): the iovec array is checked whole before a byte moves.
 Result<long> sys_readv(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
-    const IoVecs iovecs = TRY(IoVecs::import(a.a1, a.a2));
-    return file_vector_io(file, iovecs, false);
+    UserIter to = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
+    return file->read(to);
 }
 
 /// writev(fd, iov, iovcnt): as readv.
 Result<long> sys_writev(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
-    const IoVecs iovecs = TRY(IoVecs::import(a.a1, a.a2));
-    return file_vector_io(file, iovecs, true);
+    UserIter from = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
+    return file->write(from);
 }
 
 /// close(fd): 0 or Errno::BadF.

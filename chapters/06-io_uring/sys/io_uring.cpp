@@ -29,18 +29,23 @@ namespace ring_abi = abi::io_uring;
 
 namespace {
 
-// Read for a READ or READV request, into the buffers its SQE names.
+// The user buffers a READ, WRITE, READV or WRITEV request names.
+Result<UserIter> buffers_of(const ring_abi::Sqe& sqe) {
+    const auto op = static_cast<ring_abi::Op>(sqe.opcode);
+    if (op == ring_abi::Op::Read || op == ring_abi::Op::Write) return UserIter::buffer(sqe.addr, sqe.len);
+    return UserIter::iovecs(sqe.addr, sqe.len);
+}
+
+// Read for a READ or READV request.
 Result<long> read_request(File* file, const ring_abi::Sqe& sqe) {
-    if (static_cast<ring_abi::Op>(sqe.opcode) == ring_abi::Op::Read) return file->read(sqe.addr, sqe.len);
-    const IoVecs iovecs = TRY(IoVecs::import(sqe.addr, sqe.len));
-    return file_vector_io(file, iovecs, false);
+    UserIter to = TRY(buffers_of(sqe));
+    return file->read(to);
 }
 
 // Write for a WRITE or WRITEV request.
 Result<long> write_request(File* file, const ring_abi::Sqe& sqe) {
-    if (static_cast<ring_abi::Op>(sqe.opcode) == ring_abi::Op::Write) return file->write(sqe.addr, sqe.len);
-    const IoVecs iovecs = TRY(IoVecs::import(sqe.addr, sqe.len));
-    return file_vector_io(file, iovecs, true);
+    UserIter from = TRY(buffers_of(sqe));
+    return file->write(from);
 }
 
 // A result as a CQE's res: the value, or -errno (the CQE is io_uring's syscall boundary).
@@ -89,7 +94,7 @@ public:
     // iovec array, or the SQE fails and ends the batch.
     Result<void> prepare(uring::Request& r) override {
         const auto op = static_cast<ring_abi::Op>(r.sqe.opcode);
-        if (op == ring_abi::Op::Readv || op == ring_abi::Op::Writev) TRY(IoVecs::import(r.sqe.addr, r.sqe.len));
+        if (op == ring_abi::Op::Readv || op == ring_abi::Op::Writev) TRY(UserIter::iovecs(r.sqe.addr, r.sqe.len));
         return {};
     }
 
@@ -178,8 +183,12 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
 /// for completions (uring/engine.h does the work).
 Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     const auto flags = static_cast<uint32_t>(a.a3);
+    const auto fd = static_cast<uint32_t>(a.a0);
     TRY(uring::Ring::check_enter_flags(flags));  // before the fd, as Linux
-    RingFile* file = TRY(ring_of(static_cast<uint32_t>(a.a0)));
+    // A registered ring's index (IORING_REGISTER_RING_FDS, not implemented):
+    // past Linux's 16 slots it is EINVAL, below it an empty slot, EBADF.
+    if (flags & ring_abi::kEnterRegisteredRing) return Err(fd >= 16 ? Errno::Inval : Errno::BadF);
+    RingFile* file = TRY(ring_of(fd));
     return TRY(file->ring.enter(static_cast<uint32_t>(a.a1), static_cast<uint32_t>(a.a2), flags, &g_waiter));
 }
 

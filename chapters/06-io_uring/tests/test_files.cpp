@@ -23,6 +23,7 @@
 #include "proc/file.cpp"
 #include "proc/pipe.cpp"
 #include "proc/uaccess.cpp"
+#include "proc/user_iter.cpp"
 #include "sys/file_calls.cpp"
 #include "sys/io_uring.cpp"
 #include "uring/engine.cpp"
@@ -30,7 +31,7 @@
 
 // ------------------------------------------------------------------ fakes
 
-uint64_t g_user_top = kLinuxUserTop;
+uint64_t g_user_top = abi::kTaskSize;
 void* heap_allocate(size_t size, size_t align) { return std::aligned_alloc(align < 16 ? 16 : align, (size + 4095) & ~size_t(4095)); }
 void heap_free(void* p) { std::free(p); }
 // The kernel deletes what make<T>() made with `delete`: here as there, new

@@ -41,11 +41,12 @@ constexpr size_t align_up(size_t value, size_t alignment) { return (value + alig
 /// Is [addr, addr + len) inside user space? Linux's access_ok(): a kernel or
 /// non-canonical address fails at prepare time with -EFAULT; an unmapped user
 /// address passes here and faults when the executor copies.
-bool user_range_ok(uint64_t addr, uint64_t len) {
-    return addr <= abi::kUserSpaceEnd && len <= abi::kUserSpaceEnd - addr;
-}
+bool user_range_ok(uint64_t addr, uint64_t len) { return addr <= abi::kTaskSize && len <= abi::kTaskSize - addr; }
 
 bool is_rw(Op op) { return op == Op::Read || op == Op::Write || op == Op::Readv || op == Op::Writev; }
+
+/// Does the opcode work on the file sqe.fd names?
+bool uses_file(Op op) { return is_rw(op) || op == Op::Close; }
 
 /// The checks Linux makes while preparing an SQE (io_init_req and each
 /// opcode's prep). A failure completes the SQE and ends the batch.
@@ -73,6 +74,7 @@ Result<void> prepare_check(const Sqe& sqe) {
             // Linux's io_close_prep; file_index would close a registered file.
             if (sqe.off || sqe.addr || sqe.len || sqe.rw_flags || sqe.buf_index || sqe.file_index)
                 return Err(Errno::Inval);
+            if (sqe.flags & kSqeFixedFile) return Err(Errno::BadF);
             return {};
         default:
             return Err(Errno::Inval);
@@ -155,9 +157,10 @@ Result<void> setup(uint32_t entries, Params& params, Layout& layout) {
 
 Result<MmapTarget> mmap_region(const Layout& layout, uint64_t offset, uint64_t length) {
     MmapTarget target;
-    if (offset == kOffSqRing || offset == kOffCqRing) {
+    const uint64_t region = offset & kOffMmapMask;  // as Linux: the low bits do not matter
+    if (region == kOffSqRing || region == kOffCqRing) {
         target = {Region::Rings, layout.rings_bytes};
-    } else if (offset == kOffSqes) {
+    } else if (region == kOffSqes) {
         target = {Region::Sqes, layout.sqes_bytes};
     } else {
         return Err(Errno::Inval);
@@ -236,7 +239,6 @@ void Ring::init(const RingConfig& config) {
 
 Result<void> Ring::check_enter_flags(uint32_t flags) {
     if (flags & ~kSupportedEnterFlags & ~kEnterRegisteredRing) return Err(Errno::Inval);
-    if (flags & kEnterRegisteredRing) return Err(Errno::BadF);  // no ring fd is ever registered
     return {};
 }
 
@@ -331,7 +333,10 @@ Result<void> Ring::submit_one(Request& request) {
         return {};
     }
     IssueResult result = IssueResult::done(0);
-    if (static_cast<Op>(sqe.opcode) != Op::Nop && m_executor) result = m_executor->issue(request);
+    if ((sqe.flags & kSqeFixedFile) && uses_file(static_cast<Op>(sqe.opcode)))
+        result = IssueResult::done(-Errno::BadF);  // no file is registered
+    else if (static_cast<Op>(sqe.opcode) != Op::Nop && m_executor)
+        result = m_executor->issue(request);
     if (result.pending) {
         request.state = Request::State::Pending;
         ++m_inflight;

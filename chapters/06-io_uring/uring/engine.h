@@ -50,8 +50,10 @@ inline constexpr uint32_t kFeatures =
 /// io_uring_enter flags the engine accepts (SQ_WAKEUP and SQ_WAIT do nothing without SQPOLL).
 inline constexpr uint32_t kSupportedEnterFlags =
     abi::io_uring::kEnterGetEvents | abi::io_uring::kEnterSqWakeup | abi::io_uring::kEnterSqWait;
-/// SQE flags the engine accepts: kSqeAsync is only a hint, so honouring it costs nothing.
-inline constexpr uint8_t kSupportedSqeFlags = abi::io_uring::kSqeAsync;
+/// SQE flags the engine accepts: kSqeAsync is only a hint, so honouring it
+/// costs nothing; kSqeFixedFile names a registered file, of which there are
+/// none (yet): a request that uses a file fails with -EBADF, as on Linux.
+inline constexpr uint8_t kSupportedSqeFlags = abi::io_uring::kSqeAsync | abi::io_uring::kSqeFixedFile;
 /// Alignment of the CQE array and of the SQ index array (a cache line).
 inline constexpr uint32_t kRingAlign = 64;
 
@@ -225,8 +227,8 @@ public:
     void init(const RingConfig& config);
 
     /// io_uring_enter's flag check, done before the fd is looked up:
-    /// Errno::Inval for unknown flags, Errno::BadF for kEnterRegisteredRing
-    /// (no ring is registered).
+    /// Errno::Inval for unknown flags. (kEnterRegisteredRing is known, and
+    /// left to the caller: the fd is then an index into registered rings.)
     [[nodiscard]] static Result<void> check_enter_flags(uint32_t flags);
 
     /// io_uring_enter(fd, to_submit, min_complete, flags) on this ring:
