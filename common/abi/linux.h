@@ -40,11 +40,21 @@ enum class Sys : long {
     Mprotect = 10,
     Munmap = 11,
     Brk = 12,
+    RtSigprocmask = 14,
+    Ioctl = 16,
     Readv = 19,
     Writev = 20,
+    SchedYield = 24,
+    Nanosleep = 35,
     Getpid = 39,
+    Clone = 56,
     Exit = 60,
     ArchPrctl = 158,
+    Gettid = 186,
+    Futex = 202,
+    SetTidAddress = 218,
+    ClockGettime = 228,
+    ClockGetres = 229,
     ExitGroup = 231,
     Pipe2 = 293,
     IoUringSetup = 425,
@@ -70,6 +80,7 @@ enum class Errno : int {
     NoDev = 19,       ///< ENODEV: no such device
     Inval = 22,       ///< EINVAL: invalid argument
     MFile = 24,       ///< EMFILE: too many open files
+    NoTty = 25,       ///< ENOTTY: not a terminal (an ioctl the file does not know)
     NoSpc = 28,       ///< ENOSPC: no space left
     Pipe = 32,        ///< EPIPE: broken pipe
     Range = 34,       ///< ERANGE: result out of range
@@ -79,6 +90,7 @@ enum class Errno : int {
     Time = 62,        ///< ETIME: timer expired
     Overflow = 75,    ///< EOVERFLOW: value too large
     OpNotSupp = 95,   ///< EOPNOTSUPP: operation not supported
+    TimedOut = 110,   ///< ETIMEDOUT: a wait's time ran out (futex)
     Canceled = 125,   ///< ECANCELED: operation canceled
 };
 
@@ -104,6 +116,7 @@ constexpr const char* errno_name(Errno e) {
         case Errno::NoDev: return "ENODEV";
         case Errno::Inval: return "EINVAL";
         case Errno::MFile: return "EMFILE";
+        case Errno::NoTty: return "ENOTTY";
         case Errno::NoSpc: return "ENOSPC";
         case Errno::Pipe: return "EPIPE";
         case Errno::Range: return "ERANGE";
@@ -113,6 +126,7 @@ constexpr const char* errno_name(Errno e) {
         case Errno::Time: return "ETIME";
         case Errno::Overflow: return "EOVERFLOW";
         case Errno::OpNotSupp: return "EOPNOTSUPP";
+        case Errno::TimedOut: return "ETIMEDOUT";
         case Errno::Canceled: return "ECANCELED";
     }
     return "E?";
@@ -185,6 +199,34 @@ inline constexpr int NonBlock = 04000;    ///< O_NONBLOCK
 inline constexpr int CloExec = 02000000;  ///< O_CLOEXEC
 }  // namespace open_flag
 
+/// clone flags (uapi/linux/sched.h): CLONE_VM is clone_flag::Vm.
+namespace clone_flag {
+inline constexpr uint64_t ExitSignalMask = 0xff;     ///< CSIGNAL: the signal sent to the parent at exit
+inline constexpr uint64_t Vm = 0x100;                ///< CLONE_VM: share the address space
+inline constexpr uint64_t Fs = 0x200;                ///< CLONE_FS: share the working directory, umask...
+inline constexpr uint64_t Files = 0x400;             ///< CLONE_FILES: share the descriptor table
+inline constexpr uint64_t SigHand = 0x800;           ///< CLONE_SIGHAND: share the signal handlers
+inline constexpr uint64_t Thread = 0x10000;          ///< CLONE_THREAD: same thread group (a thread, not a process)
+inline constexpr uint64_t SysVSem = 0x40000;         ///< CLONE_SYSVSEM: share System V semaphore undo lists
+inline constexpr uint64_t SetTls = 0x80000;          ///< CLONE_SETTLS: the new thread's FS base is the tls argument
+inline constexpr uint64_t ParentSetTid = 0x100000;   ///< CLONE_PARENT_SETTID: write the new tid at parent_tid
+inline constexpr uint64_t ChildClearTid = 0x200000;  ///< CLONE_CHILD_CLEARTID: zero child_tid and wake it at exit
+inline constexpr uint64_t Detached = 0x400000;       ///< CLONE_DETACHED: ignored by Linux (musl still passes it)
+inline constexpr uint64_t ChildSetTid = 0x1000000;   ///< CLONE_CHILD_SETTID: write the new tid at child_tid
+}  // namespace clone_flag
+
+/// Clocks of clock_gettime (uapi/linux/time.h): CLOCK_MONOTONIC is Clock::Monotonic.
+enum class Clock : int {
+    Realtime = 0,         ///< CLOCK_REALTIME: wall-clock time
+    Monotonic = 1,        ///< CLOCK_MONOTONIC: time since boot, never set
+    ProcessCputime = 2,   ///< CLOCK_PROCESS_CPUTIME_ID
+    ThreadCputime = 3,    ///< CLOCK_THREAD_CPUTIME_ID
+    MonotonicRaw = 4,     ///< CLOCK_MONOTONIC_RAW
+    RealtimeCoarse = 5,   ///< CLOCK_REALTIME_COARSE
+    MonotonicCoarse = 6,  ///< CLOCK_MONOTONIC_COARSE
+    Boottime = 7,         ///< CLOCK_BOOTTIME: monotonic, counting suspend
+};
+
 /// Auxiliary vector entry types (uapi/linux/auxvec.h): AT_PHDR is Aux::Phdr.
 enum class Aux : uint64_t {
     Null = 0,     ///< AT_NULL: end of the vector
@@ -200,6 +242,12 @@ enum class Aux : uint64_t {
     Secure = 23,  ///< AT_SECURE: nonzero for setuid programs
     Random = 25,  ///< AT_RANDOM: address of 16 random bytes
     ExecFn = 31,  ///< AT_EXECFN: address of the program's file name
+};
+
+/// A time as seconds and nanoseconds (struct timespec on x86-64).
+struct TimeSpec {
+    int64_t sec;   ///< offset 0: seconds
+    int64_t nsec;  ///< offset 8: nanoseconds, 0 to 999999999
 };
 
 /// One element of readv/writev's array (uapi/linux/uio.h struct iovec).

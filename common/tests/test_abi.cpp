@@ -21,7 +21,9 @@
 #include <sys/mman.h>
 #include <linux/mman.h>  // PROT_SEM, which glibc does not define
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/sched.h>  // CLONE_*, CSIGNAL
 
 #include <cstddef>
 #include <cstring>
@@ -59,6 +61,16 @@ Test(abi, syscall_numbers) {
         ROW(Sys::Mprotect, __NR_mprotect),
         ROW(Sys::Munmap, __NR_munmap),
         ROW(Sys::Brk, __NR_brk),
+        ROW(Sys::RtSigprocmask, __NR_rt_sigprocmask),
+        ROW(Sys::Ioctl, __NR_ioctl),
+        ROW(Sys::SchedYield, __NR_sched_yield),
+        ROW(Sys::Nanosleep, __NR_nanosleep),
+        ROW(Sys::Clone, __NR_clone),
+        ROW(Sys::Gettid, __NR_gettid),
+        ROW(Sys::Futex, __NR_futex),
+        ROW(Sys::SetTidAddress, __NR_set_tid_address),
+        ROW(Sys::ClockGettime, __NR_clock_gettime),
+        ROW(Sys::ClockGetres, __NR_clock_getres),
         ROW(Sys::Readv, __NR_readv),
         ROW(Sys::Writev, __NR_writev),
         ROW(Sys::Getpid, __NR_getpid),
@@ -90,6 +102,7 @@ const Row kErrnoRows[] = {
     ROW(Errno::NoDev, ENODEV),
     ROW(Errno::Inval, EINVAL),
     ROW(Errno::MFile, EMFILE),
+    ROW(Errno::NoTty, ENOTTY),
     ROW(Errno::NoSpc, ENOSPC),
     ROW(Errno::Pipe, EPIPE),
     ROW(Errno::Range, ERANGE),
@@ -99,6 +112,7 @@ const Row kErrnoRows[] = {
     ROW(Errno::DeadLk, EDEADLK),
     ROW(Errno::Overflow, EOVERFLOW),
     ROW(Errno::OpNotSupp, EOPNOTSUPP),
+    ROW(Errno::TimedOut, ETIMEDOUT),
     ROW(Errno::Canceled, ECANCELED),
 };
 }  // namespace
@@ -206,6 +220,38 @@ Test(abi, iovec_layout) {
     cr_expect_eq(offsetof(abi::IoVec, len), offsetof(struct iovec, iov_len));
     cr_expect_eq(sizeof(abi::IoVec::base), sizeof(iovec::iov_base));
     cr_expect_eq(sizeof(abi::IoVec::len), sizeof(iovec::iov_len));
+}
+
+Test(abi, clone_flags_and_clocks) {
+    const Row rows[] = {
+        ROW(abi::clone_flag::ExitSignalMask, CSIGNAL),
+        ROW(abi::clone_flag::Vm, CLONE_VM),
+        ROW(abi::clone_flag::Fs, CLONE_FS),
+        ROW(abi::clone_flag::Files, CLONE_FILES),
+        ROW(abi::clone_flag::SigHand, CLONE_SIGHAND),
+        ROW(abi::clone_flag::Thread, CLONE_THREAD),
+        ROW(abi::clone_flag::SysVSem, CLONE_SYSVSEM),
+        ROW(abi::clone_flag::SetTls, CLONE_SETTLS),
+        ROW(abi::clone_flag::ParentSetTid, CLONE_PARENT_SETTID),
+        ROW(abi::clone_flag::ChildClearTid, CLONE_CHILD_CLEARTID),
+        ROW(abi::clone_flag::Detached, CLONE_DETACHED),
+        ROW(abi::clone_flag::ChildSetTid, CLONE_CHILD_SETTID),
+        ROW(abi::Clock::Realtime, CLOCK_REALTIME),
+        ROW(abi::Clock::Monotonic, CLOCK_MONOTONIC),
+        ROW(abi::Clock::ProcessCputime, CLOCK_PROCESS_CPUTIME_ID),
+        ROW(abi::Clock::ThreadCputime, CLOCK_THREAD_CPUTIME_ID),
+        ROW(abi::Clock::MonotonicRaw, CLOCK_MONOTONIC_RAW),
+        ROW(abi::Clock::RealtimeCoarse, CLOCK_REALTIME_COARSE),
+        ROW(abi::Clock::MonotonicCoarse, CLOCK_MONOTONIC_COARSE),
+        ROW(abi::Clock::Boottime, CLOCK_BOOTTIME),
+    };
+    check_rows(rows);
+}
+
+Test(abi, timespec_layout) {
+    cr_expect_eq(sizeof(abi::TimeSpec), sizeof(struct timespec));
+    cr_expect_eq(offsetof(abi::TimeSpec, sec), offsetof(struct timespec, tv_sec));
+    cr_expect_eq(offsetof(abi::TimeSpec, nsec), offsetof(struct timespec, tv_nsec));
 }
 
 Test(abi, page_size) { cr_expect_eq(abi::kPageSize, static_cast<uint64_t>(sysconf(_SC_PAGESIZE))); }

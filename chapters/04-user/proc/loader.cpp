@@ -22,7 +22,7 @@
 
 namespace {
 
-int g_next_pid = 1;
+int g_next_id = 1;
 constexpr size_t kMaxArgs = 16;
 
 int segment_prot(const elf::ElfSegment& s) {
@@ -108,6 +108,8 @@ Result<uint64_t> load_program(AddressSpace& space, const elf::ElfImage& image, c
 
 }  // namespace
 
+int allocate_id() { return g_next_id++; }
+
 Result<Process*, const char*> process_create(StringView cmdline, const uint8_t* file, size_t size) {
     const Result<elf::ElfImage, const char*> parsed = elf::parse(file, size, kUserStackTop - kUserStackPages * kPageSize);
     if (!parsed) return Err(parsed.error());
@@ -123,7 +125,7 @@ Result<Process*, const char*> process_create(StringView cmdline, const uint8_t* 
         delete p;
         return Err("out of memory loading the program");
     }
-    p->pid = g_next_pid++;
+    p->pid = allocate_id();
     p->space = *space;
     p->entry = image.entry;
     p->initial_rsp = *rsp;

@@ -28,6 +28,9 @@ struct Process {
     uint64_t brk = 0;                ///< the current break: brk_start, or where brk() moved it
 };
 
+/// A new process id (1, 2, ...): one counter for every id the kernel hands out.
+int allocate_id();
+
 /// Load an ELF executable into a new process with command line @p cmdline
 /// (name and arguments, separated by spaces). On failure, the reason (the
 /// ELF parser's, or "out of memory"); nothing is left allocated.

@@ -1,0 +1,344 @@
+/**
+ * @file chapters/07-threads/sched/scheduler.cpp
+ * @brief Threads, the run queue, wait queues, sleeping, and the switch.
+ *
+ * Round robin: the run queue is a FIFO of Ready threads; the running thread
+ * runs for a slice of kSliceTicks timer ticks (or until it blocks or
+ * yields), then goes to the back. When nothing is ready, the CPU runs its
+ * idle thread, which halts until the next interrupt.
+ *
+ * The kernel is not preempted: a thread switches only where it chooses to
+ * (blocking, yielding, exiting) or on its way back to user mode, where
+ * return_to_user_checks() honours the timer's request. So kernel code
+ * between two such points never sees another thread run in the middle.
+ *
+ * Everything here is protected by one lock, g_lock, taken with interrupts
+ * off (IrqLock): one CPU runs this chapter, but the timer interrupt and
+ * other threads change the same queues, and chapter 10's CPUs will too.
+ * The lock is never held across context_switch(): schedule() lets it go
+ * first, interrupts still off, and asserts that this CPU holds no lock.
+ */
+#include "sched/thread.h"
+
+#include <atomic>
+
+#include "arch/percpu.h"
+#include "arch/process_switch.h"
+#include "common/str.h"
+#include "kernel/heap.h"
+#include "kernel/panic.h"
+#include "proc/process.h"
+#include "proc/uaccess.h"
+#include "sched/wait.h"
+#include "sys/futex.h"
+
+/// Where a new kernel thread starts: calls r12(r13) with interrupts on (arch/switch.S).
+extern "C" void kthread_start();
+/// Where a new user thread starts: returns to user mode through the TrapFrame above it (arch/switch.S).
+extern "C" void uthread_start();
+/// Runs on the new thread right after every switch (and first in every new thread).
+extern "C" void sched_finish_switch();
+
+namespace {
+
+constexpr uint64_t kSliceTicks = 10;  // 10 ms at 1000 Hz
+constexpr size_t kStackPages = 4;
+
+SpinLock g_lock;
+Thread* g_ready_head = nullptr;   // the run queue, FIFO
+Thread* g_ready_tail = nullptr;
+Thread* g_sleepers = nullptr;     // Blocked threads with a deadline, linked by next_ready
+uint64_t g_ticks = 0;             // monotonic milliseconds, changed with g_lock held
+KernelStack g_spare_stacks[16];   // stacks of dead threads, reused: their address range is not given back
+int g_spare_count = 0;
+
+Thread* percpu_thread(uint64_t value) { return reinterpret_cast<Thread*>(value); }
+
+void enqueue_ready(Thread* t) {
+    t->state = ThreadState::Ready;
+    t->next_ready = nullptr;
+    if (g_ready_tail) g_ready_tail->next_ready = t;
+    else g_ready_head = t;
+    g_ready_tail = t;
+}
+
+Thread* dequeue_ready() {
+    Thread* t = g_ready_head;
+    if (!t) return nullptr;
+    g_ready_head = t->next_ready;
+    if (!g_ready_head) g_ready_tail = nullptr;
+    t->next_ready = nullptr;
+    return t;
+}
+
+void remove_from(WaitQueue& queue, Thread* t) {
+    for (Thread** p = &queue.sleepers; *p; p = &(*p)->next_waiter)
+        if (*p == t) {
+            *p = t->next_waiter;
+            break;
+        }
+    t->next_waiter = nullptr;
+    t->waiting_on = nullptr;
+}
+
+void remove_sleeper(Thread* t) {
+    for (Thread** p = &g_sleepers; *p; p = &(*p)->next_ready)
+        if (*p == t) {
+            *p = t->next_ready;
+            break;
+        }
+    t->next_ready = nullptr;
+}
+
+// A Blocked thread becomes Ready: off its queue and the sleepers, onto the run queue.
+void wake_locked(Thread* t) {
+    if (t->state != ThreadState::Blocked) return;
+    if (t->waiting_on) remove_from(*t->waiting_on, t);
+    if (t->wake_at_ms) remove_sleeper(t);
+    enqueue_ready(t);
+}
+
+Result<KernelStack> get_stack() {
+    if (g_spare_count > 0) return g_spare_stacks[--g_spare_count];
+    return kstack_create(kStackPages);
+}
+
+void put_stack(const KernelStack& stack) {
+    if (g_spare_count < 16) g_spare_stacks[g_spare_count++] = stack;
+    // else: the stack's pages stay mapped, unused (a bounded waste: see kstack_create)
+}
+
+Result<Thread*> new_thread(const char* name, Process* process) {
+    Thread* t = TRY(make<Thread>());
+    const Result<KernelStack> stack = get_stack();
+    if (!stack) {
+        delete t;
+        return Err(stack.error());
+    }
+    t->stack = *stack;
+    t->process = process;
+    mem::copy(t->name, name, cstr::length_bounded(name, sizeof t->name - 1));
+    return t;
+}
+
+// Push the frame context_switch() pops (r15 r14 r13 r12 rbx rbp, then the
+// return address) so that the first switch to @p t "returns" to @p start.
+void prepare_first_switch(Thread* t, uint64_t below, uint64_t start, uint64_t r12, uint64_t r13) {
+    auto* sp = reinterpret_cast<uint64_t*>(below);
+    *--sp = start;  // ret
+    *--sp = 0;      // rbp: the end of the frame-pointer chain
+    *--sp = 0;      // rbx
+    *--sp = r12;
+    *--sp = r13;
+    *--sp = 0;      // r14
+    *--sp = 0;      // r15
+    t->saved_rsp = reinterpret_cast<uint64_t>(sp);
+}
+
+// Switch from the running thread to the next ready one. The caller holds
+// the lock through @p guard and has already put the running thread where it
+// belongs (run queue, a wait queue, or nowhere if it died).
+void schedule(IrqLock& guard) {
+    Thread* prev = current_thread();
+    Thread* next = dequeue_ready();
+    if (!next) next = percpu_thread(percpu_read<PERCPU_IDLE_THREAD>());
+    percpu_write<PERCPU_NEED_RESCHED>(0);
+    next->ran_ticks = 0;
+    if (next == prev) {
+        prev->state = ThreadState::Running;
+        return;
+    }
+    next->state = ThreadState::Running;
+    percpu_write<PERCPU_SWITCHED_FROM>(reinterpret_cast<uint64_t>(prev));
+    guard.release_keeping_interrupts_off();
+    KASSERT(percpu_read<PERCPU_LOCKS_HELD>() == 0);  // no lock may cross a switch
+    arch_switch_threads(prev, next);
+    // Back on this thread, later, with interrupts still off.
+    sched_finish_switch();
+}
+
+}  // namespace
+
+SpinLock& sched_lock() { return g_lock; }
+
+Thread* current_thread() { return percpu_thread(percpu_read<PERCPU_CURRENT_TASK>()); }
+
+uint64_t now_ms() { return std::atomic_ref<uint64_t>(g_ticks).load(std::memory_order_relaxed); }
+
+// Free the thread this CPU just left if it died: it could not free the stack it ran on.
+extern "C" void sched_finish_switch() {
+    Thread* prev = percpu_thread(percpu_read<PERCPU_SWITCHED_FROM>());
+    if (prev && prev->state == ThreadState::Dead) {
+        put_stack(prev->stack);
+        delete prev;
+    }
+    percpu_write<PERCPU_SWITCHED_FROM>(0);
+}
+
+namespace {
+
+// The idle thread: run whatever is ready, else halt until an interrupt.
+[[noreturn]] void idle(void*) {
+    for (;;) {
+        IrqLock guard(g_lock);
+        if (g_ready_head) {
+            current_thread()->state = ThreadState::Ready;  // not queued: the per-CPU block finds it
+            schedule(guard);
+            continue;
+        }
+        // Look and halt with interrupts off: sti takes effect only after the
+        // next instruction, so an interrupt that readies a thread now wakes the hlt.
+        guard.release_keeping_interrupts_off();
+        asm volatile("sti; hlt" ::: "memory");
+    }
+}
+
+}  // namespace
+
+void sched_init() {
+    // The code running now (kernel_main, on boot.S's stack) becomes thread 0.
+    static Thread boot;
+    boot.tid = 0;
+    mem::copy(boot.name, "boot", 5);
+    boot.state = ThreadState::Running;
+    percpu_write<PERCPU_CURRENT_TASK>(reinterpret_cast<uint64_t>(&boot));
+
+    Result<Thread*> made = new_thread("idle", nullptr);
+    if (!made) panic("no memory for the idle thread");
+    Thread* idle_thread = *made;
+    prepare_first_switch(idle_thread, idle_thread->stack.top.value(), reinterpret_cast<uint64_t>(&kthread_start),
+                         reinterpret_cast<uint64_t>(&idle), 0);
+    percpu_write<PERCPU_IDLE_THREAD>(reinterpret_cast<uint64_t>(idle_thread));
+    kprint("[Sched] Threads: round robin, {} ms slices; idle thread's stack at {:#x}\n", kSliceTicks,
+           idle_thread->stack.top.value());
+}
+
+Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* arg) {
+    Thread* t = TRY(new_thread(name, nullptr));
+    prepare_first_switch(t, t->stack.top.value(), reinterpret_cast<uint64_t>(&kthread_start),
+                         reinterpret_cast<uint64_t>(fn), reinterpret_cast<uint64_t>(arg));
+    t->tid = allocate_id();
+    IrqLock guard(g_lock);
+    enqueue_ready(t);
+    return t;
+}
+
+Result<Thread*> spawn_user_thread(Process& process, const TrapFrame& frame, uint64_t fs_base) {
+    Thread* t = TRY(new_thread(process.name, &process));
+    // The TrapFrame it returns to user mode with goes at the top of its stack,
+    // where a syscall of its would build one; below it, the first switch's frame.
+    const uint64_t frame_at = t->stack.top.value() - sizeof(TrapFrame);
+    mem::copy(reinterpret_cast<void*>(frame_at), &frame, sizeof(TrapFrame));
+    prepare_first_switch(t, frame_at, reinterpret_cast<uint64_t>(&uthread_start), 0, 0);
+    t->fs_base = fs_base;
+    t->tid = process.threads ? allocate_id() : process.pid;  // a program's first thread has its pid as tid
+    IrqLock guard(g_lock);
+    t->next_in_process = process.threads;
+    process.threads = t;
+    ++process.live_threads;
+    enqueue_ready(t);
+    return t;
+}
+
+void yield() {
+    IrqLock guard(g_lock);
+    enqueue_ready(current_thread());
+    schedule(guard);
+}
+
+void exit_current_thread() {
+    Thread* self = current_thread();
+    if (self->process && self->clear_child_tid) {
+        // CLONE_CHILD_CLEARTID: tell pthread_join the thread is gone.
+        (void)write_user(self->clear_child_tid, static_cast<uint32_t>(0));
+        futex_wake(self->clear_child_tid, 1);
+    }
+    IrqLock guard(g_lock);
+    if (Process* p = self->process) {
+        for (Thread** t = &p->threads; *t; t = &(*t)->next_in_process)
+            if (*t == self) {
+                *t = self->next_in_process;
+                break;
+            }
+        if (--p->live_threads == 0) p->done.wake_all_locked();
+    }
+    self->state = ThreadState::Dead;  // freed by the next thread, in sched_finish_switch()
+    schedule(guard);
+    panic("a dead thread ran again");
+}
+
+void interrupt_threads(Process& process) {
+    IrqLock guard(g_lock);
+    for (Thread* t = process.threads; t; t = t->next_in_process) {
+        t->interrupted = true;
+        wake_locked(t);
+    }
+}
+
+void sched_tick() {
+    IrqLock guard(g_lock);
+    const uint64_t now = ++g_ticks;  // a plain read elsewhere is one aligned load: never torn
+    for (Thread* t = g_sleepers; t;) {
+        Thread* next = t->next_ready;
+        if (t->wake_at_ms <= now) wake_locked(t);
+        t = next;
+    }
+    Thread* self = current_thread();
+    const bool idling = reinterpret_cast<uint64_t>(self) == percpu_read<PERCPU_IDLE_THREAD>();
+    if (g_ready_head && (idling || ++self->ran_ticks >= kSliceTicks)) percpu_write<PERCPU_NEED_RESCHED>(1);
+}
+
+void return_to_user_checks() {
+    Thread* self = current_thread();
+    if (self->process && self->process->exiting) exit_current_thread();
+    if (percpu_read<PERCPU_NEED_RESCHED>()) yield();
+}
+
+// ------------------------------------------------------------ wait queues
+
+Result<void> sleep_on(WaitQueue& queue, IrqLock& guard, uint64_t deadline_ms, uint64_t key) {
+    Thread* self = current_thread();
+    if (self->interrupted) return Err(abi::Errno::Intr);
+    if (deadline_ms && g_ticks >= deadline_ms) return Err(abi::Errno::TimedOut);
+    self->state = ThreadState::Blocked;
+    self->waiting_on = &queue;
+    self->wait_key = key;
+    self->next_waiter = nullptr;
+    Thread** tail = &queue.sleepers;  // append: the oldest waiter is woken first
+    while (*tail) tail = &(*tail)->next_waiter;
+    *tail = self;
+    self->wake_at_ms = deadline_ms;
+    if (deadline_ms) {
+        self->next_ready = g_sleepers;
+        g_sleepers = self;
+    }
+    schedule(guard);
+    // Woken (wake_locked took us off every list), by a wake, the deadline or an interrupt.
+    self->wake_at_ms = 0;
+    if (self->interrupted) return Err(abi::Errno::Intr);
+    if (deadline_ms && g_ticks >= deadline_ms) return Err(abi::Errno::TimedOut);
+    return {};
+}
+
+void WaitQueue::wake_all() {
+    IrqLock guard(g_lock);
+    wake_all_locked();
+}
+
+void WaitQueue::wake_all_locked() {
+    while (sleepers) wake_locked(sleepers);
+}
+
+int WaitQueue::wake_some(uint64_t key, int count) {
+    IrqLock guard(g_lock);
+    int woken = 0;
+    for (Thread* t = sleepers; t && woken < count;) {
+        Thread* next = t->next_waiter;
+        if (t->wait_key == key) {
+            wake_locked(t);
+            ++woken;
+        }
+        t = next;
+    }
+    return woken;
+}
