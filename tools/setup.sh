@@ -27,6 +27,7 @@ REQUIREMENTS="
 /usr/bin/dot                                 graphviz
 /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core
 /usr/bin/chromium                            chromium
+/usr/bin/musl-gcc                            musl-tools
 /usr/bin/gnuplot-nox                         gnuplot-nox
 /usr/share/doxygen-awesome-css/doxygen-awesome.css doxygen-awesome-css
 /usr/lib/python3/dist-packages/pexpect/__init__.py python3-pexpect

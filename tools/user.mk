@@ -7,6 +7,11 @@
 # user/linux/NAME.c are the opposite: plain C Linux programs that use
 # nothing of ours, built with the ordinary gcc command line for a libc-free
 # static binary, to show the kernel runs binaries it has never seen.
+#
+# user/musl/NAME.c are ordinary C programs with a real C library: musl
+# (Debian's musl-tools), linked statically, unchanged Linux programs that
+# use pthreads, stdio, malloc. The Linux uapi headers (<linux/io_uring.h>)
+# are reached through build/user/musl-include, links to the host's.
 
 include tools/rules.mk
 
@@ -25,7 +30,12 @@ LINUX_CFLAGS := -static -nostdlib -ffreestanding -fno-tree-loop-distribute-patte
 # a truncated executable, a 32-bit one (ELFCLASS32 in byte 4) and a text file.
 BAD_ELF := $(U)/bad-truncated.elf $(U)/bad-class32.elf $(U)/bad-notelf.elf
 
-all: $(PROGRAMS_ELF) $(LINUX_ELF) $(BAD_ELF)
+MUSL_SRCS := $(sort $(wildcard user/musl/*.c))
+MUSL_ELF := $(addprefix $(U)/,$(addsuffix .elf,$(basename $(notdir $(MUSL_SRCS)))))
+MUSL_INCLUDE := $(U)/musl-include
+MUSL_CFLAGS := -static -O2 $(WARNINGS) -pthread -I$(MUSL_INCLUDE)
+
+all: $(PROGRAMS_ELF) $(LINUX_ELF) $(BAD_ELF) $(MUSL_ELF)
 
 $(U)/bad-truncated.elf: $(U)/hello.elf
 	$(Q)head -c 200 $< > $@
@@ -59,6 +69,18 @@ $(LINUX_ELF): $(U)/%.elf: user/linux/%.c
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -o $@ $<
+
+$(MUSL_INCLUDE)/.done:
+	@mkdir -p $(MUSL_INCLUDE)
+	@ln -sfn /usr/include/linux $(MUSL_INCLUDE)/linux
+	@ln -sfn /usr/include/asm-generic $(MUSL_INCLUDE)/asm-generic
+	@ln -sfn /usr/include/x86_64-linux-gnu/asm $(MUSL_INCLUDE)/asm
+	@touch $@
+
+$(MUSL_ELF): $(U)/%.elf: user/musl/%.c $(MUSL_INCLUDE)/.done
+	$(call say,MUSL,$@)
+	@mkdir -p $(dir $@)
+	$(Q)musl-gcc $(MUSL_CFLAGS) -o $@ $<
 
 -include $(RUNTIME_OBJS:.o=.d) $(PROGRAM_SRCS:%=$(U)/obj/%.d)
 .SECONDARY:

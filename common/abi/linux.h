@@ -44,6 +44,7 @@ enum class Sys : long {
     Ioctl = 16,
     Readv = 19,
     Writev = 20,
+    Pipe = 22,
     SchedYield = 24,
     Nanosleep = 35,
     Getpid = 39,

@@ -63,6 +63,7 @@ Test(abi, syscall_numbers) {
         ROW(Sys::Brk, __NR_brk),
         ROW(Sys::RtSigprocmask, __NR_rt_sigprocmask),
         ROW(Sys::Ioctl, __NR_ioctl),
+        ROW(Sys::Pipe, __NR_pipe),
         ROW(Sys::SchedYield, __NR_sched_yield),
         ROW(Sys::Nanosleep, __NR_nanosleep),
         ROW(Sys::Clone, __NR_clone),

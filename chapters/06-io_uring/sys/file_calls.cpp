@@ -76,3 +76,6 @@ Result<long> sys_pipe2(const SyscallArgs& a) {
     }
     return 0;
 }
+
+/// pipe(fds): pipe2(fds, 0), the older call (musl's pipe() makes it).
+Result<long> sys_pipe(const SyscallArgs& a) { return sys_pipe2({a.a0, 0, 0, 0, 0, 0}); }

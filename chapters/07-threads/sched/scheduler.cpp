@@ -329,6 +329,32 @@ void WaitQueue::wake_all_locked() {
     while (sleepers) wake_locked(sleepers);
 }
 
+int WaitQueue::requeue(uint64_t key, int wake, WaitQueue& to, uint64_t new_key, int move) {
+    IrqLock guard(g_lock);
+    int done = 0;
+    for (Thread* t = sleepers; t;) {
+        Thread* next = t->next_waiter;
+        if (t->wait_key == key) {
+            if (wake > 0) {
+                wake_locked(t);
+                --wake;
+                ++done;
+            } else if (move > 0) {
+                remove_from(*this, t);
+                t->waiting_on = &to;
+                t->wait_key = new_key;
+                Thread** tail = &to.sleepers;
+                while (*tail) tail = &(*tail)->next_waiter;
+                *tail = t;
+                --move;
+                ++done;
+            }
+        }
+        t = next;
+    }
+    return done;
+}
+
 int WaitQueue::wake_some(uint64_t key, int count) {
     IrqLock guard(g_lock);
     int woken = 0;

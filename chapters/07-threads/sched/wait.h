@@ -52,6 +52,10 @@ public:
     void wake_all_locked();
     /// Wake up to @p count threads waiting here with @p key; returns how many.
     int wake_some(uint64_t key, int count);
+    /// Wake up to @p wake threads waiting here with @p key, and move up to
+    /// @p move of the others with that key to @p to, now waiting with
+    /// @p new_key (FUTEX_REQUEUE). Returns how many were woken or moved.
+    int requeue(uint64_t key, int wake, WaitQueue& to, uint64_t new_key, int move);
 
     /// The sleepers, oldest first, linked by Thread::next_waiter; changed
     /// only by sched/scheduler.cpp, with the scheduler lock held.

@@ -49,22 +49,32 @@ Result<long> futex_wait(uint64_t uaddr, uint32_t expected, uint64_t deadline_ms)
 
 int futex_wake(uint64_t uaddr, int count) { return bucket_of(uaddr).wake_some(uaddr, count); }
 
-/// futex(uaddr, op, val, timeout, uaddr2, val3): FUTEX_WAIT and FUTEX_WAKE,
-/// with or without FUTEX_PRIVATE_FLAG. Other operations are Errno::NoSys,
-/// as Linux answers an operation it does not have.
+/// futex(uaddr, op, val, timeout, uaddr2, val3): FUTEX_WAIT, FUTEX_WAKE,
+/// FUTEX_REQUEUE and FUTEX_CMP_REQUEUE (what C libraries' mutexes,
+/// condition variables and pthread_join use), with or without
+/// FUTEX_PRIVATE_FLAG. Other operations are Errno::NoSys, as Linux answers
+/// an operation it does not have.
 Result<long> sys_futex(const SyscallArgs& a) {
-    const uint64_t uaddr = a.a0;
+    const uint64_t uaddr = a.a0, uaddr2 = a.a4;
     const auto op = static_cast<int>(a.a1);
     const auto val = static_cast<uint32_t>(a.a2);
-    constexpr int kPrivate = 128, kClockRealtime = 256, kWait = 0, kWake = 1;
+    constexpr int kPrivate = 128, kClockRealtime = 256;
+    constexpr int kWait = 0, kWake = 1, kRequeue = 3, kCmpRequeue = 4;
     const int cmd = op & ~(kPrivate | kClockRealtime);
-    if (cmd != kWait && cmd != kWake) return Err(Errno::NoSys);
-    if (uaddr % 4 != 0) return Err(Errno::Inval);
-    if (cmd == kWake) {
-        TRY(check_user_range(uaddr, 4));
-        return futex_wake(uaddr, static_cast<int>(val) < 0 ? 0x7fffffff : static_cast<int>(val));
-    }
+    const auto count = [](uint64_t v) { return static_cast<int>(v) < 0 ? 0x7fffffff : static_cast<int>(v); };
+    if (cmd != kWait && cmd != kWake && cmd != kRequeue && cmd != kCmpRequeue) return Err(Errno::NoSys);
+    if ((op & kClockRealtime) && cmd != kWait) return Err(Errno::NoSys);
     if (op & kClockRealtime) return Err(Errno::NoSys);  // only with FUTEX_WAIT_BITSET on Linux
-    const uint64_t deadline = TRY(deadline_of(a.a3));
-    return futex_wait(uaddr, val, deadline);
+    if (uaddr % 4 != 0) return Err(Errno::Inval);
+    if (cmd == kWait) return futex_wait(uaddr, val, TRY(deadline_of(a.a3)));
+    TRY(check_user_range(uaddr, 4));
+    if (cmd == kWake) return futex_wake(uaddr, count(val));
+    // REQUEUE: wake val waiters, move up to val2 (in the timeout's place) to uaddr2.
+    if (uaddr2 % 4 != 0) return Err(Errno::Inval);
+    TRY(check_user_range(uaddr2, 4));
+    if (cmd == kCmpRequeue) {
+        IrqLock guard(sched_lock());  // the word and the queue, in one step
+        if (TRY(read_user<uint32_t>(uaddr)) != static_cast<uint32_t>(a.a5)) return Err(Errno::Again);
+    }
+    return bucket_of(uaddr).requeue(uaddr, count(val), bucket_of(uaddr2), uaddr2, count(a.a3));
 }

@@ -21,6 +21,7 @@ Result<long> sys_getpid(const SyscallArgs&);
 Result<long> sys_exit(const SyscallArgs&);
 Result<long> sys_arch_prctl(const SyscallArgs&);
 Result<long> sys_pipe2(const SyscallArgs&);
+Result<long> sys_pipe(const SyscallArgs&);
 Result<long> sys_io_uring_setup(const SyscallArgs&);
 Result<long> sys_io_uring_enter(const SyscallArgs&);
 Result<long> sys_io_uring_register(const SyscallArgs&);
@@ -54,6 +55,7 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::ArchPrctl, sys_arch_prctl);
     t.set(abi::Sys::ExitGroup, sys_exit);
     t.set(abi::Sys::Pipe2, sys_pipe2);
+    t.set(abi::Sys::Pipe, sys_pipe);
     t.set(abi::Sys::IoUringSetup, sys_io_uring_setup);
     t.set(abi::Sys::IoUringEnter, sys_io_uring_enter);
     t.set(abi::Sys::IoUringRegister, sys_io_uring_register);

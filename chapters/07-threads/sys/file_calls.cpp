@@ -1,0 +1,83 @@
+/**
+ * @file chapters/07-threads/sys/file_calls.cpp
+ * @brief The calls on file descriptors, through the process's table:
+ * read, write, readv, writev, close, pipe2. (Chapter 07: pipe2's
+ * O_NONBLOCK now matters, since a pipe makes its reader or writer wait.)
+ *
+ * Each call makes Linux's checks in Linux's order (vfs_read/vfs_write):
+ * the descriptor (EBADF), whether it was opened for this (EBADF), whether
+ * the file can do it at all (EINVAL: an io_uring fd cannot be read), the
+ * buffers' ranges (EFAULT, EINVAL: making the UserIter), then the file's
+ * own operation.
+ */
+#include "proc/file.h"
+#include "proc/process.h"
+#include "proc/uaccess.h"
+#include "sys/syscall.h"
+
+using abi::Errno;
+
+/// read(fd, buf, count) through the process's descriptor table.
+Result<long> sys_read(const SyscallArgs& a) {
+    File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
+    UserIter to = TRY(UserIter::buffer(a.a1, a.a2));
+    return file->read(to);
+}
+
+/// write(fd, buf, count) through the process's descriptor table.
+Result<long> sys_write(const SyscallArgs& a) {
+    File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
+    UserIter from = TRY(UserIter::buffer(a.a1, a.a2));
+    return file->write(from);
+}
+
+/// readv(fd, iov, iovcnt): the iovec array is checked whole before a byte moves.
+Result<long> sys_readv(const SyscallArgs& a) {
+    File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
+    UserIter to = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
+    return file->read(to);
+}
+
+/// writev(fd, iov, iovcnt): as readv.
+Result<long> sys_writev(const SyscallArgs& a) {
+    File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
+    UserIter from = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
+    return file->write(from);
+}
+
+/// close(fd): 0 or Errno::BadF.
+Result<long> sys_close(const SyscallArgs& a) {
+    TRY(current_files().close(static_cast<uint32_t>(a.a0)));
+    return 0;
+}
+
+/// pipe2(fds, flags): a pipe; its read and write descriptors go to user
+/// fds[0] and fds[1]. O_NONBLOCK makes both ends answer EAGAIN instead of
+/// waiting; O_CLOEXEC is accepted (there is no exec); other flags are Errno::Inval.
+Result<long> sys_pipe2(const SyscallArgs& a) {
+    const uint64_t fds_at = a.a0;
+    const int flags = static_cast<int>(a.a1);
+    if (flags & ~(abi::open_flag::NonBlock | abi::open_flag::CloExec)) return Err(Errno::Inval);
+    File *read_end, *write_end;
+    TRY(make_pipe(read_end, write_end));
+    read_end->set_nonblocking(flags & abi::open_flag::NonBlock);
+    write_end->set_nonblocking(flags & abi::open_flag::NonBlock);
+    FileTable& files = current_files();
+    const Result<int> rfd = files.install(read_end);
+    if (!rfd) {
+        write_end->unref();
+        return Err(rfd.error());
+    }
+    const Result<int> wfd = files.install(write_end);
+    const int fds[2] = {*rfd, wfd.value_or(-1)};
+    const Result<void> copied = wfd ? copy_to_user(fds_at, fds, sizeof fds) : Err(wfd.error());
+    if (!copied) {  // as on Linux, a failed pipe2 leaves no descriptor behind
+        (void)files.close(static_cast<uint32_t>(*rfd));
+        if (wfd) (void)files.close(static_cast<uint32_t>(*wfd));
+        return Err(copied.error());
+    }
+    return 0;
+}
+
+/// pipe(fds): pipe2(fds, 0), the older call (musl's pipe() makes it).
+Result<long> sys_pipe(const SyscallArgs& a) { return sys_pipe2({a.a0, 0, 0, 0, 0, 0}); }
