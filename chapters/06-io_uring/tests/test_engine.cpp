@@ -808,6 +808,28 @@ Test(uring_overflow, ebusy_when_no_room_is_left) {
     cr_expect_eq(t.h().sq_head, 14u, "three stay queued");
 }
 
+// Found by fuzz-uring (user/programs/regress-uring-backlog-drop.cpp): with
+// the backlog full, a slot the user freed in the CQ was counted as room,
+// but the new CQE queued behind the backlog, found it full, and was lost.
+Test(uring_overflow, a_full_backlog_uses_the_room_the_user_freed) {
+    TestRing<4> t(4);  // CQ 8, backlog 4
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 4; ++i) t.queue(nop(round * 4 + i));
+        cr_expect_eq(t.enter(4), 4);
+    }
+    cr_expect_eq(t.ring.backlog_size(), 4u, "CQ and backlog full");
+    std::vector<uint64_t> all = user_datas(t.reap(1));
+    t.queue(nop(12));
+    cr_expect_eq(t.enter(1), 1, "no GETEVENTS: the room the user made is room all the same");
+    cr_expect_eq(t.h().cq_overflow, 0u, "nothing lost");
+    while (t.ring.cq_ready() > 0 || t.ring.backlog_size() > 0) {
+        for (const Cqe& c : t.reap()) all.push_back(c.user_data);
+        cr_expect_eq(t.enter(0, 0, iu::kEnterGetEvents), 0, "no -EBADR");
+    }
+    cr_assert_eq(all.size(), 13u);
+    for (uint64_t i = 0; i < 13; ++i) cr_expect_eq(all[i], i, "in order");
+}
+
 Test(uring_overflow, pending_requests_reserve_room) {
     TestRing<0> t(1, iu::kSetupCqSize, 2);  // SQ 1, CQ 2, no backlog
     t.queue(read_pipe(1));

@@ -272,6 +272,10 @@ void Ring::post(uint64_t user_data, int32_t res, uint32_t flags) {
         ++m_cq_tail;
         return;
     }
+    // A full backlog gives its oldest entries to the CQ's free slots first:
+    // the order is kept, and completion_room()'s promise (CQ room plus
+    // backlog room) holds. (Linux's backlog is a list with no limit.)
+    if (m_backlog_count == m_backlog.size()) flush_backlog();
     if (m_backlog_count < m_backlog.size()) {
         m_backlog[(m_backlog_head + m_backlog_count) % m_backlog.size()] = Cqe{user_data, res, flags};
         if (m_backlog_count++ == 0)
