@@ -43,6 +43,21 @@ void process_destroy(Process* process) {
     delete process;  // its descriptors close, its file mappings let go
 }
 
+void process_thread_added(Process& process, Thread* thread) {
+    thread->next_in_process = process.threads;
+    process.threads = thread;
+    ++process.live_threads;
+}
+
+void process_thread_gone(Process& process, Thread* thread) {
+    for (Thread** t = &process.threads; *t; t = &(*t)->next_in_process)
+        if (*t == thread) {
+            *t = thread->next_in_process;
+            break;
+        }
+    if (--process.live_threads == 0) process.done.wake_all_locked();
+}
+
 void process_exit(int code) {
     Process* p = current_process();
     if (!p->exiting) {  // the first thread to end it sets the code

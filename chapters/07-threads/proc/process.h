@@ -61,6 +61,13 @@ void process_destroy(Process* process);
 /// The running process (nullptr between processes): see arch/process_switch.h.
 Process* current_process();
 
+/// For the scheduler, with its lock held: @p thread joins @p process.
+void process_thread_added(Process& process, Thread* thread);
+
+/// For the scheduler, with its lock held: @p thread of @p process has
+/// exited. When it was the last, process_run() is woken.
+void process_thread_gone(Process& process, Thread* thread);
+
 /// End the current process with @p code (0-255), all its threads
 /// (exit_group, or a fatal fault); never returns.
 [[noreturn]] void process_exit(int code);

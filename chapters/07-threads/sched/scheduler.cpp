@@ -233,9 +233,7 @@ Result<Thread*> spawn_user_thread(Process& process, const TrapFrame& frame, uint
     t->fs_base = fs_base;
     t->tid = process.threads ? allocate_id() : process.pid;  // a program's first thread has its pid as tid
     IrqLock guard(g_lock);
-    t->next_in_process = process.threads;
-    process.threads = t;
-    ++process.live_threads;
+    process_thread_added(process, t);
     enqueue_ready(t);
     return t;
 }
@@ -254,14 +252,7 @@ void exit_current_thread() {
         futex_wake(self->clear_child_tid, 1);
     }
     IrqLock guard(g_lock);
-    if (Process* p = self->process) {
-        for (Thread** t = &p->threads; *t; t = &(*t)->next_in_process)
-            if (*t == self) {
-                *t = self->next_in_process;
-                break;
-            }
-        if (--p->live_threads == 0) p->done.wake_all_locked();
-    }
+    if (self->process) process_thread_gone(*self->process, self);
     self->state = ThreadState::Dead;  // freed by the next thread, in sched_finish_switch()
     schedule(guard);
     panic("a dead thread ran again");
