@@ -53,10 +53,12 @@ public:
     virtual ~File() = default;
 
     /// Read into the user buffers of @p to. The count (0 = end of file), or
-    /// an error: Errno::Again if it would have to wait, Errno::Fault.
-    virtual Result<long> read(UserIter& to);
-    /// Write from the user buffers of @p from.
-    virtual Result<long> write(UserIter& from);
+    /// an error: Errno::Fault, Errno::Intr. Where it would have to wait, it
+    /// sleeps, or with @p nowait answers Errno::Again (O_NONBLOCK, and
+    /// io_uring, which parks the request instead of sleeping).
+    virtual Result<long> read(UserIter& to, bool nowait);
+    /// Write from the user buffers of @p from; @p nowait as for read().
+    virtual Result<long> write(UserIter& from, bool nowait);
     /// The kernel memory to map for an mmap at @p offset of @p len bytes;
     /// Errno::NoDev if this kind of file cannot be mapped.
     virtual Result<FileMemory> mmap(uint64_t offset, uint64_t len);

@@ -72,10 +72,10 @@ public:
     // As Linux's pipe_read: nothing asked, nothing done; empty: wait (EAGAIN
     // here) unless no writer is left (end of file); then copy, a chunk at a
     // time, and consume a chunk only once all of it reached the user.
-    Result<long> read(UserIter& to) override {
+    Result<long> read(UserIter& to, bool nowait) override {
         Pipe& p = *m_pipe;
         if (to.remaining() == 0) return 0;
-        if (p.count == 0 && p.writer_open && nonblocking()) return Err(Errno::Again);
+        if (p.count == 0 && p.writer_open && nowait) return Err(Errno::Again);
         TRY(p.readers.wait([&] { return p.count > 0 || !p.writer_open; }));
         if (p.count == 0) return 0;  // end of file
         long done = 0;
@@ -123,7 +123,7 @@ public:
     // As Linux's pipe_write: nothing to write, nothing done; no reader:
     // EPIPE; then copy a chunk at a time as room allows, sleeping while the
     // pipe is full, and add a chunk only once all of it came from the user.
-    Result<long> write(UserIter& from) override {
+    Result<long> write(UserIter& from, bool nowait) override {
         Pipe& p = *m_pipe;
         if (from.remaining() == 0) return 0;
         const uint64_t whole = from.remaining() <= kAtomic ? from.remaining() : 1;  // room needed at once
@@ -131,7 +131,7 @@ public:
         while (from.remaining() > 0) {
             if (!p.reader_open) return done > 0 ? Result<long>(done) : Err(Errno::Pipe);  // no SIGPIPE: see the differences
             if (Pipe::kCapacity - p.count < whole) {
-                if (nonblocking()) return done > 0 ? Result<long>(done) : Err(Errno::Again);
+                if (nowait) return done > 0 ? Result<long>(done) : Err(Errno::Again);
                 const Result<void> waited =
                     p.writers.wait([&] { return Pipe::kCapacity - p.count >= whole || !p.reader_open; });
                 if (!waited) return done > 0 ? Result<long>(done) : Err(waited.error());

@@ -21,28 +21,28 @@ using abi::Errno;
 Result<long> sys_read(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
     UserIter to = TRY(UserIter::buffer(a.a1, a.a2));
-    return file->read(to);
+    return file->read(to, file->nonblocking());
 }
 
 /// write(fd, buf, count) through the process's descriptor table.
 Result<long> sys_write(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
     UserIter from = TRY(UserIter::buffer(a.a1, a.a2));
-    return file->write(from);
+    return file->write(from, file->nonblocking());
 }
 
 /// readv(fd, iov, iovcnt): the iovec array is checked whole before a byte moves.
 Result<long> sys_readv(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
     UserIter to = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
-    return file->read(to);
+    return file->read(to, file->nonblocking());
 }
 
 /// writev(fd, iov, iovcnt): as readv.
 Result<long> sys_writev(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
     UserIter from = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
-    return file->write(from);
+    return file->write(from, file->nonblocking());
 }
 
 /// close(fd): 0 or Errno::BadF.

@@ -42,13 +42,13 @@ Result<UserIter> buffers_of(const ring_abi::Sqe& sqe) {
 // Read for a READ or READV request.
 Result<long> read_request(File* file, const ring_abi::Sqe& sqe) {
     UserIter to = TRY(buffers_of(sqe));
-    return file->read(to);
+    return file->read(to, true);  // never sleep in io_uring_enter: a READ that must wait is parked
 }
 
 // Write for a WRITE or WRITEV request.
 Result<long> write_request(File* file, const ring_abi::Sqe& sqe) {
     UserIter from = TRY(buffers_of(sqe));
-    return file->write(from);
+    return file->write(from, true);  // a full pipe answers -EAGAIN (see the chapter's differences)
 }
 
 // A result as a CQE's res: the value, or -errno (the CQE is io_uring's syscall boundary).
