@@ -93,6 +93,7 @@ enum class Errno : int {
     OpNotSupp = 95,   ///< EOPNOTSUPP: operation not supported
     TimedOut = 110,   ///< ETIMEDOUT: a wait's time ran out (futex)
     Canceled = 125,   ///< ECANCELED: operation canceled
+    OwnerDead = 130,  ///< EOWNERDEAD: the owner is gone (io_uring: the SQPOLL thread)
 };
 
 /// A syscall's negated return value for @p e: `-Errno::Fault` is -14L, so a
@@ -129,6 +130,7 @@ constexpr const char* errno_name(Errno e) {
         case Errno::OpNotSupp: return "EOPNOTSUPP";
         case Errno::TimedOut: return "ETIMEDOUT";
         case Errno::Canceled: return "ECANCELED";
+        case Errno::OwnerDead: return "EOWNERDEAD";
     }
     return "E?";
 }

@@ -115,6 +115,7 @@ const Row kErrnoRows[] = {
     ROW(Errno::OpNotSupp, EOPNOTSUPP),
     ROW(Errno::TimedOut, ETIMEDOUT),
     ROW(Errno::Canceled, ECANCELED),
+    ROW(Errno::OwnerDead, EOWNERDEAD),
 };
 }  // namespace
 

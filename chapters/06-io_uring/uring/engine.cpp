@@ -120,10 +120,10 @@ Layout Layout::compute(uint32_t sq_entries, uint32_t cq_entries) {
     return l;
 }
 
-Result<void> setup(uint32_t entries, Params& params, Layout& layout) {
+Result<void> setup(uint32_t entries, Params& params, Layout& layout, uint32_t supported) {
     for (uint32_t word : params.resv)
         if (word != 0) return Err(Errno::Inval);
-    if (params.flags & ~kSupportedSetupFlags) return Err(Errno::Inval);
+    if (params.flags & ~supported) return Err(Errno::Inval);
     const bool clamp = params.flags & kSetupClamp;
 
     if (entries == 0) return Err(Errno::Inval);

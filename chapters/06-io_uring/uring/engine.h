@@ -90,11 +90,13 @@ struct Layout {
     static Layout compute(uint32_t sq_entries, uint32_t cq_entries);
 };
 
-/// io_uring_setup's rules: check @p params (resv zero, flags known) and the
+/// io_uring_setup's rules: check @p params (resv zero, flags among
+/// @p supported: those the kernel around the engine implements) and the
 /// sizes, round them up to powers of two, then fill params' sq_entries,
 /// cq_entries, features, sq_off and cq_off, and @p layout. Errno::Inval on
 /// error, with params left as it was (Linux copies nothing back).
-[[nodiscard]] Result<void> setup(uint32_t entries, Params& params, Layout& layout);
+[[nodiscard]] Result<void> setup(uint32_t entries, Params& params, Layout& layout,
+                                 uint32_t supported = kSupportedSetupFlags);
 
 /// Which region an mmap offset on a ring fd selects.
 enum class Region : uint8_t {

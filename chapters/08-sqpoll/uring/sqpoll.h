@@ -1,0 +1,69 @@
+/**
+ * @file chapters/08-sqpoll/uring/sqpoll.h
+ * @brief SqPoller: the kernel thread of an IORING_SETUP_SQPOLL ring, which
+ * takes the program's SQEs as they appear, so the program submits I/O
+ * without a system call.
+ *
+ * The poller runs in the program's address space (its requests name the
+ * program's buffers and descriptors) and counts as one of its threads.
+ * While there is work it submits; after sq_thread_idle milliseconds with
+ * none, it sets IORING_SQ_NEED_WAKEUP in the SQ flags and sleeps, and the
+ * program must then wake it with io_uring_enter(IORING_ENTER_SQ_WAKEUP).
+ *
+ * The hand-off is a classic race, closed by two full barriers:
+ *
+ *     poller                              program
+ *     set NEED_WAKEUP                     store the SQ tail
+ *     full barrier                        full barrier
+ *     read the SQ tail: empty? sleep      read the flags: NEED_WAKEUP? enter(SQ_WAKEUP)
+ *
+ * Without them each side's store can sit in its CPU's store buffer while
+ * it reads the other's old value: the poller sees no new SQE and sleeps,
+ * the program sees no flag and does not wake it - an SQE is left waiting
+ * forever. With them, at least one side sees the other's store.
+ */
+#pragma once
+
+#include <cstdint>
+
+#include "common/result.h"
+#include "sched/wait.h"
+#include "uring/engine.h"
+
+struct Process;
+
+/// The poller of one ring.
+class SqPoller {
+public:
+    /// Start the thread (named iou-sqp-PID) for @p ring of @p process. It
+    /// sleeps after @p idle_ms milliseconds without work (0: 1000), and
+    /// wakes the threads on @p completions when it posts CQEs.
+    Result<void> start(uring::Ring& ring, Process& process, uint32_t idle_ms, WaitQueue& completions);
+
+    /// True once started, until the thread has exited.
+    [[nodiscard]] bool running() const { return m_running; }
+
+    /// IORING_ENTER_SQ_WAKEUP: wake the thread if it sleeps.
+    void wake();
+
+    /// IORING_ENTER_SQ_WAIT: sleep until the SQ has room for an SQE.
+    Result<void> wait_for_room();
+
+    /// The ring is going away: stop the thread and wait until it has gone.
+    void stop();
+
+private:
+    static void main(void* self);
+    void run();
+    [[nodiscard]] uint32_t queued() const;
+
+    uring::Ring* m_ring = nullptr;
+    Process* m_process = nullptr;
+    WaitQueue* m_completions = nullptr;
+    uint64_t m_idle_ms = 0;
+    bool m_running = false;   // the thread exists
+    bool m_stopping = false;  // stop() asked it to go
+    bool m_woken = false;     // wake() was called: the sleeping thread looks again
+    WaitQueue m_room;         // programs waiting for SQ room (SQ_WAIT)
+    WaitQueue m_gone;         // stop() waiting for the thread to exit
+};
