@@ -114,6 +114,15 @@ long Ring::submit_and_wait(uint32_t wait_nr) {
     uint32_t flags = 0;
     // Waiting needs GETEVENTS; so does moving a completion backlog into the CQ.
     if (wait_nr > 0 || (__atomic_load_n(sq_flags(), __ATOMIC_RELAXED) & kSqCqOverflow)) flags |= kEnterGetEvents;
+    if (m_params.flags & kSetupSqPoll) {
+        // The kernel's thread takes the SQEs: a system call only to wake it
+        // or to wait. The full barrier pairs with the thread's own: it sets
+        // NEED_WAKEUP, then reads our tail; we stored the tail (flush_sq),
+        // now read its flag. Without both, each could miss the other's store.
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (__atomic_load_n(sq_flags(), __ATOMIC_RELAXED) & kSqNeedWakeup) flags |= kEnterSqWakeup;
+        if (flags == 0) return pending;  // the thread is awake: nothing to ask the kernel
+    }
     return raw::io_uring_enter(m_fd, pending, wait_nr, flags);
 }
 

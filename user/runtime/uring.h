@@ -85,6 +85,8 @@ public:
     /// Returns how many SQEs are now waiting for the kernel.
     uint32_t flush_sq();
     /// flush_sq() and io_uring_enter: returns how many the kernel took, or -errno.
+    /// With kSetupSqPoll the kernel's thread takes them: io_uring_enter is
+    /// called only if that thread sleeps (IORING_SQ_NEED_WAKEUP) or to wait.
     long submit();
     /// submit(), and wait until at least @p wait_nr CQEs are ready.
     long submit_and_wait(uint32_t wait_nr);
