@@ -58,6 +58,8 @@ BOOK_DIRS = ("common", "kernel", "user", "chapters")
 BOOK_EXTS = (".h", ".cpp", ".S", ".ld", ".c")
 FOREIGN_EXTS = (".S", ".ld", ".c")  # read through tools/doxygen_filter.py: listing only
 
+# Where one io_uring_enter's instructions go (chapter 06 quotes it).
+PROFILE = "build/06-io_uring/profile/sys_io_uring_enter.txt"
 # What the Measurements page shows, and which command writes each file.
 # A file is (re)made by `measure` when it is missing or older than any file
 # of the code it measures: the chapter's composed sources, common/, kernel/,
@@ -70,6 +72,8 @@ MEASUREMENTS = [
     ("build/05-percpu/gs-trace.txt",     "make trace CH=05",  "05-percpu",   ["null-syscall"], "tools/trace.py"),
     ("build/06-io_uring/bench.txt",      "make bench CH=06 LINUX=no", "06-io_uring", ["uring-bench", "pipe-bench"],
      "tools/bench.py"),
+    (PROFILE, "tools/syscall_profile.py 06-io_uring uring-bench sys_io_uring_enter", "06-io_uring",
+     ["uring-bench"], "tools/syscall_profile.py"),
 ]
 # Linux's figures (build/linux/bench/PROG.txt) are not in this list: `make
 # docs` never fetches Linux. The page shows them when `make bench` has
@@ -80,6 +84,11 @@ problems = []
 
 # A Markdown code span: a run of backticks, text, the same run.
 CODE_SPAN = r"(`+)(.+?)(?<!`)\1(?!`)"
+# The line before a block of console output that names the run it comes
+# from: <!-- transcript: build/05-percpu/test/qemu-05-percpu.txt -->.
+# tools/test_docs.py checks the block against that file; the book shows
+# the file's name above the block.
+TRANSCRIPT = re.compile(r"^\s*<!--\s*transcript:\s*(\S+)\s*-->\s*$")
 
 
 def problem(where, text):
@@ -162,7 +171,8 @@ def cmd_measure():
         if reason is None or command in done:
             continue
         print("docs: %s is %s: running `%s`" % (path, reason, command), flush=True)
-        result = subprocess.run(command.split() + ["--no-print-directory"], cwd=ROOT)
+        argv = command.split() + (["--no-print-directory"] if command.startswith("make ") else [])
+        result = subprocess.run(argv, cwd=ROOT, stdout=None if command.startswith("make ") else subprocess.DEVNULL)
         if result.returncode != 0:
             sys.exit("docs: `%s` failed (status %d); the Measurements page needs %s"
                      % (command, result.returncode, path))
@@ -368,6 +378,14 @@ class Book:
                     fence = None
                 else:
                     block.append(line)
+                continue
+            t = TRANSCRIPT.match(line)
+            if t:
+                flush()
+                out.append("\\htmlonly[block]<div class=\"transcript\" title=\"make test checks that the lines "
+                           "below are in this file, in this order\">from <code>%s</code></div>\\endhtmlonly"
+                           % html.escape(t.group(1)))
+                prev_blank = True
                 continue
             m = re.match(r"\s*(`{3,}|~{3,})", line)
             if m:
@@ -885,6 +903,7 @@ class Book:
               + ", ".join(self.file_link(p) for p, _, _, _, _ in MEASUREMENTS if p.endswith("gs-trace.txt"))
               + " (see %s)." % self.ref_source("docs/bochs-swapgs.md", "Debugging swapgs in Bochs"), ""]
         t += self.bench_section()
+        t += self.profile_section()
         t += ["## Refreshing the figures {#measurements_refresh}", "",
               "| %File | Written by | Measures |", "|---|---|---|"]
         for path, command, chapter, programs, tool in MEASUREMENTS:
@@ -900,6 +919,26 @@ class Book:
               "hand, run the command and then `make docs`. The trace needs Bochs, the benchmark QEMU; "
               "both are deterministic, so a rerun on the same code gives the same numbers.", ""]
         page.text = "\n".join(t)
+
+    def profile_section(self):
+        """Where the instructions of one io_uring_enter go (tools/syscall_profile.py)."""
+        full = os.path.join(ROOT, PROFILE)
+        if not os.path.exists(full):
+            problem(PROFILE, "missing: run `%s`" % next(c for p, c, *_ in MEASUREMENTS if p == PROFILE))
+            return []
+        lines = read(full).rstrip("\n").split("\n")
+        # The title and the functions; not the source lines `--lines` adds after a blank line.
+        table = lines[:3 + lines[3:].index("")] if "" in lines[3:] else lines
+        return ["## Where one io_uring_enter goes {#measurements_profile}", "",
+                "The uring-bench row `nop x1` above counts whole operations, the program's own part "
+                "included. tools/syscall_profile.py takes one of those system calls, `io_uring_enter` "
+                "with one NOP, and steps it in the Bochs debugger from `syscall_entry` to `sysretq`, "
+                "attributing each kernel instruction to its function: *self* in the function itself, "
+                "*total* with the functions it calls, *calls* how often it was entered. "
+                "%s explains the rows." % self.ref_chapter("06-io_uring", "Chapter 06"), "",
+                "\\htmlonly[block]" + book_highlight.block_html(table, "text") + "\\endhtmlonly", "",
+                "Read from: %s (with `--lines`, the same file also counts the instructions of each "
+                "source line)." % self.file_link(PROFILE), ""]
 
     def bench_programs(self):
         return next(programs for p, _, _, programs, _ in MEASUREMENTS if p.endswith("bench.txt"))
