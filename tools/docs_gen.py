@@ -544,14 +544,15 @@ class Book:
         before = self.overlays[self.chapters[i - 1]] if i else {}
         added = sorted(r for r in now if r not in before)
         replaced = sorted(r for r in now if r in before and now[r] != before[r])
-        return added, replaced, before
+        removed = sorted(r for r in before if r not in now)  # named in the chapter's removed.txt
+        return added, replaced, removed, before
 
     def file_link(self, relpath, text=None):
         span = "<code>%s</code>" % doxygen_code(text or relpath)
         return doxygen_link(relpath if is_book_source(relpath) else self.listing(relpath).label, span)
 
     def changes_section(self, ch):
-        added, replaced, before = self.changes(ch)
+        added, replaced, removed, before = self.changes(ch)
         prev = self.chapters[self.chapters.index(ch) - 1] if self.chapters.index(ch) else None
         now = self.overlays[ch]
         if prev:
@@ -569,7 +570,13 @@ class Book:
             target = old if is_book_source(old) else self.listing(old).label
             lines.append("| %s | replaces %s | %s |" % (
                 self.file_link(rel(now[r]), r), doxygen_link(target, "%s's" % owner), brief_of(now[r])))
-        if not added and not replaced:
+        for r in removed:
+            old = rel(before[r])
+            owner = old.split("/")[1][:2] if old.startswith("chapters/") else old
+            lines.append("| %s | removes %s (%s) | %s |" % (
+                doxygen_code(r), self.file_link(old, "%s's" % owner),
+                self.file_link("chapters/%s/removed.txt" % ch, "removed.txt"), brief_of(before[r])))
+        if not added and not replaced and not removed:
             lines.append("| (none) | | |")
         tests = sorted(f for f in os.listdir(os.path.join(ROOT, "chapters", ch)) if f.endswith(".expect"))
         tdir = os.path.join(ROOT, "chapters", ch, "tests")
@@ -813,7 +820,7 @@ class Book:
                'fontname="DejaVu Sans", fontsize=10.5, margin="0.12,0.06"];',
                '  edge [color="#4f6fa8", fontname="DejaVu Sans", fontsize=9];']
         for i, ch in enumerate(self.chapters):
-            added, replaced, _ = self.changes(ch)
+            added, replaced, removed, _ = self.changes(ch)
             page = self.chapter_page(ch)
             title = page.title if page and page.title else ch
             title = re.sub(r"^Chapter \d+:\s*", "", plain(title))
@@ -823,8 +830,8 @@ class Book:
                 rows.append(html.escape(wrap(title, 60)).replace("\n", "<br/>"))
             if what:  # dot rejects an empty <font>
                 rows.append('<font point-size="8">%s</font>' % html.escape(wrap(what, 70)).replace("\n", "<br/>"))
-            rows.append('<font point-size="8" color="#555555">+%d files, %d replaced</font>'
-                        % (len(added), len(replaced)))
+            rows.append('<font point-size="8" color="#555555">+%d files, %d replaced%s</font>'
+                        % (len(added), len(replaced), ", %d removed" % len(removed) if removed else ""))
             label = "<%s>" % "<br/>".join(rows)
             url = ', URL="\\ref %s", tooltip="%s"' % (page.label, html.escape(title)) if page else ""
             out.append('  c%s [label=%s%s];' % (number(ch), label, url))
