@@ -1010,8 +1010,7 @@ class Book:
                       "ours and Linux's (drawn by gnuplot, tools/bench-plot.gp, from the files above)\"" % PLOT, ""]
         t += ["### Making each figure again {#measurements_reproduce}", "",
               "- `make bench CH=06`: every row of every table, ours and Linux's, printed as these tables "
-              "(also kept in `build/06-io_uring/bench-tables.txt`), and the plot. About ten seconds per "
-              "program in our kernel, half a minute in Linux.",
+              "(also kept in `build/06-io_uring/bench-tables.txt`), and the plot.",
               "- `make bench CH=06 LINUX=no`: our column only (what `make docs` runs when "
               "`build/06-io_uring/bench.txt` is missing or older than the code).",
               "- One row by hand: boot the program alone, `make run CH=06 PROGRAMS=uring-bench "
