@@ -58,6 +58,8 @@ BOOK_DIRS = ("common", "kernel", "user", "chapters")
 BOOK_EXTS = (".h", ".cpp", ".S", ".ld", ".c")
 FOREIGN_EXTS = (".S", ".ld", ".c")  # read through tools/doxygen_filter.py: listing only
 
+# Where one io_uring_enter's instructions go (chapter 06 quotes it).
+PROFILE = "build/06-io_uring/profile/sys_io_uring_enter.txt"
 # What the Measurements page shows, and which command writes each file.
 # A file is (re)made by `measure` when it is missing or older than any file
 # of the code it measures: the chapter's composed sources, common/, kernel/,
@@ -70,6 +72,8 @@ MEASUREMENTS = [
     ("build/05-percpu/gs-trace.txt",     "make trace CH=05",  "05-percpu",   ["null-syscall"], "tools/trace.py"),
     ("build/06-io_uring/bench.txt",      "make bench CH=06 LINUX=no", "06-io_uring", ["uring-bench", "pipe-bench"],
      "tools/bench.py"),
+    (PROFILE, "tools/syscall_profile.py 06-io_uring uring-bench sys_io_uring_enter", "06-io_uring",
+     ["uring-bench"], "tools/syscall_profile.py"),
 ]
 # Linux's figures (build/linux/bench/PROG.txt) are not in this list: `make
 # docs` never fetches Linux. The page shows them when `make bench` has
@@ -80,6 +84,11 @@ problems = []
 
 # A Markdown code span: a run of backticks, text, the same run.
 CODE_SPAN = r"(`+)(.+?)(?<!`)\1(?!`)"
+# The line before a block of console output that names the run it comes
+# from: <!-- transcript: build/05-percpu/test/qemu-05-percpu.txt -->.
+# tools/test_docs.py checks the block against that file; the book shows
+# the file's name above the block.
+TRANSCRIPT = re.compile(r"^\s*<!--\s*transcript:\s*(\S+)\s*-->\s*$")
 
 
 def problem(where, text):
@@ -162,7 +171,8 @@ def cmd_measure():
         if reason is None or command in done:
             continue
         print("docs: %s is %s: running `%s`" % (path, reason, command), flush=True)
-        result = subprocess.run(command.split() + ["--no-print-directory"], cwd=ROOT)
+        argv = command.split() + (["--no-print-directory"] if command.startswith("make ") else [])
+        result = subprocess.run(argv, cwd=ROOT, stdout=None if command.startswith("make ") else subprocess.DEVNULL)
         if result.returncode != 0:
             sys.exit("docs: `%s` failed (status %d); the Measurements page needs %s"
                      % (command, result.returncode, path))
@@ -369,6 +379,14 @@ class Book:
                 else:
                     block.append(line)
                 continue
+            t = TRANSCRIPT.match(line)
+            if t:
+                flush()
+                out.append("\\htmlonly[block]<div class=\"transcript\" title=\"make test checks that the lines "
+                           "below are in this file, in this order\">from <code>%s</code></div>\\endhtmlonly"
+                           % html.escape(t.group(1)))
+                prev_blank = True
+                continue
             m = re.match(r"\s*(`{3,}|~{3,})", line)
             if m:
                 flush()
@@ -526,14 +544,15 @@ class Book:
         before = self.overlays[self.chapters[i - 1]] if i else {}
         added = sorted(r for r in now if r not in before)
         replaced = sorted(r for r in now if r in before and now[r] != before[r])
-        return added, replaced, before
+        removed = sorted(r for r in before if r not in now)  # named in the chapter's removed.txt
+        return added, replaced, removed, before
 
     def file_link(self, relpath, text=None):
         span = "<code>%s</code>" % doxygen_code(text or relpath)
         return doxygen_link(relpath if is_book_source(relpath) else self.listing(relpath).label, span)
 
     def changes_section(self, ch):
-        added, replaced, before = self.changes(ch)
+        added, replaced, removed, before = self.changes(ch)
         prev = self.chapters[self.chapters.index(ch) - 1] if self.chapters.index(ch) else None
         now = self.overlays[ch]
         if prev:
@@ -551,7 +570,13 @@ class Book:
             target = old if is_book_source(old) else self.listing(old).label
             lines.append("| %s | replaces %s | %s |" % (
                 self.file_link(rel(now[r]), r), doxygen_link(target, "%s's" % owner), brief_of(now[r])))
-        if not added and not replaced:
+        for r in removed:
+            old = rel(before[r])
+            owner = old.split("/")[1][:2] if old.startswith("chapters/") else old
+            lines.append("| %s | removes %s (%s) | %s |" % (
+                doxygen_code(r), self.file_link(old, "%s's" % owner),
+                self.file_link("chapters/%s/removed.txt" % ch, "removed.txt"), brief_of(before[r])))
+        if not added and not replaced and not removed:
             lines.append("| (none) | | |")
         tests = sorted(f for f in os.listdir(os.path.join(ROOT, "chapters", ch)) if f.endswith(".expect"))
         tdir = os.path.join(ROOT, "chapters", ch, "tests")
@@ -795,7 +820,7 @@ class Book:
                'fontname="DejaVu Sans", fontsize=10.5, margin="0.12,0.06"];',
                '  edge [color="#4f6fa8", fontname="DejaVu Sans", fontsize=9];']
         for i, ch in enumerate(self.chapters):
-            added, replaced, _ = self.changes(ch)
+            added, replaced, removed, _ = self.changes(ch)
             page = self.chapter_page(ch)
             title = page.title if page and page.title else ch
             title = re.sub(r"^Chapter \d+:\s*", "", plain(title))
@@ -805,8 +830,8 @@ class Book:
                 rows.append(html.escape(wrap(title, 60)).replace("\n", "<br/>"))
             if what:  # dot rejects an empty <font>
                 rows.append('<font point-size="8">%s</font>' % html.escape(wrap(what, 70)).replace("\n", "<br/>"))
-            rows.append('<font point-size="8" color="#555555">+%d files, %d replaced</font>'
-                        % (len(added), len(replaced)))
+            rows.append('<font point-size="8" color="#555555">+%d files, %d replaced%s</font>'
+                        % (len(added), len(replaced), ", %d removed" % len(removed) if removed else ""))
             label = "<%s>" % "<br/>".join(rows)
             url = ', URL="\\ref %s", tooltip="%s"' % (page.label, html.escape(title)) if page else ""
             out.append('  c%s [label=%s%s];' % (number(ch), label, url))
@@ -885,6 +910,7 @@ class Book:
               + ", ".join(self.file_link(p) for p, _, _, _, _ in MEASUREMENTS if p.endswith("gs-trace.txt"))
               + " (see %s)." % self.ref_source("docs/bochs-swapgs.md", "Debugging swapgs in Bochs"), ""]
         t += self.bench_section()
+        t += self.profile_section()
         t += ["## Refreshing the figures {#measurements_refresh}", "",
               "| %File | Written by | Measures |", "|---|---|---|"]
         for path, command, chapter, programs, tool in MEASUREMENTS:
@@ -900,6 +926,26 @@ class Book:
               "hand, run the command and then `make docs`. The trace needs Bochs, the benchmark QEMU; "
               "both are deterministic, so a rerun on the same code gives the same numbers.", ""]
         page.text = "\n".join(t)
+
+    def profile_section(self):
+        """Where the instructions of one io_uring_enter go (tools/syscall_profile.py)."""
+        full = os.path.join(ROOT, PROFILE)
+        if not os.path.exists(full):
+            problem(PROFILE, "missing: run `%s`" % next(c for p, c, *_ in MEASUREMENTS if p == PROFILE))
+            return []
+        lines = read(full).rstrip("\n").split("\n")
+        # The title and the functions; not the source lines `--lines` adds after a blank line.
+        table = lines[:3 + lines[3:].index("")] if "" in lines[3:] else lines
+        return ["## Where one io_uring_enter goes {#measurements_profile}", "",
+                "The uring-bench row `nop x1` above counts whole operations, the program's own part "
+                "included. tools/syscall_profile.py takes one of those system calls, `io_uring_enter` "
+                "with one NOP, and steps it in the Bochs debugger from `syscall_entry` to `sysretq`, "
+                "attributing each kernel instruction to its function: *self* in the function itself, "
+                "*total* with the functions it calls, *calls* how often it was entered. "
+                "%s explains the rows." % self.ref_chapter("06-io_uring", "Chapter 06"), "",
+                "\\htmlonly[block]" + book_highlight.block_html(table, "text") + "\\endhtmlonly", "",
+                "Read from: %s (with `--lines`, the same file also counts the instructions of each "
+                "source line)." % self.file_link(PROFILE), ""]
 
     def bench_programs(self):
         return next(programs for p, _, _, programs, _ in MEASUREMENTS if p.endswith("bench.txt"))
@@ -964,8 +1010,7 @@ class Book:
                       "ours and Linux's (drawn by gnuplot, tools/bench-plot.gp, from the files above)\"" % PLOT, ""]
         t += ["### Making each figure again {#measurements_reproduce}", "",
               "- `make bench CH=06`: every row of every table, ours and Linux's, printed as these tables "
-              "(also kept in `build/06-io_uring/bench-tables.txt`), and the plot. About ten seconds per "
-              "program in our kernel, half a minute in Linux.",
+              "(also kept in `build/06-io_uring/bench-tables.txt`), and the plot.",
               "- `make bench CH=06 LINUX=no`: our column only (what `make docs` runs when "
               "`build/06-io_uring/bench.txt` is missing or older than the code).",
               "- One row by hand: boot the program alone, `make run CH=06 PROGRAMS=uring-bench "

@@ -61,7 +61,7 @@ def step_one_syscall(chapter, program, symbol, hit):
     step until ring 3. Returns the kernel's steps as (address, function, instruction)."""
     iso_name = "bench-" + program
     make = ["make", "--no-print-directory", "-s", "-f", "tools/kernel.mk", "CHAPTER=" + chapter,
-            "ISO_NAME=" + iso_name, "PROGRAMS=" + program, "CMDLINE=", "iso"]
+            "ISO_NAME=" + iso_name, "PROGRAMS=" + program, "CMDLINE=", "iso", "all"]
     if subprocess.run(make, cwd=ROOT).returncode != 0:
         sys.exit("profile: building %s.iso failed" % iso_name)
     symbols = kernel_symbols(chapter)
@@ -136,9 +136,11 @@ def main():
     parser.add_argument("--lines", action="store_true")
     args = parser.parse_args()
     steps = step_one_syscall(args.chapter, args.program, args.symbol, args.hit)
-    lines = ["One system call of %s in %s after the %d-th %s: %d kernel instructions, "
-             "syscall_entry to sysret (tools/syscall_profile.py)" % (
-                 args.program, args.chapter, args.hit, args.symbol, len(steps)), "",
+    # The first line names what was profiled and nothing that a change of
+    # code could change: a page that quotes this file finds it by that line.
+    lines = ["Profile of one system call of %s in %s, the one after call %d of %s (tools/syscall_profile.py)" % (
+                 args.program, args.chapter, args.hit, args.symbol),
+             "%d kernel instructions from syscall_entry to sysret" % len(steps), "",
              "%-64s %6s %6s %5s" % ("function", "self", "total", "calls")]
     for name, (own, total, calls) in sorted(by_function(steps).items(), key=lambda kv: (-kv[1][1], kv[0])):
         lines.append("%-64s %6d %6d %5d" % (name[:64], own, total, calls))

@@ -18,7 +18,16 @@
    page, character for character (an AT&T `%gs:0x18` keeps its `%`), and no
    Markdown markup (`**`, a backtick) shows as text; the comparison is first
    run on a doctored page, which it must report.
-6. Headless Chromium renders the main page, the last chapter's page, the
+6. Every block of console output in a Markdown page comes from a run the
+   build makes: it is either a live quote of a measurement file (the book
+   shows the file itself) or marked with the file it was taken from,
+   `<!-- transcript: build/05-percpu/test/qemu-05-percpu.txt -->` on the
+   line before it, and then each of its lines is in that file, in order
+   (consecutive lines of the block are consecutive there; a line `...`
+   stands for lines left out). The check is first run on doctored blocks,
+   which it must report. The files are the ones `make test` writes before
+   this test runs.
+7. Headless Chromium renders the main page, the last chapter's page, the
    Bochs page and every diagram with no console error, no uncaught exception
    and no failed load (it is driven through the DevTools protocol on a pipe,
    --remote-debugging-pipe), and in each diagram every label inside its box
@@ -170,7 +179,7 @@ def diagrams_and_figures(man):
            problems)
 
 
-# ----------------------------------------------------------------- 3. links
+# ----------------------------------------------------------------- 4. links
 
 def check_links():
     ids = {}
@@ -232,7 +241,7 @@ def resolve(source, url, anchors):
     return None
 
 
-# ------------------------------------------------------------- 4. code spans
+# ------------------------------------------------------------- 5. code spans
 # Every character of code must reach the reader: an AT&T `%gs:0x18` that
 # loses its `%`, a `**` around code shown as text, a span broken across two
 # lines that shows its backticks. The reference for what the Markdown says is
@@ -440,7 +449,159 @@ def code_check_fails():
     report(not problems, "the code comparison fails on a doctored page (%d cases)" % len(doctored), problems)
 
 
-# --------------------------------------------------------------- 5. Chromium
+# ------------------------------------------------------------ 6. transcripts
+# Console output is not typed in: a block of it names the file it comes
+# from, and must still be in that file.
+
+TRANSCRIPT_MARK = re.compile(r"^\s*<!--\s*transcript:\s*(\S+)\s*-->\s*$")
+# A line a run prints: a kernel log line ("[Process] ..."), a panic, the
+# Bochs debugger's stops and prompts, a test's verdict, a program's check.
+CONSOLE_LINE = re.compile(r"^\s*(\[[A-Z][\w-]*\] |PANIC: |Next at t=|\(0\) [\[B]|<bochs:\d+>|"
+                          r"(PASS|FAIL) +(qemu|bochs|linux|trace) |[a-z][\w-]*: .*( ok| FAILED)$)")
+
+
+def md_blocks(md_text):
+    """[(marked path or None, block text, line)] for every fenced block, and
+    the problems of markers that precede no block."""
+    from markdown_it import MarkdownIt
+    blocks, problems, mark = [], [], None
+    for t in MarkdownIt("commonmark").enable("table").parse(md_text):
+        line = t.map[0] + 1 if t.map else 0
+        if t.type == "html_block" and TRANSCRIPT_MARK.match(t.content.strip()):
+            if mark:
+                problems.append("line %d: a transcript marker with no code block after it" % mark[1])
+            mark = (TRANSCRIPT_MARK.match(t.content.strip()).group(1), line)
+            continue
+        if t.type in ("fence", "code_block"):
+            blocks.append((mark[0] if mark else None, t.content.rstrip("\n"), line))
+        elif mark and t.type.endswith("_open") and t.level == 0 or mark and t.type == "html_block":
+            problems.append("line %d: a transcript marker with no code block right after it" % mark[1])
+        else:
+            continue
+        mark = None
+    if mark:
+        problems.append("line %d: a transcript marker with no code block after it" % mark[1])
+    return blocks, problems
+
+
+def transcript_mismatch(block, text):
+    """Why BLOCK is not a quote of TEXT (None if it is): each run of lines
+    between `...` lines must be consecutive lines of TEXT, the runs in order.
+    Trailing spaces and carriage returns do not count."""
+    have = [l.rstrip() for l in text.split("\n")]
+    runs, run = [], []
+    for n, l in enumerate(block.split("\n")):
+        if l.strip() == "...":
+            runs.append(run)
+            run = []
+        else:
+            run.append((n + 1, l.rstrip()))
+    runs.append(run)
+    at = 0
+    for run in [r for r in runs if r]:
+        want = [l for _, l in run]
+        found = next((i for i in range(at, len(have) - len(want) + 1) if have[i:i + len(want)] == want), None)
+        if found is not None:
+            at = found + len(want)
+            continue
+        # Say which line breaks the run: the longest start of it that is there.
+        best = 0
+        for i in range(at, len(have)):
+            k = 0
+            while k < len(want) and i + k < len(have) and have[i + k] == want[k]:
+                k += 1
+            best = max(best, k)
+        n, l = run[min(best, len(run) - 1)]
+        if best == 0:
+            return "block line %d is not in the file after line %d: %r" % (n, at, l[:120])
+        return "block line %d does not follow the line before it as it does in the file: %r" % (n, l[:120])
+    return None
+
+
+def transcripts(man):
+    problems, checked, pages = [], 0, 0
+    import docs_gen
+    live_files = [os.path.join(ROOT, p) for p, *_ in docs_gen.MEASUREMENTS]
+    live_first = {open(f, encoding="utf-8").readline().strip() for f in live_files if os.path.exists(f)}
+    for label, page in sorted(man["pages"].items()):
+        source = page.get("source")
+        if not source or not source.endswith(".md"):
+            continue
+        pages += 1
+        blocks, marker_problems = md_blocks(open(os.path.join(ROOT, source), encoding="utf-8").read())
+        problems += ["%s: %s" % (source, p) for p in marker_problems]
+        for path, text, line in blocks:
+            first = next((l.strip() for l in text.split("\n") if l.strip()), "")
+            if path is None:
+                console = [l for l in text.split("\n") if CONSOLE_LINE.match(l)]
+                # A block that shows the marker itself documents the mechanism (docs/build.md).
+                if console and first not in live_first and "<!-- transcript:" not in text:
+                    problems.append("%s:%d: console output with no <!-- transcript: FILE --> marker: %r"
+                                    % (source, line, console[0][:100]))
+                continue
+            checked += 1
+            full = os.path.join(ROOT, path)
+            if not os.path.isfile(full):
+                problems.append("%s:%d: %s does not exist (make test writes it)" % (source, line, path))
+                continue
+            why = transcript_mismatch(text, open(full, encoding="utf-8", errors="replace").read())
+            if why:
+                problems.append("%s:%d: not as in %s: %s" % (source, line, path, why))
+    report(checked > 0 and not problems, "every console block of the %d Markdown pages is a live quote or "
+           "matches the run it names (%d blocks)" % (pages, checked), problems)
+
+
+def transcript_check_fails(man):
+    """The transcript check must be able to fail: a changed address, lines
+    swapped, a gap with no `...`, a line no run printed, a marker without
+    its block; and one real block of the book, doctored."""
+    text = "\n".join(["[Boot] Long mode: kernel_main at 0xffffffff80102f00", "[Boot] Command line: \"\"",
+                      "[Memory] 261631 KiB available", "[OK] Chapter 01: boot complete",
+                      "[Power] off status=0", ""]).replace("\n", "\r\n")
+    good = "[Boot] Long mode: kernel_main at 0xffffffff80102f00\n...\n[OK] Chapter 01: boot complete\n[Power] off status=0"
+    doctored = {
+        "a changed address": good.replace("2f00", "2f10"),
+        "two lines swapped": "[Power] off status=0\n...\n[OK] Chapter 01: boot complete",
+        "a gap without ...": good.replace("...\n", ""),
+        "a line no run printed": good + "\n[OK] all is well",
+    }
+    problems = []
+    if transcript_mismatch(good, text):
+        problems.append("the faithful block was reported: %s" % transcript_mismatch(good, text))
+    for what, block in doctored.items():
+        if not transcript_mismatch(block, text):
+            problems.append("%s went unnoticed" % what)
+    _, marker_problems = md_blocks("Text.\n\n<!-- transcript: build/x.txt -->\n\nMore text.\n")
+    if not marker_problems:
+        problems.append("a marker followed by text, not a block, went unnoticed")
+    _, marker_problems = md_blocks("<!-- transcript: build/x.txt -->\n```\nout\n```\n")
+    if marker_problems:
+        problems.append("a marked block was reported: %s" % marker_problems)
+    # A real block of the book: change one character of a line that is not
+    # `...` (a digit if it has one) and the file it names must refuse it.
+    real = None
+    for label, page in sorted(man["pages"].items()):
+        source = page.get("source")
+        if source and source.endswith(".md"):
+            blocks, _ = md_blocks(open(os.path.join(ROOT, source), encoding="utf-8").read())
+            real = next(((p, t) for p, t, _ in blocks if p and os.path.isfile(os.path.join(ROOT, p))), None)
+            if real:
+                break
+    if real is None:
+        problems.append("no marked block of the book to doctor")
+    else:
+        path, block = real
+        lines = block.split("\n")
+        i = next(i for i, l in enumerate(lines) if l.strip() and l.strip() != "...")
+        lines[i] = re.sub(r"\d(?=\D*$)", lambda m: str((int(m.group()) + 1) % 10), lines[i], count=1) \
+            if re.search(r"\d", lines[i]) else lines[i] + "!"
+        if not transcript_mismatch("\n".join(lines), open(os.path.join(ROOT, path), encoding="utf-8").read()):
+            problems.append("a doctored copy of a block quoting %s went unnoticed" % path)
+    report(not problems, "the transcript check fails on a doctored block (%d cases, one of them a real block)"
+           % (len(doctored) + 2), problems)
+
+
+# --------------------------------------------------------------- 7. Chromium
 
 # In a diagram (Graphviz's SVG), each label must lie inside the smallest
 # shape of its node that holds the label's middle: its box, or its cell of a
@@ -633,6 +794,8 @@ def main():
     code_check_fails()
     code_spans(man)
     listings(man)
+    transcript_check_fails(man)
+    transcripts(man)
     browser(man, args.screenshots)
     print("1..%d" % len(results))
     return 0 if all(results) else 1

@@ -10,11 +10,12 @@
  *     CS/SS = kernel (from STAR), RFLAGS &= ~FMASK (IF, DF, TF, AC clear)
  *
  * The first job is to get off the user stack without losing any user
- * register. We have none free: the seed's Phase 2 parked the user RSP in
- * r15, which destroys a callee-saved register the program expects back.
- * Instead we park it in a global, user_rsp_scratch. Being global, it (and
- * CURRENT_KERNEL_STACK) works for exactly one CPU, and only while no second
- * syscall can start before this one has read it: no SMP, no nesting.
+ * register. We have none free: parking the user RSP in r15 would destroy a
+ * callee-saved register the program expects back (a syscall may change
+ * only rax, rcx and r11). Instead we park it in a global, user_rsp_scratch.
+ * Being global, it (and CURRENT_KERNEL_STACK) works for exactly one CPU,
+ * and only while no second syscall can start before this one has read it:
+ * no SMP, no nesting.
  * Chapter 05 exists to remove that limit.
  */
 #include "arch/segments.h"
