@@ -7,6 +7,7 @@
 #   make bench [CH=NN] [LINUX=no]     benchmarks, ours against Debian's Linux
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
+#   make transcripts                  refresh the docs' quoted console output (after make test)
 #   make [all]                        build every chapter's kernel and ISO
 #   make test CH=NN                   only chapter NN's tests: host, boot, trace
 #   make compile_commands             compile_commands.json for clangd (real files)
@@ -33,7 +34,7 @@ PYTHON  ?= /usr/bin/python3
 export PYTHON
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace bench diff docs setup clean user host-tests help compile_commands FORCE
+.PHONY: all run test bochs trace bench diff docs transcripts setup clean user host-tests help compile_commands FORCE
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),build/$(c)/os.iso)
@@ -89,6 +90,11 @@ bench: user
 
 docs: setup
 	@tools/docs.sh
+
+# The console blocks the pages quote from make test's runs, with their
+# numbers (addresses, sizes, Bochs ticks) brought up to date.
+transcripts:
+	@$(PYTHON) tools/refresh_transcripts.py
 
 # ------------------------------------------------------------------ testing
 # Every test writes build/results/NAME.result or NAME.tap; the summary counts

@@ -1,6 +1,6 @@
 /**
  * @file kernel/cxxrt.cpp
- * @brief Global constructors, pure-virtual trap, operator new and delete.
+ * @brief Global constructors, the pure-virtual trap, abort(), and operator delete (objects are made with make<T>()).
  *
  * A hosted program gets these from libstdc++ and crt files; with -nostdlib
  * nobody provides them, so the link fails (or, for .init_array, silently

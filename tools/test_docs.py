@@ -547,6 +547,8 @@ def transcripts(man):
             why = transcript_mismatch(text, open(full, encoding="utf-8", errors="replace").read())
             if why:
                 problems.append("%s:%d: not as in %s: %s" % (source, line, path, why))
+    if problems:
+        problems.append("if only numbers moved, `make transcripts` brings the blocks up to date")
     report(checked > 0 and not problems, "every console block of the %d Markdown pages is a live quote or "
            "matches the run it names (%d blocks)" % (pages, checked), problems)
 
