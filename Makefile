@@ -5,6 +5,9 @@
 #   make bochs [CH=NN]                the Bochs debugger, symbols loaded
 #   make trace [CH=NN]                GS-base trace from the Bochs debugger
 #   make bench [CH=NN]                io_uring batching figures (QEMU -icount)
+#   make fuzz  [CH=NN] [SECONDS=N] [AVOID=known]
+#                                     the chapter's fuzzers: random syscalls and
+#                                     io_uring abuse in QEMU, host libFuzzer targets
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
 #   make [all]                        build every chapter's kernel and ISO
@@ -24,7 +27,7 @@ B := build/$(CHAPTER)
 SUBMAKE := $(MAKE) --no-print-directory
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace bench diff docs setup clean user host-tests help FORCE
+.PHONY: all run test bochs trace bench diff docs setup clean user host-tests help fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),build/$(c)/os.iso)
@@ -79,14 +82,25 @@ bench: user
 docs: setup
 	@tools/docs.sh
 
+# The fuzzers (tools/fuzz.py): for about SECONDS each, the chapter's
+# in-kernel ones (fuzz-syscalls from chapter 04, fuzz-uring from 06) boot
+# again and again in QEMU with fresh seeds; then each host libFuzzer target
+# of this chapter or an earlier one. AVOID=known steps around kernel bugs
+# already known, to look for new ones. Each prints what it executed.
+SECONDS ?= 60
+fuzz: user
+	+@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) all
+	+@$(SUBMAKE) -f tools/fuzz.mk
+	@python3 tools/fuzz.py chapter $(CHAPTER) --seconds $(SECONDS) $(if $(AVOID),--avoid $(AVOID))
+
 # ------------------------------------------------------------------ testing
 # Every test writes build/results/NAME.result or NAME.tap; the summary counts
 # them and also counts a missing one (a broken build) as a failure.
 #
 # Boot tests: chapters/C/test.expect boots C's own ISO; each extra
 # chapters/C/test-X.expect boots an ISO made with its "args:" (kernel
-# options) and "programs:" lines, as the test "C--X". Each runs in QEMU and
-# in Bochs.
+# options), "programs:" and "program-args:" lines, as the test "C--X". Each
+# runs in QEMU and in Bochs, or only in those its "emulators:" line names.
 # expect_of(config): its expectation file; iso_of(config): the ISO it boots.
 chapter_of = $(firstword $(subst --, ,$(1)))
 variant_of = $(word 2,$(subst --, ,$(1)))
@@ -95,7 +109,8 @@ iso_of = build/$(call chapter_of,$(1))/$(if $(call variant_of,$(1)),test-$(call 
 directive = $(strip $(shell sed -n 's/^$(2):[[:space:]]*//p' $(1)))
 BOOT_CONFIGS := $(foreach c,$(CHAPTERS),$(c) \
                   $(foreach e,$(wildcard chapters/$(c)/test-*.expect),$(c)--$(patsubst test-%.expect,%,$(notdir $(e)))))
-BOOT_TESTS := $(foreach b,$(BOOT_CONFIGS),qemu-$(b) bochs-$(b))
+emulators_of = $(or $(if $(call variant_of,$(1)),$(call directive,$(call expect_of,$(1)),emulators)),qemu bochs)
+BOOT_TESTS := $(foreach b,$(BOOT_CONFIGS),$(foreach e,$(call emulators_of,$(b)),$(e)-$(b)))
 # chapters/NN-slug/tests/test_X.cpp -> the host test "host-NN-slug-test_X".
 CHAPTER_TESTS := $(foreach t,$(sort $(wildcard chapters/*/tests/test_*.cpp)),\
                    host-$(word 2,$(subst /, ,$(t)))-$(basename $(notdir $(t))))
@@ -108,7 +123,11 @@ LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
 # the test of their checker (tools/test_trace.py).
 TRACE_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(or $(traced),$(wildcard chapters/$(c)/arch/syscall_entry.S)),$(eval traced := 1)$(c)))
 TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-checker
-TESTS := host-common harness ownership $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
+# Host libFuzzer targets (tools/fuzz.mk): chapters/NN-slug/tests/fuzz_X.cpp
+# and common/tests/fuzz_X.cpp -> the test "fuzz-X", a short run of each.
+FUZZ_TESTS := $(foreach f,$(sort $(wildcard chapters/*/tests/fuzz_*.cpp common/tests/fuzz_*.cpp)),\
+                fuzz-$(patsubst fuzz_%,%,$(basename $(notdir $(f)))))
+TESTS := host-common harness ownership $(CHAPTER_TESTS) $(FUZZ_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
 
 test: setup
 	@start=$$(date +%s.%N); rm -rf build/results; mkdir -p build/results; \
@@ -121,6 +140,7 @@ define variant_iso
 build/$(call chapter_of,$(1))/test-$(call variant_of,$(1)).iso: build/$(call chapter_of,$(1))/os.iso
 	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(call chapter_of,$(1)) ISO_NAME=test-$(call variant_of,$(1)) iso \
 	   ARGS="$$(call directive,$(call expect_of,$(1)),args)" \
+	   PROGRAM_ARGS="$$(call directive,$(call expect_of,$(1)),program-args)" \
 	   $$(if $$(call directive,$(call expect_of,$(1)),programs),PROGRAMS="$$(call directive,$(call expect_of,$(1)),programs)")
 endef
 define boot_test
@@ -171,6 +191,11 @@ build/results/host-%.done: user
 	+@t=$*; chapter=$${t%-test_*}; name=test_$${t##*-test_}; \
 	 $(SUBMAKE) -f tools/host.mk build/host/$$chapter/$$name && \
 	 build/host/$$chapter/$$name --tap=build/results/host-$*.tap -j2 || true
+	@touch $@
+
+build/results/fuzz-%.done: setup
+	+@$(SUBMAKE) -f tools/fuzz.mk build/fuzz/$* && python3 tools/fuzz.py host $* --test \
+	   --result build/results/fuzz-$*.result || true
 	@touch $@
 
 build/results/harness.done:

@@ -8,7 +8,7 @@ include tools/rules.mk
 
 H := build/host
 COMMON_SRCS := $(sort $(wildcard common/*.cpp))
-COMMON_TESTS := $(sort $(wildcard common/tests/*.cpp))
+COMMON_TESTS := $(sort $(wildcard common/tests/test_*.cpp))
 COMMON_OBJS := $(addprefix $(H)/obj/,$(addsuffix .o,$(COMMON_SRCS) $(COMMON_TESTS)))
 
 $(H)/obj/%.cpp.o: %.cpp

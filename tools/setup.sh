@@ -26,6 +26,8 @@ REQUIREMENTS="
 /usr/bin/doxygen                             doxygen
 /usr/bin/dot                                 graphviz
 /usr/bin/chromium                            chromium
+/usr/bin/clang++-14                          clang-14
+/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 "
 
 missing=$(echo "$REQUIREMENTS" | while read -r file package; do
