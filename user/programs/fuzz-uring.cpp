@@ -4,7 +4,7 @@
  * indices, rings unmapped or closed with requests parked. The kernel must
  * survive, and every SQE it accepted must complete exactly once.
  *
- *     fuzz-uring seed=S count=N [avoid=close-parked,backlog-drop|known] [log=EPISODE] [every=P]
+ *     fuzz-uring seed=S count=N [avoid=close-parked,backlog-drop,remap|known] [log=EPISODE] [every=P]
  *
  * The run is a series of episodes. Each sets up a ring of a random size and
  * a few pipes, then takes random steps: fill SQEs (NOPs, reads and writes on
@@ -34,7 +34,9 @@
  * a long run can look for others: close-parked (closing both ends of a pipe
  * while a READ is parked on it frees the pipe twice), backlog-drop (an enter
  * without GETEVENTS while completions wait in the backlog can drop one; see
- * regress-uring-backlog-drop), known (both).
+ * regress-uring-backlog-drop), remap (mapping the rings again through the
+ * ring fd after unmapping them returns memory that is not there; see
+ * regress-uring-remap), known (all three).
  */
 #include "runtime/fuzz.h"
 #include "runtime/print.h"
@@ -66,6 +68,7 @@ const char kDots[9] = "........";
 uint64_t g_seed = 1, g_count = 20000, g_log_from = ~0ull, g_every = 0;
 bool g_avoid_close_parked = false;  // avoid=close-parked
 bool g_avoid_backlog_drop = false;  // avoid=backlog-drop
+bool g_avoid_remap = false;         // avoid=remap
 
 /// Totals over the run, printed at the end.
 struct Totals {
@@ -545,6 +548,27 @@ void tear_down(fuzz::Rng& rng) {
     }
 }
 
+/// Map the rings again through the ring fd, as Linux allows after a munmap.
+/// The new mappings must be real memory (asked of the kernel with a write(2)
+/// from them into a pipe, which fails with -EFAULT instead of faulting here);
+/// then the episode goes on with them, and everything it was owed is still owed.
+void remap() {
+    const int rw = abi::prot::Read | abi::prot::Write;
+    const long rings = sys::mmap(nullptr, g_ep.rings_len, rw, abi::map::Shared, g_ep.fd, ring::kOffSqRing);
+    const long sqes = sys::mmap(nullptr, g_ep.sqes_len, rw, abi::map::Shared, g_ep.fd, ring::kOffSqes);
+    if (failed(rings) || failed(sqes)) return violation("mmap of a ring fd failed after munmap", rings, sqes);
+    int fds[2];
+    if (sys::pipe2(fds, abi::open_flag::NonBlock) != 0) return;
+    const bool there = sys::write(fds[1], reinterpret_cast<void*>(rings), 1) == 1 &&
+                       sys::write(fds[1], reinterpret_cast<void*>(sqes), 1) == 1;
+    sys::close(fds[0]);
+    sys::close(fds[1]);
+    if (!there) return violation("mmap of a ring fd returned memory that is not there", rings, sqes);
+    g_ep.rings = reinterpret_cast<uint8_t*>(rings);
+    g_ep.sqes = reinterpret_cast<Sqe*>(sqes);
+    g_ep.mapped = true;
+}
+
 /// One episode: set up, a random number of steps, tear down.
 void episode(fuzz::Rng& rng) {
     if (!set_up(rng)) {
@@ -584,6 +608,7 @@ void episode(fuzz::Rng& rng) {
             const long r = iou::raw::io_uring_enter(g_ep.fd, 1, 0, ring::kEnterGetEvents);
             if (r != -Errno::Fault) violation("enter on unmapped rings did not fail with -EFAULT", static_cast<uint64_t>(r), 0);
             write_pipe(rng);  // a parked READ would complete now, into memory that is gone
+            if (!g_avoid_remap && rng.one_in(2)) remap();
             break;
         }
         }
@@ -603,10 +628,11 @@ bool parse_arguments(int argc, char** argv) {
             const bool known = fuzz::list_has(w.value, "known");
             g_avoid_close_parked = known || fuzz::list_has(w.value, "close-parked");
             g_avoid_backlog_drop = known || fuzz::list_has(w.value, "backlog-drop");
+            g_avoid_remap = known || fuzz::list_has(w.value, "remap");
         }
         else ok = false;
         if (!ok) {
-            print("fuzz-uring: bad argument '{}'; use seed=N count=N avoid=close-parked,backlog-drop log=N every=N\n",
+            print("fuzz-uring: bad argument '{}'; use seed=N count=N avoid=close-parked,backlog-drop,remap log=N every=N\n",
                   argv[i]);
             return false;
         }
@@ -620,8 +646,8 @@ bool parse_arguments(int argc, char** argv) {
 int main(int argc, char** argv, char**) {
     if (!parse_arguments(argc, argv)) return 2;
     if (g_every == 0) g_every = g_count / 4 > 0 ? g_count / 4 : 1;
-    print("fuzz-uring: seed {}, {} SQEs{}{}\n", g_seed, g_count, g_avoid_close_parked ? ", avoiding close-parked" : "",
-          g_avoid_backlog_drop ? ", avoiding backlog-drop" : "");
+    print("fuzz-uring: seed {}, {} SQEs{}{}{}\n", g_seed, g_count, g_avoid_close_parked ? ", avoiding close-parked" : "",
+          g_avoid_backlog_drop ? ", avoiding backlog-drop" : "", g_avoid_remap ? ", avoiding remap" : "");
     const long data = sys::mmap(reinterpret_cast<void*>(kData), kDataSize + kPage, abi::prot::Read | abi::prot::Write,
                                 abi::map::Private | abi::map::Anonymous | abi::map::Fixed, -1, 0);
     if (data != static_cast<long>(kData)) {
