@@ -1,6 +1,7 @@
 # tools/host.mk - host unit tests (Criterion), under ASan and UBSan.
 #
-# build/host/common-tests: common/*.cpp with common/tests/*.cpp.
+# build/host/common-tests: common/*.cpp with common/tests/test_*.cpp
+# (common/tests/fuzz_*.cpp are libFuzzer targets: tools/fuzz.mk).
 # The same source files the kernel and user programs use, compiled for the
 # host, so a bug in them shows up here with a sanitizer report.
 
