@@ -86,7 +86,7 @@ void violation(StringView what, uint64_t a, uint64_t b) {
 bool failed(long r) { return r < 0 && r >= -4095; }
 
 /// What a CQE for a tag may say.
-enum class Expect : uint8_t { Any, Zero, NonPositive, Negative };
+enum class Expect : uint8_t { Any, Zero, NonPositive };
 
 /// What the program is owed: one entry per CQE still to come. Few are ever
 /// outstanding at once (the kernel holds at most 32 requests in flight, and
@@ -431,7 +431,7 @@ uint32_t reap(uint32_t limit) {
         }
         ++g.cqes;
         const bool ok = e.expect == Expect::Any || (e.expect == Expect::Zero && c.res == 0) ||
-                        (e.expect == Expect::NonPositive && c.res <= 0) || (e.expect == Expect::Negative && c.res < 0);
+                        (e.expect == Expect::NonPositive && c.res <= 0);
         if (!ok) violation("a CQE result breaks its request's rule", c.user_data, static_cast<uint64_t>(c.res));
     }
     g_ep.cq_head += n;
