@@ -110,6 +110,12 @@ def run_host(args):
     if args.test:
         args.runs = TEST_RUNS.get(name, 100000)
     binary = os.path.join(FZ, name)
+    if not os.path.exists(binary):
+        print("FAIL  fuzz  %-12s not built (make -f tools/fuzz.mk: see its errors above)" % name)
+        if args.result:
+            with open(args.result, "w") as f:
+                f.write("fail\n")
+        return 1
     seeds = os.path.join(FZ, "seeds", name)
     if not os.path.isdir(seeds):
         write_seeds()
