@@ -297,9 +297,9 @@ void fill_sqe(fuzz::Rng& rng, uint32_t index) {
         else iou::prep_readv(&s, fd, iov, count), read_fd = fd;
         break;
     }
-    case 5: {  // CLOSE a pipe end (with avoid=close-parked, never a read end: a READ queued
-               // before this CLOSE in the same batch may park on it)
-        int fd = random_pipe_end(rng, !g_avoid_close_parked && rng.one_in(2));
+    case 5: {  // CLOSE a pipe end. With avoid=close-parked only fds that are no pipe's:
+               // by the time the SQE is submitted, its fd may be a new pipe's read end.
+        int fd = g_avoid_close_parked ? -1 : random_pipe_end(rng, rng.one_in(2));
         if (fd < 0) fd = static_cast<int>(hostile_fd(rng));
         if (fd == 1 || fd == 2) fd = -1;
         iou::prep_close(&s, fd);
