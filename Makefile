@@ -5,6 +5,9 @@
 #   make bochs [CH=NN]                the Bochs debugger, symbols loaded
 #   make trace [CH=NN]                GS-base trace from the Bochs debugger
 #   make bench [CH=NN] [LINUX=no]     benchmarks, ours against Debian's Linux
+#   make fuzz  [CH=NN] [SECONDS=N] [AVOID=known]
+#                                     the chapter's fuzzers: random syscalls and
+#                                     io_uring abuse in QEMU, host libFuzzer targets
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
 #   make transcripts                  refresh the docs' quoted console output (after make test)
@@ -34,7 +37,7 @@ PYTHON  ?= /usr/bin/python3
 export PYTHON
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace bench diff docs transcripts setup clean user host-tests help compile_commands FORCE
+.PHONY: all run test bochs trace bench diff docs transcripts setup clean user host-tests help compile_commands fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),build/$(c)/os.iso)
@@ -96,14 +99,25 @@ docs: setup
 transcripts:
 	@$(PYTHON) tools/refresh_transcripts.py
 
+# The fuzzers (tools/fuzz.py): for about SECONDS each, the chapter's
+# in-kernel ones (fuzz-syscalls from chapter 04, fuzz-uring from 06) boot
+# again and again in QEMU with fresh seeds; then each host libFuzzer target
+# of this chapter or an earlier one. AVOID=known steps around kernel bugs
+# already known, to look for new ones. Each prints what it executed.
+SECONDS ?= 60
+fuzz: user
+	+@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) all
+	+@$(SUBMAKE) -f tools/fuzz.mk
+	@$(PYTHON) tools/fuzz.py chapter $(CHAPTER) --seconds $(SECONDS) $(if $(AVOID),--avoid $(AVOID))
+
 # ------------------------------------------------------------------ testing
 # Every test writes build/results/NAME.result or NAME.tap; the summary counts
 # them and also counts a missing one (a broken build) as a failure.
 #
 # Boot tests: chapters/C/test.expect boots C's own ISO; each extra
 # chapters/C/test-X.expect boots an ISO made with its "args:" (kernel
-# options) and "programs:" lines, as the test "C--X". Each runs in QEMU and
-# in Bochs.
+# options), "programs:" and "program-args:" lines, as the test "C--X". Each
+# runs in QEMU and in Bochs, or only in those its "emulators:" line names.
 # expect_of(config): its expectation file; iso_of(config): the ISO it boots.
 chapter_of = $(firstword $(subst --, ,$(1)))
 variant_of = $(word 2,$(subst --, ,$(1)))
@@ -128,7 +142,11 @@ LINUX_TESTS := $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),\
 # the test of their checker (tools/test_trace.py).
 TRACE_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(or $(traced),$(wildcard chapters/$(c)/arch/syscall_entry.S)),$(eval traced := 1)$(c)))
 TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-checker
-TESTS := host-common harness ownership bench-tools $(CHAPTER_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
+# Host libFuzzer targets (tools/fuzz.mk): chapters/NN-slug/tests/fuzz_X.cpp
+# and common/tests/fuzz_X.cpp -> the test "fuzz-X", a short run of each.
+FUZZ_TESTS := $(foreach f,$(sort $(wildcard chapters/*/tests/fuzz_*.cpp common/tests/fuzz_*.cpp)),\
+                fuzz-$(patsubst fuzz_%,%,$(basename $(notdir $(f)))))
+TESTS := host-common harness ownership bench-tools $(CHAPTER_TESTS) $(FUZZ_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
 # `make test CH=NN`: only what belongs to chapter NN - its host tests, its
 # boot tests in QEMU and Bochs (every variant), its Linux comparisons and its
 # trace. A plain `make test` runs everything.
@@ -150,6 +168,7 @@ define variant_iso
 build/$(call chapter_of,$(1))/test-$(call variant_of,$(1)).iso: build/$(call chapter_of,$(1))/os.iso FORCE
 	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(call chapter_of,$(1)) ISO_NAME=test-$(call variant_of,$(1)) iso \
 	   ARGS="$$(call directive,$(call expect_of,$(1)),args)" \
+	   PROGRAM_ARGS="$$(call directive,$(call expect_of,$(1)),program-args)" \
 	   $$(if $$(call directive,$(call expect_of,$(1)),programs),PROGRAMS="$$(call directive,$(call expect_of,$(1)),programs)")
 endef
 define boot_test
@@ -220,6 +239,16 @@ build/results/host-%.done: user
 	+@t=$*; chapter=$${t%-test_*}; name=test_$${t##*-test_}; \
 	 $(SUBMAKE) -f tools/host.mk build/host/$$chapter/$$name && \
 	 build/host/$$chapter/$$name --tap=build/results/host-$*.tap -j2 || true
+	@touch $@
+
+# One build of every fuzz target first: built side by side, they would race
+# on the objects of common/ they share.
+build/results/fuzz-build.done: setup
+	+@$(SUBMAKE) -f tools/fuzz.mk || true
+	@touch $@
+
+build/results/fuzz-%.done: build/results/fuzz-build.done
+	@python3 tools/fuzz.py host $* --test --result build/results/fuzz-$*.result || true
 	@touch $@
 
 build/results/harness.done:

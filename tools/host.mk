@@ -1,6 +1,7 @@
 # tools/host.mk - host unit tests (Criterion), under ASan and UBSan.
 #
-# build/host/common-tests: common/*.cpp with common/tests/*.cpp.
+# build/host/common-tests: common/*.cpp with common/tests/test_*.cpp
+# (common/tests/fuzz_*.cpp are libFuzzer targets: tools/fuzz.mk).
 # The same source files the kernel and user programs use, compiled for the
 # host, so a bug in them shows up here with a sanitizer report.
 
@@ -8,7 +9,7 @@ include tools/rules.mk
 
 H := build/host
 COMMON_SRCS := $(sort $(wildcard common/*.cpp))
-COMMON_TESTS := $(sort $(wildcard common/tests/*.cpp))
+COMMON_TESTS := $(sort $(wildcard common/tests/test_*.cpp))
 COMMON_OBJS := $(addprefix $(H)/obj/,$(addsuffix .o,$(COMMON_SRCS) $(COMMON_TESTS)))
 
 $(H)/obj/%.cpp.o: %.cpp

@@ -1,6 +1,6 @@
 # tools/kernel.mk - build one chapter's kernel, symbols and ISO.
 #
-#     make -f tools/kernel.mk CHAPTER=04-user [PROGRAMS="a b"] [ARGS="trace=syscall"]
+#     make -f tools/kernel.mk CHAPTER=04-user [PROGRAMS="a b"] [ARGS="trace=syscall"] [PROGRAM_ARGS="seed=7"]
 #
 # The chapter's source tree is composed first (tools/compose.py), then every
 # .cpp and .S in it is compiled; nothing here names a particular file, so a
@@ -101,13 +101,15 @@ ISODIR := $(ISO:.iso=.dir)
 
 iso: $(ISO)
 
+# Each module's command line is its name, then PROGRAM_ARGS (the words a
+# program finds in argv[1]..., such as the fuzzers' seed=N count=N).
 # grub.cfg is rewritten only when its text changes, so the ISO is rebuilt
 # when the command line or the program list does, and not otherwise.
 $(ISO:.iso=.cfg): FORCE
 	@{ echo 'set timeout=0'; echo 'set default=0'; \
 	   echo 'menuentry "$(CHAPTER)" {'; \
 	   echo '  multiboot2 /boot/kernel.elf $(strip $(CMDLINE) $(ARGS))'; \
-	   $(foreach p,$(PROGRAMS),echo '  module2 /boot/$(call prog_name,$(p)) $(call prog_name,$(p))';) \
+	   $(foreach p,$(PROGRAMS),echo '  module2 /boot/$(call prog_name,$(p)) $(strip $(call prog_name,$(p)) $(PROGRAM_ARGS))';) \
 	   echo '  boot'; echo '}'; } > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 

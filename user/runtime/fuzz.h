@@ -1,0 +1,117 @@
+/**
+ * @file user/runtime/fuzz.h
+ * @brief What the fuzzing programs share: a seeded generator and their
+ * "key=value" arguments.
+ *
+ * A fuzzer is only useful if a failure can be replayed, so everything random
+ * comes from one fuzz::Rng seeded from the command line: the same seed, on the
+ * same kernel, makes the same calls with the same arguments (the kernel's
+ * answers are deterministic too: one process, no clock in any result).
+ *
+ * Arguments are words "key=value" after the program's name, which the boot
+ * module's command line supplies ("fuzz-syscalls seed=7 count=20000").
+ * Numbers are decimal or 0x hex; lists are comma-separated words.
+ */
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "common/str.h"
+#include "runtime/print.h"
+
+/// Helpers shared by the fuzzing programs (user/programs/fuzz-*.cpp).
+namespace fuzz {
+
+/// splitmix64: a small, fast generator whose whole state is one word, so a
+/// run is described by its seed alone. Not for secrets; fine for arguments.
+class Rng {
+public:
+    /// A generator started from @p seed (any value, 0 included).
+    explicit Rng(uint64_t seed) : m_state(seed) {}
+
+    /// The next 64 random bits.
+    uint64_t next() {
+        uint64_t z = (m_state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
+    /// A value in [0, @p n); 0 if @p n is 0. (The tiny modulo bias does not matter here.)
+    uint64_t below(uint64_t n) { return n == 0 ? 0 : next() % n; }
+    /// A value in [@p lo, @p hi], both included.
+    uint64_t range(uint64_t lo, uint64_t hi) { return hi - lo == ~0ull ? next() : lo + below(hi - lo + 1); }
+    /// True once in @p n times on average.
+    bool one_in(uint64_t n) { return below(n) == 0; }
+    /// An index into @p weights, each chosen in proportion to its weight.
+    template <size_t N>
+    size_t weighted(const uint32_t (&weights)[N]) {
+        uint64_t total = 0;
+        for (uint32_t w : weights) total += w;
+        uint64_t pick = below(total);
+        for (size_t i = 0; i < N; ++i) {
+            if (pick < weights[i]) return i;
+            pick -= weights[i];
+        }
+        return N - 1;
+    }
+    /// One element of @p values.
+    template <typename T, size_t N>
+    T pick(const T (&values)[N]) {
+        return values[below(N)];
+    }
+
+private:
+    uint64_t m_state;
+};
+
+/// Parse a decimal or 0x-prefixed hexadecimal number; false if @p text is not one.
+inline bool parse_number(StringView text, uint64_t& out) {
+    if (text.empty()) return false;
+    uint64_t value = 0;
+    const bool hex = text.starts_with("0x");
+    for (size_t i = hex ? 2 : 0; i < text.size(); ++i) {
+        const char c = text[i];
+        uint64_t digit;
+        if (c >= '0' && c <= '9') digit = static_cast<uint64_t>(c - '0');
+        else if (hex && c >= 'a' && c <= 'f') digit = static_cast<uint64_t>(c - 'a' + 10);
+        else return false;
+        value = value * (hex ? 16 : 10) + digit;
+    }
+    out = value;
+    return !(hex && text.size() == 2);
+}
+
+/// Does the comma-separated list @p list contain the word @p word?
+inline bool list_has(StringView list, StringView word) {
+    for (size_t at = 0; at <= list.size();) {
+        size_t end = list.find(',', at);
+        if (end == StringView::npos) end = list.size();
+        if (list.substr(at, end - at) == word) return true;
+        at = end + 1;
+    }
+    return false;
+}
+
+/// One "key=value" word of the command line: key and value apart.
+struct Word {
+    StringView key;    ///< before the '=' (the whole word if there is none)
+    StringView value;  ///< after the '=' ("" if there is none)
+};
+
+/// Split @p arg at its first '='.
+inline Word split_word(const char* arg) {
+    const StringView word(arg);
+    const size_t eq = word.find('=');
+    if (eq == StringView::npos) return {word, StringView()};
+    return {word.substr(0, eq), word.substr(eq + 1)};
+}
+
+/// The stack pointer now: a fuzzer keeps the kernel away from its own stack.
+inline uint64_t stack_pointer() {
+    uint64_t sp;
+    asm volatile("mov %%rsp, %0" : "=r"(sp));
+    return sp;
+}
+
+}  // namespace fuzz
