@@ -165,7 +165,7 @@ $(foreach c,$(CHAPTERS),$(call variant_chain,$(c)))
 
 define linux_test
 build/results/linux-$(1).done: $(call iso_of,$(1))
-	@python3 tools/same_as_linux.py --iso $$< --result build/results/linux-$(1).result \
+	@python3 tools/same_as_linux.py --iso $$< --result build/results/linux-$(1).result --expect $(call expect_of,$(1)) \
 	   --program build/user/$$(call directive,$(call expect_of,$(1)),programs).elf || true
 	@touch $$@
 endef
