@@ -1,7 +1,8 @@
 /**
  * @file chapters/07-threads/proc/file.cpp
  * @brief File defaults, the descriptor table, and the console as a file.
- * (Chapter 07's version: reads and writes say whether they may sleep.)
+ * (Chapter 07's version: reads and writes say whether they may sleep, and
+ * a console read waits for input.)
  */
 #include "proc/file.h"
 
@@ -65,11 +66,13 @@ FileTable& current_files() { return current_process()->files; }
 
 namespace {
 
-/// The serial console: reads take what the UART holds now, writes go out at once.
+/// The serial console: reads wait for input (dev/serial_input.h), writes go
+/// out at once. It parks no io_uring READ: one that finds no input
+/// completes with -EAGAIN (see the chapter's differences from Linux).
 class ConsoleFile final : public File {
 public:
     ConsoleFile() : File(kReadable | kWritable | kCanRead | kCanWrite) {}
-    Result<long> read(UserIter& to, Blocking) override { return console_read_to_user(to); }
+    Result<long> read(UserIter& to, Blocking blocking) override { return console_read_to_user(to, blocking); }
     Result<long> write(UserIter& from, Blocking) override { return console_write_from_user(from); }
 };
 
