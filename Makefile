@@ -68,10 +68,11 @@ bochs: user
 	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) iso all
 	@tools/bochs-debug.sh $(CHAPTER) $(RUN_ISO)
 
-# The GS-base trace (tools/trace.py): the chapter's kernel with one program,
-# null-syscall, and an empty command line (so validate=1 is off) in the
+# The GS-base trace (tools/trace.py): the chapter's kernel with its trace
+# programs (null-syscall; chapter.mk's TRACE_PROGRAMS from chapter 07: and
+# thread-switch) and an empty command line (so validate=1 is off) in the
 # Bochs debugger -> build/NN-slug/gs-trace.txt and syscall-cost.txt.
-TRACE_ISO_FLAGS := ISO_NAME=trace PROGRAMS=null-syscall CMDLINE=
+TRACE_ISO_FLAGS := ISO_NAME=trace CMDLINE=
 
 trace: user
 	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) $(TRACE_ISO_FLAGS) iso
