@@ -26,15 +26,18 @@ constexpr char kEndOfInput = 0x04;  // Ctrl-D
 
 Result<long> console_read_to_user(UserIter& to, Blocking blocking) {
     if (to.remaining() == 0) return 0;  // as Linux: nothing asked, nothing waited for
-    TRY(serial_input_wait(blocking));
     char chunk[kChunk];
     long done = 0;
-    while (to.remaining() > 0) {
+    for (;;) {
         size_t n = serial_input_peek(chunk, to.remaining() < kChunk ? to.remaining() : kChunk);
-        if (n == 0) break;  // all there was
+        if (n == 0) {
+            if (done > 0) return done;         // all there was
+            TRY(serial_input_wait(blocking));  // nothing yet: sleep until the first byte (or Errno::Again)
+            continue;                          // and look again: another reader may have taken it
+        }
         if (chunk[0] == kEndOfInput) {
             if (done == 0) serial_input_consume(1);  // first in the read: end of input, taken
-            break;                                   // else: ends this read, and makes the next return 0
+            return done;                             // else: ends this read, and makes the next return 0
         }
         for (size_t i = 0; i < n; ++i) {
             if (chunk[i] == kEndOfInput) {
@@ -47,8 +50,8 @@ Result<long> console_read_to_user(UserIter& to, Blocking blocking) {
         serial_input_consume(copied);
         done += static_cast<long>(copied);
         if (copied < n) return done > 0 ? Result<long>(done) : Err(abi::Errno::Fault);
+        if (to.remaining() == 0) return done;
     }
-    return done;
 }
 
 Result<long> console_write_from_user(UserIter& from) {
