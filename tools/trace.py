@@ -15,9 +15,10 @@
    syscall_entry without a swapgs (chapter 04) is traced as the "flat"
    entry, one with a swapgs (chapter 05 and later) as the "per-cpu" one.
 
-2. Boot build/CHAPTER/trace.iso in Bochs: the chapter's kernel with one
-   program, user/programs/null-syscall.cpp (getpid in a loop; its `syscall`
-   has the global label null_syscall_insn), and an empty command line, so
+2. Boot build/CHAPTER/trace.iso in Bochs: the chapter's kernel with its
+   TRACE_PROGRAMS (chapter.mk), first user/programs/null-syscall.cpp
+   (getpid in a loop; its `syscall` has the global label
+   null_syscall_insn), and an empty command line, so
    that validate=1 is off. This script drives the debugger with pexpect (on
    a pseudo-terminal, as you would), one command at a time: the very
    commands you would type. They are saved
