@@ -2,10 +2,11 @@
  * user/musl/stdin-count.c - a cat that counts: read standard input to its
  * end with read(2), and say how much arrived.
  *
- * It announces itself ("ready"), then naps 200 ms before its first read.
- * The tests type their input once they see the announcement
+ * It announces itself ("ready"), then naps half a second before its first
+ * read. The tests type their input once they see the announcement
  * (`input-after:` in the .expect), so the bytes arrive while nobody
- * reads: the kernel must keep them. Chapters 04-06's console returned
+ * reads: the kernel must keep them (and the 9984 bytes of
+ * test-stdin-flood.expect have the time to fill its 4 KiB ring). Chapters 04-06's console returned
  * what the UART's 16-byte FIFO held at the moment of the read, and 0 -
  * end of input - whenever it was empty (their console gets 0 of the
  * 9984 bytes of test-stdin-flood.expect); chapter 07's keeps everything.
@@ -24,7 +25,7 @@
 int main(void) {
     printf("stdin-count: ready\n");
     fflush(stdout); /* stdout is not a terminal: without this the line would wait in musl's buffer */
-    const struct timespec nap = {0, 200 * 1000000};
+    const struct timespec nap = {0, 500 * 1000000};
     nanosleep(&nap, 0);
 
     unsigned long bytes = 0, lines = 0;
