@@ -72,10 +72,11 @@ bochs: user
 	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) iso all
 	@tools/bochs-debug.sh $(CHAPTER) $(RUN_ISO)
 
-# The GS-base trace (tools/trace.py): the chapter's kernel with one program,
-# null-syscall, and an empty command line (so validate=1 is off) in the
+# The GS-base trace (tools/trace.py): the chapter's kernel with its trace
+# programs (null-syscall; chapter.mk's TRACE_PROGRAMS from chapter 07: and
+# thread-switch) and an empty command line (so validate=1 is off) in the
 # Bochs debugger -> build/NN-slug/gs-trace.txt and syscall-cost.txt.
-TRACE_ISO_FLAGS := ISO_NAME=trace PROGRAMS=null-syscall CMDLINE=
+TRACE_ISO_FLAGS := ISO_NAME=trace CMDLINE=
 
 trace: user
 	@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) $(TRACE_ISO_FLAGS) iso
@@ -190,7 +191,7 @@ $(foreach c,$(CHAPTERS),$(call variant_chain,$(c)))
 
 define linux_test
 build/results/linux-$(1).done: $(call iso_of,$(1))
-	@python3 tools/same_as_linux.py --iso $$< --result build/results/linux-$(1).result \
+	@python3 tools/same_as_linux.py --iso $$< --result build/results/linux-$(1).result --expect $(call expect_of,$(1)) \
 	   --program build/user/$$(call directive,$(call expect_of,$(1)),programs).elf || true
 	@touch $$@
 endef

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Boot a chapter in an emulator and check its console against expectations.
+r"""Boot a chapter in an emulator and check its console against expectations.
 
     boot.py run   --emulator qemu|bochs --iso ISO --expect FILE --transcript OUT
                   [--result FILE] [--name NAME]
@@ -20,14 +20,30 @@ An expectation file (chapters/NN-slug/test.expect) holds one rule a line:
     emulators: E    (test-X.expect only) where it runs: qemu, bochs or both (default)
     compare-with-linux: yes   (test-X.expect only) also run the one program
                     natively and compare outputs (tools/same_as_linux.py)
+    input: TEXT     bytes to type on COM1 (QEMU only: add `emulators: qemu`);
+                    escapes \n \r \t \\ \xHH, and \x20 for a space at
+                    either end; several lines are sent one after the other
+    input-repeat: N the `input:` line just before counts N times in all
+    input-after: TEXT   send the input once a console line contains TEXT
+                    (required with input:)
+    input-delay: S  ...and S seconds after that line (default 0)
     # ...           a comment
 "PANIC" and "[Trap] Unexpected" are forbidden unless the status says otherwise.
+
+With `input:`, QEMU's COM1 is its standard input and output (-serial stdio)
+instead of a file: this script copies the output to the transcript as it
+comes, and writes the input to QEMU once the trigger line has appeared.
+Nothing is sent earlier, because a UART drops what it receives before the
+kernel has set it up. A Ctrl-D (\x04) is end of input only in the way a
+terminal gives it: the kernel's console decides (chapter 07).
 
 `check` judges a transcript already on disk: the harness's own tests use it
 to prove that a panic, a missing line and a timeout each fail.
 """
 import argparse
 import os
+import re
+import select
 import shutil
 import subprocess
 import sys
@@ -43,6 +59,10 @@ class Expectation:
         self.never = []
         self.status = 0
         self.timeout = 30.0
+        self.input = b""          # what to type on COM1 (input:, input-repeat:)
+        self.input_after = None   # the console text that triggers it (input-after:)
+        self.input_delay = 0.0    # seconds between the trigger and the input (input-delay:)
+        self.last_input = None    # the latest input: line, for input-repeat:
 
     @classmethod
     def load(cls, path, into=None, depth=0):
@@ -67,9 +87,45 @@ class Expectation:
                     pass  # read by the Makefile to build this test's ISO
                 elif key == "include":
                     cls.load(os.path.join(os.path.dirname(path), value), exp, depth + 1)
+                elif key == "input":
+                    exp.last_input = decode_input(value, where)
+                    exp.input += exp.last_input
+                elif key == "input-repeat":
+                    if exp.last_input is None or int(value) < 1:
+                        raise ValueError("%s: input-repeat: needs an input: line before it and a count >= 1" % where)
+                    exp.input += exp.last_input * (int(value) - 1)
+                    exp.last_input = None
+                elif key == "input-after":
+                    exp.input_after = value
+                elif key == "input-delay":
+                    exp.input_delay = float(value)
                 else:
                     exp.lines.append((line, where))
+        if depth == 0 and exp.input and not exp.input_after:
+            raise ValueError("%s: input: needs input-after: (the console line after which to send it)" % path)
         return exp
+
+
+ESCAPES = {"n": b"\n", "r": b"\r", "t": b"\t", "\\": b"\\"}
+
+
+def decode_input(text, where):
+    """The bytes an `input:` line stands for: \\n \\r \\t \\\\ and \\xHH decoded."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        if text[i] != "\\":
+            out += text[i].encode()
+            i += 1
+        elif text[i + 1:i + 2] in ESCAPES:
+            out += ESCAPES[text[i + 1]]
+            i += 2
+        elif text[i + 1:i + 2] == "x" and re.fullmatch(r"[0-9a-fA-F]{2}", text[i + 2:i + 4]):
+            out.append(int(text[i + 2:i + 4], 16))
+            i += 4
+        else:
+            raise ValueError("%s: input: unknown escape %r (known: \\n \\r \\t \\\\ \\xHH)" % (where, text[i:i + 4]))
+    return bytes(out)
 
 
 def contains(line, pattern):
@@ -117,9 +173,11 @@ def judge(transcript, exp, exit_code=None, timed_out=False, emulator=None):
     return failures
 
 
-def qemu_command(iso, transcript):
+def qemu_command(iso, transcript=None):
+    """QEMU as every boot test runs it: COM1 into TRANSCRIPT, or (None) on
+    QEMU's standard input and output, for a test that types input."""
     return ["qemu-system-x86_64", "-cdrom", iso, "-m", "256M", "-cpu", "max",
-            "-serial", "file:" + transcript, "-display", "none", "-monitor", "none",
+            "-serial", "file:" + transcript if transcript else "stdio", "-display", "none", "-monitor", "none",
             "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
 
@@ -133,6 +191,73 @@ def bochs_command(iso, transcript, workdir):
     return ["bochs", "-q", "-f", os.path.join(ROOT, "bochsrc"), "-rc", rc], env
 
 
+def converse(proc, exp, sink, deadline, native=False):
+    """Copy PROC's standard output to SINK (a binary file) until it ends, and
+    type EXP's input on PROC's standard input once a complete line of that
+    output contains exp.input_after, exp.input_delay seconds later.
+    NATIVE: PROC is a program reading a pipe, not an emulated terminal, so
+    the input stops at its first Ctrl-D and the pipe is closed there, which
+    is what a Ctrl-D at the start of a line means to a program reading a
+    terminal. True if DEADLINE (time.monotonic()) passed first."""
+    pending = exp.input.split(b"\x04")[0] if native else exp.input
+    trigger = exp.input_after.encode()
+    send_at = None              # set when the trigger line has been seen
+    partial = b""               # the output's last line, while it is incomplete
+    out_fd, in_fd = proc.stdout.fileno(), proc.stdin.fileno()
+    os.set_blocking(in_fd, False)
+    while True:
+        now = time.monotonic()
+        if now >= deadline:
+            return True
+        sending = send_at is not None and now >= send_at and in_fd is not None
+        wait = (min(deadline, send_at) if send_at is not None and now < send_at else deadline) - now
+        readable, writable, _ = select.select([out_fd], [in_fd] if sending else [], [], wait)
+        if readable:
+            data = os.read(out_fd, 65536)
+            if not data:
+                return False    # its output closed: it has ended
+            sink.write(data)
+            sink.flush()
+            if send_at is None:
+                lines = (partial + data).replace(b"\r", b"").split(b"\n")
+                partial = lines.pop()
+                if any(trigger in line for line in lines):
+                    send_at = time.monotonic() + exp.input_delay
+        if writable:
+            try:
+                pending = pending[os.write(in_fd, pending[:65536]):]
+            except BrokenPipeError:
+                pending = b""   # it stopped reading: the rest is not wanted
+            if not pending:
+                if native:
+                    proc.stdin.close()
+                in_fd = None    # an emulator's input stays open, as a terminal's would
+
+
+def emulate(cmd, env, workdir, transcript, exp, out):
+    """Run an emulator until it exits or exp.timeout passes: (exit status, timed out).
+    Its COM1 goes to TRANSCRIPT: written by the emulator itself, or, for a
+    test with input (COM1 on the emulator's stdin and stdout), by converse()."""
+    start = time.monotonic()
+    timed_out = False
+    if exp.input:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=out,
+                                env=env, cwd=workdir, start_new_session=True)
+        with open(transcript, "wb") as sink:
+            timed_out = converse(proc, exp, sink, start + exp.timeout)
+    else:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                env=env, cwd=workdir, start_new_session=True)
+    try:
+        code = proc.wait(timeout=max(0.0, start + exp.timeout - time.monotonic())) if not timed_out else None
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    if timed_out:
+        os.killpg(proc.pid, 9)
+        code = proc.wait()
+    return code, timed_out
+
+
 def run(args):
     exp = Expectation.load(args.expect)
     transcript = os.path.abspath(args.transcript)
@@ -144,8 +269,10 @@ def run(args):
         os.remove(transcript)
     env = None
     if args.emulator == "qemu":
-        cmd = qemu_command(os.path.abspath(args.iso), transcript)
+        cmd = qemu_command(os.path.abspath(args.iso), None if exp.input else transcript)
     elif args.emulator == "bochs":
+        if exp.input:  # its COM1 is a file (bochsrc): nothing can be typed on it
+            return finish(args, ["input: needs QEMU: add `emulators: qemu` to %s" % args.expect], "", 0)
         cmd, env = bochs_command(os.path.abspath(args.iso), transcript, workdir)
     else:
         cmd = args.emulator.split()  # the harness tests' stand-in emulator
@@ -153,16 +280,8 @@ def run(args):
         print("boot.py: %s is not installed (run: make setup)" % cmd[0], file=sys.stderr)
         return finish(args, ["emulator %s not found" % cmd[0]], "", 0)
     start = time.monotonic()
-    timed_out = False
     with open(os.path.join(workdir, args.emulator.split()[0] + ".out"), "w") as out:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                env=env, cwd=workdir, start_new_session=True)
-        try:
-            code = proc.wait(timeout=exp.timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            os.killpg(proc.pid, 9)
-            code = proc.wait()
+        code, timed_out = emulate(cmd, env, workdir, transcript, exp, out)
     elapsed = time.monotonic() - start
     text = ""
     if os.path.exists(transcript):
@@ -216,7 +335,11 @@ def main():
     c.add_argument("--exit-code", type=int)
     c.add_argument("--timed-out", action="store_true")
     args = parser.parse_args()
-    return run(args) if args.command == "run" else check(args)
+    try:
+        return run(args) if args.command == "run" else check(args)
+    except ValueError as e:  # a malformed expectation file
+        print("boot.py: %s" % e)
+        return 2
 
 
 if __name__ == "__main__":

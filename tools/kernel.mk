@@ -23,6 +23,12 @@ endif
 # chapter.mk sets PROGRAMS (user programs to boot with) and CMDLINE.
 include $(SRC)/chapter.mk
 
+# make trace's ISO (ISO_NAME=trace) boots chapter.mk's TRACE_PROGRAMS:
+# null-syscall, unless a chapter has more to show (tools/trace.py).
+ifeq ($(ISO_NAME),trace)
+  PROGRAMS := $(or $(TRACE_PROGRAMS),null-syscall)
+endif
+
 # The chapter's own objects are all linked. common/ and kernel/ go into an
 # archive, from which the linker takes only the objects something refers to:
 # a chapter's kernel holds no shared code it does not use.

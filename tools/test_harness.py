@@ -220,6 +220,54 @@ def run_prints_transcript(d):
         require("%4d | %s" % (n, line) in out, "transcript line %d is not shown" % n, out)
 
 
+# ------------------------------------------------------ input: typing on COM1
+
+def typing_emulator(d, count):
+    """A script standing in for QEMU with -serial stdio: it reports input that
+    came before its "ready" line, then prints in hex the COUNT bytes it gets."""
+    script = write(d, "typing-emulator.sh", """#!/bin/bash
+echo "[Boot] Long mode"
+if IFS= read -r -t 0.3 -n 1 c; then echo "early input"; fi
+echo "ready for input"
+printf 'got:'; head -c %d | od -An -tx1 | tr -d '\\n'; echo
+echo "[Power] off status=0"
+""" % count)
+    os.chmod(script, 0o755)
+    return script
+
+
+@case("input: is typed after its trigger line, escapes decoded and repeats counted")
+def input_typed(d):
+    script = typing_emulator(d, 7)
+    expect = write(d, "test.expect", "input-after: ready for input\ninput-delay: 0.1\ninput: a\\x04\n"
+                   "input-repeat: 2\ninput: \\\\\\t\\n\nnever: early input\n"
+                   "got: 61 04 61 04 5c 09 0a\n")
+    code, out, _ = boot("run", "--emulator", script, "--iso", "/dev/null", "--expect", expect,
+                        "--transcript", os.path.join(d, "console.txt"), "--name", "typing")
+    require(code == 0 and out.startswith("PASS"), "expected PASS, got status %d" % code, out)
+
+
+@case("input: that the emulator never gets fails its test")
+def input_wrong(d):
+    script = typing_emulator(d, 2)
+    expect = write(d, "test.expect", "input-after: ready for input\ninput: xy\ngot: 61 62\n")
+    code, out, _ = boot("run", "--emulator", script, "--iso", "/dev/null", "--expect", expect,
+                        "--transcript", os.path.join(d, "console.txt"), "--name", "typing")
+    require(code == 1 and "missing 'got: 61 62'" in out, "expected a missing line", out)
+
+
+@case("input: without input-after: is refused")
+def input_without_trigger(d):
+    code, out = check(d, GOOD_TRANSCRIPT, GOOD_EXPECT + "input: hello\n")
+    require(code != 0 and "input: needs input-after:" in out, "expected a refusal", out)
+
+
+@case("input: with an unknown escape is refused")
+def input_bad_escape(d):
+    code, out = check(d, GOOD_TRANSCRIPT, GOOD_EXPECT + "input-after: x\ninput: a\\qb\n")
+    require(code != 0 and "unknown escape" in out, "expected a refusal", out)
+
+
 # ------------------------------------------------------------------- pytest
 
 @pytest.mark.parametrize("function", [f for _, f in CASES], ids=[name for name, _ in CASES])

@@ -9,6 +9,9 @@ directory: the real transcripts of chapters 05 and 04 pasted below (they
 must pass), or a copy doctored in one place - a swap whose values did not
 trade, a ring-0 interrupt that swapped, a wrong kernel RSP, a missing stop
 - which must fail, with a FAIL line that names the broken assertion.
+Chapter 07's thread switches are doctored the same way: a per-CPU block
+or a TSS that did not follow the switch, a syscall on the old stack, a
+third thread, a thread that changed stacks.
 """
 import os
 import re
@@ -154,6 +157,93 @@ null-syscall: 16 getpid calls, 0 wrong; GS base 0x403110: ok
 """
 BLOCK, USER_GS = "0xffffffff8012a140", "0x0000000000403110"
 
+# `make trace CH=07`: its thread-switch section (build/07-threads/gs-trace.txt),
+# and the header line that announces it, after chapter 05's per-cpu part
+# (chapter 07's is the same but for its addresses and counts).
+THREADS_HEADER = ("threads: thread-switch, 4 switches between its two threads; kernel stacks of 16384 bytes "
+                  "(kStackPages in sched/scheduler.cpp)\n")
+THREADS_SECTION = """\
+--- thread-switch: two threads of one program take turns on one CPU (sched_yield) ---
+[threads.first-getpid] switch_syscall_insn+0x0: syscall   (thread-switch, the first getpid of its loop)
+    t=453667301 cs=0x2b rip=0x0000000000401135
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012a140
+    current_task=0xffffc00000000500
+
+--- Switch 1 of 4 ---
+[switch.1.enter] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=453667581 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc00000000500 next=0xffffc000000005c0 kernel_stack_top=0xffffe0000000f000
+    current_task=0xffffc00000000500 tss_rsp0=0xffffe0000000f000
+[switch.1.stack] context_switch+0x0: push %rbp   (next resumes at uthread_start+0x0)
+    t=453667630 cs=0x8 rip=0xffffffff8010221b
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    kernel_stack_top=0xffffe00000014000 current_task=0xffffc000000005c0 tss_rsp0=0xffffe00000014000
+    TSS.rsp0=0xffffe00000014000 saved_rsp=0xffffe00000013f18 resume=0xffffffff80102247
+[switch.1.syscall] syscall_entry+0x15: push $0x23   (the next syscall, after the stack load)
+    t=453667701 cs=0x8 rip=0xffffffff80102266
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    kernel_stack_top=0xffffe00000014000 current_task=0xffffc000000005c0 tss_rsp0=0xffffe00000014000
+    rsp=0xffffe00000014000
+
+--- Switch 2 of 4 ---
+[switch.2.enter] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=453668253 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc000000005c0 next=0xffffc00000000500 kernel_stack_top=0xffffe00000014000
+    current_task=0xffffc000000005c0 tss_rsp0=0xffffe00000014000
+[switch.2.stack] context_switch+0x0: push %rbp   (next resumes at (anonymous namespace)::schedule(IrqLock&)+0x9b)
+    t=453668302 cs=0x8 rip=0xffffffff8010221b
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    kernel_stack_top=0xffffe0000000f000 current_task=0xffffc00000000500 tss_rsp0=0xffffe0000000f000
+    TSS.rsp0=0xffffe0000000f000 saved_rsp=0xffffe0000000ed98 resume=0xffffffff801098fb
+[switch.2.syscall] syscall_entry+0x15: push $0x23   (the next syscall, after the stack load)
+    t=453668402 cs=0x8 rip=0xffffffff80102266
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    kernel_stack_top=0xffffe0000000f000 current_task=0xffffc00000000500 tss_rsp0=0xffffe0000000f000
+    rsp=0xffffe0000000f000
+
+--- Switch 3 of 4 ---
+[switch.3.enter] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=453668678 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc00000000500 next=0xffffc000000005c0 kernel_stack_top=0xffffe0000000f000
+    current_task=0xffffc00000000500 tss_rsp0=0xffffe0000000f000
+[switch.3.stack] context_switch+0x0: push %rbp   (next resumes at (anonymous namespace)::schedule(IrqLock&)+0x9b)
+    t=453668727 cs=0x8 rip=0xffffffff8010221b
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    kernel_stack_top=0xffffe00000014000 current_task=0xffffc000000005c0 tss_rsp0=0xffffe00000014000
+    TSS.rsp0=0xffffe00000014000 saved_rsp=0xffffe00000013d98 resume=0xffffffff801098fb
+[switch.3.syscall] syscall_entry+0x15: push $0x23   (the next syscall, after the stack load)
+    t=453668827 cs=0x8 rip=0xffffffff80102266
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    kernel_stack_top=0xffffe00000014000 current_task=0xffffc000000005c0 tss_rsp0=0xffffe00000014000
+    rsp=0xffffe00000014000
+
+--- Switch 4 of 4 ---
+[switch.4.enter] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=453669103 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc000000005c0 next=0xffffc00000000500 kernel_stack_top=0xffffe00000014000
+    current_task=0xffffc000000005c0 tss_rsp0=0xffffe00000014000
+[switch.4.stack] context_switch+0x0: push %rbp   (next resumes at (anonymous namespace)::schedule(IrqLock&)+0x9b)
+    t=453669152 cs=0x8 rip=0xffffffff8010221b
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    kernel_stack_top=0xffffe0000000f000 current_task=0xffffc00000000500 tss_rsp0=0xffffe0000000f000
+    TSS.rsp0=0xffffe0000000f000 saved_rsp=0xffffe0000000ed98 resume=0xffffffff801098fb
+[switch.4.syscall] syscall_entry+0x15: push $0x23   (the next syscall, after the stack load)
+    t=453669252 cs=0x8 rip=0xffffffff80102266
+    GS.base=0xffffffff8012a140 KERNEL_GS_BASE=0x0000000000000000
+    kernel_stack_top=0xffffe0000000f000 current_task=0xffffc00000000500 tss_rsp0=0xffffe0000000f000
+    rsp=0xffffe0000000f000
+
+"""
+THREADS = PER_CPU.replace("mode: per-cpu", THREADS_HEADER + "mode: per-cpu") + THREADS_SECTION
+THREADS_CONSOLE = CONSOLE + ("thread-switch: 2 threads, 8 turns each (getpid, sched_yield); getpid wrong 0 times; "
+                             "own ids: yes\n")
+THREAD_A, THREAD_B = "0xffffc00000000500", "0xffffc000000005c0"
+TOP_A, TOP_B = "0xffffe0000000f000", "0xffffe00000014000"
+
 
 def edit(text, stop, **values):
     """TEXT with some key=value pairs of stop [STOP] changed (GS_base stands for GS.base)."""
@@ -209,6 +299,36 @@ CASES = [  # (name, transcript, console, None for a pass or a text the FAIL line
      PER_CPU, CONSOLE.replace("[Power] off status=0", ""), "the boot ran to the end"),
     ("a transcript that names no mode fails", PER_CPU.replace("mode: per-cpu", "mode: sideways"), CONSOLE,
      "names no mode"),
+    # Threads (chapter 07): the per-CPU block follows the running thread.
+    ("the real chapter 07 thread switches pass", THREADS, THREADS_CONSOLE, None),
+    ("a current_task that did not follow the switch fails",
+     edit(THREADS, "switch.2.stack", current_task=THREAD_B), THREADS_CONSOLE,
+     "switch 2, at context_switch: current_task"),
+    ("a kernel_stack_top left at the old thread's fails",
+     edit(THREADS, "switch.3.stack", kernel_stack_top=TOP_A), THREADS_CONSOLE, "switch 3, at context_switch"),
+    ("a tss_rsp0 left at the old thread's stack fails",
+     edit(THREADS, "switch.1.stack", tss_rsp0=TOP_A), THREADS_CONSOLE, "switch 1, at context_switch"),
+    ("a TSS whose rsp0 was not updated fails",
+     edit(THREADS, "switch.4.stack", **{"TSS.rsp0": TOP_B}), THREADS_CONSOLE, "switch 4, at context_switch"),
+    ("a next syscall on the old thread's stack fails",
+     edit(THREADS, "switch.2.syscall", rsp=TOP_B), THREADS_CONSOLE, "switch 2: the next syscall_entry loads RSP"),
+    ("a block that named the wrong thread before the switch fails",
+     edit(THREADS, "switch.3.enter", current_task=THREAD_B), THREADS_CONSOLE,
+     "switch 3, at arch_switch_threads: the block still names the leaving thread"),
+    ("a third thread in the switches fails",
+     edit(edit(THREADS, "switch.3.enter", next="0xffffc00000000680"), "switch.4.enter", prev="0xffffc00000000680"),
+     THREADS_CONSOLE, "the switches alternate between two threads"),
+    ("a switch onto an RSP off the new thread's stack fails",
+     edit(THREADS, "switch.1.stack", saved_rsp="0xffffe0000000ef18"), THREADS_CONSOLE,
+     "switch 1: the RSP it switches to"),
+    ("a thread that changed stacks between its turns fails",
+     edit(edit(edit(THREADS, "switch.4.stack", kernel_stack_top="0xffffe00000019000", tss_rsp0="0xffffe00000019000",
+                    **{"TSS.rsp0": "0xffffe00000019000"}), "switch.4.syscall", rsp="0xffffe00000019000"),
+          "switch.4.stack", saved_rsp="0xffffe00000018d98"), THREADS_CONSOLE,
+     "each thread has one kernel stack of its own"),
+    ("a missing switch stop fails", without(THREADS, "switch.3.syscall"), THREADS_CONSOLE,
+     "stops missing from the thread switches: switch.3.syscall"),
+    ("a thread-switch that did not finish fails", THREADS, CONSOLE, "thread-switch ran to its end"),
 ]
 
 

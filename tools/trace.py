@@ -15,9 +15,10 @@
    syscall_entry without a swapgs (chapter 04) is traced as the "flat"
    entry, one with a swapgs (chapter 05 and later) as the "per-cpu" one.
 
-2. Boot build/CHAPTER/trace.iso in Bochs: the chapter's kernel with one
-   program, user/programs/null-syscall.cpp (getpid in a loop; its `syscall`
-   has the global label null_syscall_insn), and an empty command line, so
+2. Boot build/CHAPTER/trace.iso in Bochs: the chapter's kernel with its
+   TRACE_PROGRAMS (chapter.mk), first user/programs/null-syscall.cpp
+   (getpid in a loop; its `syscall` has the global label
+   null_syscall_insn), and an empty command line, so
    that validate=1 is off. This script drives the debugger with pexpect (on
    a pseudo-terminal, as you would), one command at a time: the very
    commands you would type. They are saved
@@ -36,6 +37,19 @@
        the instructions each part took;
      - per-cpu only: a timer interrupt that arrives in ring 3, while the
        program spins after its loop.
+   With threads (a kernel with arch_switch_threads: chapter 07 on), the
+   trace ISO also boots user/programs/thread-switch.cpp after null-syscall:
+   two threads of one program that take turns (getpid at the label
+   switch_syscall_insn, then sched_yield). From its first getpid on, for
+   each of SWITCHES switches between them, the trace stops
+     - at arch_switch_threads: prev and next (rdi, rsi), and the per-CPU
+       block's current_task, kernel_stack_top and tss_rsp0 (offsets from
+       arch/percpu.h), still the leaving thread's;
+     - at context_switch, called once the block and the TSS are updated:
+       the same fields, TSS.rsp0 (read in the TSS, g_tss), and the saved
+       RSP of the thread it switches to (rsi) with the address it will
+       resume at (uthread_start the first time a thread runs);
+     - at the next syscall_entry, after its stack load: RSP.
    Then it deletes the breakpoints and lets the kernel run to power-off.
 
 3. Write build/CHAPTER/gs-trace.txt (each stop as a "[name] where" line with
@@ -65,8 +79,11 @@ import debian_python  # noqa: E402
 debian_python.require("pexpect")
 import pexpect  # noqa: E402  (Debian's python3-pexpect)
 
-PROGRAM = "null-syscall"           # the one program of the trace kernel
+PROGRAM = "null-syscall"           # the first program of the trace kernel
 USER_INSN = "null_syscall_insn"    # its `syscall` instruction (2 bytes: 0f 05)
+THREADS_PROGRAM = "thread-switch"  # with threads: the second, two threads taking turns
+THREADS_INSN = "switch_syscall_insn"  # the `syscall` of their getpid
+SWITCHES = 4                       # switches between its two threads, followed stop by stop
 TRACED = 2                         # the getpid followed stop by stop
 MEASURED = range(3, 11)            # the getpids counted
 TIMER_VECTORS = range(32, 48)      # the PIC's interrupts; below 32 are exceptions
@@ -186,6 +203,24 @@ class Plan:
         for insns in disassemble(self.user_elf).values():
             self.text.update(insns)
 
+        # Threads: where the kernel switches them, and what the block and the TSS hold.
+        demangled = nm(self.elf, demangle=True)
+        self.switch = next((a for n, a in demangled.items() if n.startswith("arch_switch_threads(")), None)
+        if self.switch is not None:
+            self.context_switch = kernel_symbols["context_switch"]
+            self.process_run = next(a for n, a in demangled.items() if n.startswith("process_run("))
+            self.tss_rsp0_at = data_symbol(self.elf, "g_tss") + 4     # struct Tss: u32 reserved, then rsp[0]
+            self.offsets = {key: percpu_define(self.build, name) for key, name in (
+                ("kernel_stack_top", "PERCPU_KERNEL_STACK_TOP"), ("current_task", "PERCPU_CURRENT_TASK"),
+                ("tss_rsp0", "PERCPU_TSS_RSP0"))}
+            self.stack_bytes = 4096 * source_number(self.build, "sched/scheduler.cpp", r"kStackPages = (\d+)")
+            threads_elf = os.path.join(self.build, "trace.dir", "boot", THREADS_PROGRAM)
+            if not os.path.exists(threads_elf):
+                raise TraceError("%s is not in the trace ISO: TRACE_PROGRAMS in chapter.mk" % THREADS_PROGRAM)
+            self.threads_insn = nm(threads_elf).get(THREADS_INSN)
+            if self.threads_insn is None:
+                raise TraceError("%s has no symbol %s" % (threads_elf, THREADS_INSN))
+
         # "name+0xoff" for any address: every symbol, sorted by address.
         self.kernel_symbols = kernel_symbols
         self.names = sorted((a, n) for n, a in list(nm(self.elf, demangle=True).items())
@@ -199,6 +234,25 @@ class Plan:
 
     def describe(self, address):
         return "%s: %s" % (self.where(address), self.text.get(address, "?"))
+
+
+def data_symbol(elf, name):
+    """The address of a data symbol (a C++ name may be in a namespace: "(anonymous namespace)::g_tss")."""
+    out = subprocess.run(["nm", "-C", elf], capture_output=True, text=True, check=True).stdout
+    for f in (l.split(None, 2) for l in out.splitlines()):
+        if len(f) == 3 and f[1] in "bBdD" and (f[2] == name or f[2].endswith("::" + name)):
+            return int(f[0], 16)
+    raise TraceError("%s has no data symbol %s" % (elf, name))
+
+
+def source_number(build, path, pattern):
+    """A number from a file of the chapter's composed source tree."""
+    full = os.path.join(build, "src", path)
+    try:
+        with open(full) as f:
+            return int(re.search(pattern, f.read()).group(1), 0)
+    except (OSError, AttributeError, ValueError):
+        raise TraceError("%s: nothing matches %s" % (os.path.relpath(full, ROOT), pattern))
 
 
 def percpu_define(build, name):
@@ -396,13 +450,53 @@ def take_trace(plan, bochs, stops):
             measure(at_syscall, iteration)
     if plan.trap_after:
         interrupt(3, "irq3", "An interrupt taken in ring 3: the program spins after its getpid loop")
+    if plan.switch is not None:
+        switches(plan, bochs, stops, stop)
+
+
+def switches(plan, bochs, stops, stop):
+    """thread-switch's two threads taking turns: SWITCHES switches, each at
+    arch_switch_threads, context_switch and the next syscall_entry."""
+    def block(values):
+        """The per-CPU fields the switch changes, read in the block GS.base names (ring 0)."""
+        for key, offset in plan.offsets.items():
+            values[key] = bochs.quads(values["GS.base"] + offset, 1)[0]
+        return values
+
+    # null-syscall has ended when the kernel starts the next program; then
+    # the user breakpoint can only be thread-switch's (both start at 0x400000).
+    bochs.break_at(plan.process_run)
+    bochs.cont_to(plan.process_run, plan)
+    bochs.break_at(plan.threads_insn)
+    t, cs, rip = bochs.cont_to(plan.threads_insn, plan)
+    first = stop("threads.first-getpid", "%s: two threads of one program take turns on one CPU (sched_yield)"
+                 % THREADS_PROGRAM, t, cs, rip)
+    stops[-1] = stops[-1]._replace(where="%s+0x0: syscall   (%s, the first getpid of its loop)"
+                                   % (THREADS_INSN, THREADS_PROGRAM))
+    first["current_task"] = bochs.quads(first["KERNEL_GS_BASE"] + plan.offsets["current_task"], 1)[0]
+    for k in range(1, SWITCHES + 1):
+        bochs.break_at(plan.switch)
+        enter = stop("switch.%d.enter" % k, "Switch %d of %d" % (k, SWITCHES), *bochs.cont_to(plan.switch, plan))
+        enter["prev"], enter["next"] = bochs.show("cpu0.RDI"), bochs.show("cpu0.RSI")
+        block(enter)
+        bochs.break_at(plan.context_switch)
+        switched = block(stop("switch.%d.stack" % k, "", *bochs.cont_to(plan.context_switch, plan)))
+        switched["TSS.rsp0"] = bochs.quads(plan.tss_rsp0_at, 1)[0]
+        switched["saved_rsp"] = bochs.show("cpu0.RSI")  # next's RSP, where context_switch will pop from
+        switched["resume"] = bochs.quads(switched["saved_rsp"] + 6 * 8, 1)[0]  # above r15..rbp: the return address
+        stops[-1] = stops[-1]._replace(where=stops[-1].where + "   (next resumes at %s)" % plan.where(switched["resume"]))
+        bochs.break_at(plan.stack_loaded)
+        landed = block(stop("switch.%d.syscall" % k, "", *bochs.cont_to(plan.stack_loaded, plan),
+                            "   (the next syscall, after the stack load)"))
+        landed["rsp"] = bochs.show("cpu0.RSP")
 
 
 # ------------------------------------------------------ 3. the transcript
 
 MODES = {"flat": "no swapgs in syscall_entry: the kernel runs on the user's GS base",
          "per-cpu": "syscall_entry swaps GS: the kernel reaches its per-CPU block through GS"}
-ADDRESS_KEYS = ("rip", "GS.base", "KERNEL_GS_BASE", "saved_rip", "rsp", "stored", "stored_at")
+ADDRESS_KEYS = ("rip", "GS.base", "KERNEL_GS_BASE", "saved_rip", "rsp", "stored", "stored_at", "prev", "next",
+                "current_task", "kernel_stack_top", "tss_rsp0", "TSS.rsp0", "saved_rsp", "resume")
 
 
 def render(chapter, mode, stops, header=()):
@@ -418,9 +512,9 @@ def render(chapter, mode, stops, header=()):
         text = {k: "%#018x" % v if k in ADDRESS_KEYS else "%#x" % v if k in ("cs", "saved_cs") else str(v)
                 for k, v in values.items()}
         groups = [list(values)]           # a cost: one line
-        if "GS.base" in values:           # a stop: where; the GS bases; anything else
-            groups = [("t", "cs", "rip"), ("GS.base", "KERNEL_GS_BASE"),
-                      [k for k in values if k not in ("t", "cs", "rip", "GS.base", "KERNEL_GS_BASE")]]
+        if "GS.base" in values:           # a stop: where; the GS bases; anything else, three a line
+            rest = [k for k in values if k not in ("t", "cs", "rip", "GS.base", "KERNEL_GS_BASE")]
+            groups = [("t", "cs", "rip"), ("GS.base", "KERNEL_GS_BASE")] + [rest[i:i + 3] for i in range(0, len(rest), 3)]
         for group in groups:
             if group:
                 lines.append("    " + " ".join("%s=%s" % (k, text[k]) for k in group))
@@ -527,12 +621,68 @@ def check(text, console):
                       % (name, after["GS.base"]))
     except KeyError as e:
         claim(False, "a value is missing from the transcript: %s" % e)
+    threads = re.search(r"^threads: \S+, (\d+) switches.* kernel stacks of (\d+) bytes", text, re.M)
+    if threads:
+        results += check_switches(s, int(threads.group(1)), int(threads.group(2)), console)
     costs = [v.get("total", 0) for n, v in s.items() if n.startswith("cost.")]
     claim(len(costs) == len(MEASURED) and all(c > 0 for c in costs),
           "%d null syscalls counted (%d expected): %s" % (len(costs), len(MEASURED),
                                                            " ".join(map(str, costs)) + " instructions" if costs else "none"))
     claim("[Power] off status=0" in console and PROGRAM + ":" in console and "FAILED" not in console,
           "the boot ran to the end: %s ran, and the kernel powered off with status 0" % PROGRAM)
+    return results
+
+
+def check_switches(s, count, stack_bytes, console):
+    """[(passed, message)]: the per-CPU block follows the running thread across COUNT switches."""
+    results = []
+
+    def claim(passed, message):
+        results.append((bool(passed), message))
+
+    names = ["threads.first-getpid"] + ["switch.%d.%s" % (k, part) for k in range(1, count + 1)
+                                        for part in ("enter", "stack", "syscall")]
+    missing = [n for n in names if n not in s]
+    claim(not missing, "stops missing from the thread switches: %s" % " ".join(missing) if missing
+          else "all %d stops of %d thread switches are in the transcript" % (len(names), count))
+    if missing:
+        return results
+    try:
+        enter = [s["switch.%d.enter" % k] for k in range(1, count + 1)]
+        after = [s["switch.%d.stack" % k] for k in range(1, count + 1)]
+        landed = [s["switch.%d.syscall" % k] for k in range(1, count + 1)]
+        a, b = enter[0]["prev"], enter[0]["next"]
+        chain = [e["prev"] for e in enter] + [enter[-1]["next"]]
+        claim(a != b and 0 not in (a, b) and s["threads.first-getpid"]["current_task"] == a
+              and all(e["prev"] == (a, b)[k % 2] and e["next"] == (b, a)[k % 2] for k, e in enumerate(enter)),
+              "the switches alternate between two threads, starting with the one that made the first getpid: %s"
+              % " -> ".join("%#x" % t for t in chain))
+        tops = {}
+        for k, (e, w, l) in enumerate(zip(enter, after, landed), 1):
+            claim(e["current_task"] == e["prev"] and e["tss_rsp0"] == e["kernel_stack_top"],
+                  "switch %d, at arch_switch_threads: the block still names the leaving thread %#x, "
+                  "kernel_stack_top = tss_rsp0 = %#x" % (k, e["current_task"], e["kernel_stack_top"]))
+            claim(w["current_task"] == e["next"] and w["kernel_stack_top"] != e["kernel_stack_top"]
+                  and w["tss_rsp0"] == w["kernel_stack_top"] == w["TSS.rsp0"],
+                  "switch %d, at context_switch: current_task %#x -> %#x, kernel_stack_top %#x -> %#x, "
+                  "and tss_rsp0 and the TSS's rsp0 equal it (%#x, %#x)"
+                  % (k, e["current_task"], w["current_task"], e["kernel_stack_top"], w["kernel_stack_top"],
+                     w["tss_rsp0"], w["TSS.rsp0"]))
+            claim(0 < w["kernel_stack_top"] - w["saved_rsp"] <= stack_bytes,
+                  "switch %d: the RSP it switches to (%#x) lies on the %d bytes below that top: the new thread's stack"
+                  % (k, w["saved_rsp"], stack_bytes))
+            claim(l["rsp"] == w["kernel_stack_top"] and l["current_task"] == e["next"],
+                  "switch %d: the next syscall_entry loads RSP=%#x, the new thread's top, and current_task is %#x"
+                  % (k, l["rsp"], l["current_task"]))
+            tops.setdefault(e["next"], set()).add(w["kernel_stack_top"])
+            tops.setdefault(e["prev"], set()).add(e["kernel_stack_top"])
+        claim(all(len(t) == 1 for t in tops.values()) and len(set.union(*tops.values())) == len(tops),
+              "each thread has one kernel stack of its own: %s"
+              % ", ".join("%#x: top %s" % (t, "/".join("%#x" % v for v in sorted(top))) for t, top in tops.items()))
+    except KeyError as e:
+        claim(False, "a value is missing from the thread switches: %s" % e)
+    claim(re.search(r"^%s: 2 threads, .*own ids: yes" % THREADS_PROGRAM, console, re.M),
+          "%s ran to its end: its two threads made their calls, each with its own id" % THREADS_PROGRAM)
     return results
 
 
@@ -613,12 +763,17 @@ def run(args):
             console = f.read().replace("\r", "")
 
     block = block_from_console(console)
-    header = ["Kernel %s (the copy in %s), booted in Bochs with one program, %s," % (rel(plan.elf), rel(iso), PROGRAM),
+    programs = "one program, %s," % PROGRAM if plan.switch is None else "two programs, %s and %s," % (
+        PROGRAM, THREADS_PROGRAM)
+    header = ["Kernel %s (the copy in %s), booted in Bochs with %s" % (rel(plan.elf), rel(iso), programs),
               "and an empty kernel command line: validate=1 is off (it would add to the counts).",
               "Debugger commands sent: %s; Bochs' own record of them: %s."
               % (rel(os.path.join(workdir, "replay.rc")), rel(os.path.join(workdir, "debugger.log"))),
               "Boot log (%s): %s" % (rel(serial), "Per-CPU data at: %#x" % block if block is not None
                                      else "no per-CPU block")]
+    if plan.switch is not None:
+        header.append("threads: %s, %d switches between its two threads; kernel stacks of %d bytes "
+                      "(kStackPages in sched/scheduler.cpp)" % (THREADS_PROGRAM, SWITCHES, plan.stack_bytes))
     if error:
         header.append("THE TRACE WAS CUT SHORT: %s" % error)
     text = render(chapter, plan.mode, stops, header)

@@ -4,3 +4,5 @@ PROGRAMS := hello robust fault-pf fault-gp fault-ud fault-de fault-stack hello-l
 CMDLINE := validate=1
 # make bench: the benchmark programs, each run alone in this kernel and in Linux.
 BENCH := uring-bench pipe-bench
+# make trace: after null-syscall, two threads taking turns: the per-CPU block follows them.
+TRACE_PROGRAMS := null-syscall thread-switch

@@ -1,8 +1,9 @@
 /**
  * @file chapters/07-threads/main.cpp
  * @brief kernel_main for chapter 07: the scheduler starts after the per-CPU
- * block it keeps its state in, and before the timer that drives it; the
- * boot code then becomes thread 0, which runs the programs.
+ * block it keeps its state in, and before the timer that drives it and
+ * the console input that wakes its readers; the boot code then becomes
+ * thread 0, which runs the programs.
  */
 #include <cstdint>
 
@@ -12,6 +13,7 @@
 #include "arch/pic.h"
 #include "arch/timer.h"
 #include "arch/trap.h"
+#include "dev/serial_input.h"
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
 #include "kernel/cxxrt.h"
@@ -41,6 +43,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     uaccess_init();
     percpu_init(0);  // GS must reach this CPU's block before any syscall
     sched_init();    // the boot code becomes a thread; the idle thread is made
+    serial_input_init();  // console input by interrupt: readers sleep on a wait queue
     syscall_init();
     timer_init();
     timer_wait_for_kernel_tick();
@@ -50,6 +53,8 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     const TimerTicks ticks = timer_ticks();
     kprint("[Timer] {} ticks in user mode, {} in kernel mode\n", ticks.user, ticks.kernel);
     kprint("[Per-CPU] CPU {}: {} syscalls\n", this_cpu_id(), percpu_read<PERCPU_SYSCALL_COUNT>());
+    const SerialInputCounts input = serial_input_counts();
+    kprint("[Console] COM1 input: {} bytes received; the ring was full {} times\n", input.received, input.pauses);
     kprint("[OK] " CHAPTER_NAME ": {} module(s), {} rejected\n", boot_info().module_count, rejected);
     power_off(PowerStatus::Success);
 }

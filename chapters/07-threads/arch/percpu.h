@@ -65,7 +65,7 @@ inline constexpr int kMaxCpus = 8;
 /// One CPU's private data.
 struct alignas(64) PerCpu {
     uint64_t user_rsp_scratch;  ///< 0x00: the user RSP, parked by syscall_entry until it is pushed
-    uint64_t kernel_stack_top;  ///< 0x08: the running process's kernel stack; syscall_entry loads RSP from it
+    uint64_t kernel_stack_top;  ///< 0x08: the running thread's kernel stack top; syscall_entry loads RSP from it
     uint64_t user_gs_base;      ///< 0x10: KERNEL_GS_BASE at syscall entry: validate=1 checks it is unchanged at exit
     uint64_t cpu_id;            ///< 0x18: 0, 1, ...; never changes after boot
     uint64_t current_task;      ///< 0x20: the running Thread*

@@ -2,13 +2,15 @@
  * @file chapters/07-threads/arch/trap.cpp
  * @brief Chapter 07's trap policy: chapter 04's (user faults kill, user
  * copies recover), the timer, the #GP of syscall_exit's iretq to a
- * non-canonical address (toppage=1, arch/top_page.cpp); and before a timer
- * interrupt returns to user mode, the scheduler's checks: the switch the
- * timer asked for, or the end of a thread whose program is exiting.
+ * non-canonical address (toppage=1, arch/top_page.cpp), COM1's receive
+ * interrupt (dev/serial_input.h); and before an interrupt returns to user
+ * mode, the scheduler's checks: the switch the timer asked for, or the end
+ * of a thread whose program is exiting.
  */
 #include "arch/trap.h"
 
 #include "arch/timer.h"
+#include "dev/serial_input.h"
 #include "kernel/console.h"
 #include "proc/process.h"
 #include "proc/signal.h"
@@ -21,8 +23,9 @@ extern "C" char syscall_iret_insn[];  // arch/syscall_entry.S
 
 extern "C" void trap_dispatch(TrapFrame* frame) {
     user_access_off();  // the program's RFLAGS.AC must not switch SMAP off in here
-    if (frame->vector == kTimerVector) {
-        timer_interrupt(*frame);
+    if (frame->vector == kTimerVector || frame->vector == kSerialVector) {
+        if (frame->vector == kTimerVector) timer_interrupt(*frame);
+        else serial_input_interrupt();
         if (frame->from_user()) return_to_user_checks();  // preemption: the timer may want another thread
         return;
     }

@@ -1,7 +1,8 @@
 /**
  * @file chapters/07-threads/proc/file.cpp
  * @brief File defaults, the descriptor table, and the console as a file.
- * (Chapter 07: read and write say whether they may sleep.)
+ * (Chapter 07's version: reads and writes say whether they may sleep, and
+ * a console read waits for input.)
  */
 #include "proc/file.h"
 
@@ -14,8 +15,8 @@ using abi::Errno;
 
 // A file without the operation. The syscalls check allows(kCanRead) first,
 // so these are reached only through io_uring, which answers as Linux does.
-Result<long> File::read(UserIter&, bool) { return Err(Errno::Inval); }
-Result<long> File::write(UserIter&, bool) { return Err(Errno::Inval); }
+Result<long> File::read(UserIter&, Blocking) { return Err(Errno::Inval); }
+Result<long> File::write(UserIter&, Blocking) { return Err(Errno::Inval); }
 Result<FileMemory> File::mmap(uint64_t, uint64_t) { return Err(Errno::NoDev); }
 bool File::wait_for_data(uring::Request&) { return false; }
 void File::cancel_wait(uring::Request&) {}
@@ -65,12 +66,14 @@ FileTable& current_files() { return current_process()->files; }
 
 namespace {
 
-/// The serial console: reads take what the UART holds now, writes go out at once.
+/// The serial console: reads wait for input (dev/serial_input.h), writes go
+/// out at once. It parks no io_uring READ: one that finds no input
+/// completes with -EAGAIN (see the chapter's differences from Linux).
 class ConsoleFile final : public File {
 public:
     ConsoleFile() : File(kReadable | kWritable | kCanRead | kCanWrite) {}
-    Result<long> read(UserIter& to, bool) override { return console_read_to_user(to); }
-    Result<long> write(UserIter& from, bool) override { return console_write_from_user(from); }
+    Result<long> read(UserIter& to, Blocking blocking) override { return console_read_to_user(to, blocking); }
+    Result<long> write(UserIter& from, Blocking) override { return console_write_from_user(from); }
 };
 
 }  // namespace

@@ -11,7 +11,10 @@
  *
  * An open file also has status flags (chapter 07: O_NONBLOCK, Linux's
  * f_flags): whether a read or write that would have to wait waits, or
- * fails with EAGAIN.
+ * fails with EAGAIN. Each read and write is told which (Blocking): the
+ * file's own flag for read() and write(), always "no" for an io_uring
+ * READ, which must not put the submitting thread to sleep - it is parked
+ * and finished later instead (Linux's IOCB_NOWAIT).
  *
  * A read or write gets its user buffers as a UserIter (proc/user_iter.h),
  * already checked to lie in user space: read() and readv() reach the same
@@ -39,6 +42,12 @@ enum FileMode : unsigned {
     kCanWrite = 1u << 3,   ///< has a write operation (FMODE_CAN_WRITE)
 };
 
+/// Whether a read or write that cannot go on now may sleep until it can.
+enum class Blocking : bool {
+    No,   ///< fail with Errno::Again instead (O_NONBLOCK, or an io_uring READ)
+    Yes,  ///< sleep on the file's wait queue
+};
+
 /// Kernel memory a file lets a process map (an io_uring instance's rings).
 struct FileMemory {
     VirtAddr kernel;  ///< where the kernel reaches it: whole pages
@@ -53,12 +62,11 @@ public:
     virtual ~File() = default;
 
     /// Read into the user buffers of @p to. The count (0 = end of file), or
-    /// an error: Errno::Fault, Errno::Intr. Where it would have to wait, it
-    /// sleeps, or with @p nowait answers Errno::Again (O_NONBLOCK, and
-    /// io_uring, which parks the request instead of sleeping).
-    virtual Result<long> read(UserIter& to, bool nowait);
-    /// Write from the user buffers of @p from; @p nowait as for read().
-    virtual Result<long> write(UserIter& from, bool nowait);
+    /// an error: Errno::Again if it would have to wait and @p blocking is
+    /// Blocking::No, Errno::Fault, Errno::Intr if a sleep was cut short.
+    virtual Result<long> read(UserIter& to, Blocking blocking);
+    /// Write from the user buffers of @p from; @p blocking as for read().
+    virtual Result<long> write(UserIter& from, Blocking blocking);
     /// The kernel memory to map for an mmap at @p offset of @p len bytes;
     /// Errno::NoDev if this kind of file cannot be mapped.
     virtual Result<FileMemory> mmap(uint64_t offset, uint64_t len);
@@ -72,8 +80,8 @@ public:
 
     /// True if the file has every FileMode bit of @p mode.
     [[nodiscard]] bool allows(unsigned mode) const { return (m_mode & mode) == mode; }
-    /// O_NONBLOCK: an operation that would wait fails with Errno::Again instead.
-    [[nodiscard]] bool nonblocking() const { return m_nonblocking; }
+    /// What read() and write() pass: Blocking::No if O_NONBLOCK is set.
+    [[nodiscard]] Blocking blocking() const { return m_nonblocking ? Blocking::No : Blocking::Yes; }
     /// Set or clear O_NONBLOCK.
     void set_nonblocking(bool on) { m_nonblocking = on; }
 

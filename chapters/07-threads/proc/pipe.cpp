@@ -14,9 +14,10 @@
  * Waiting, as Linux: a read of an empty pipe sleeps until data arrives or
  * the last writer is gone (then 0); a write to a full pipe sleeps until
  * there is room, or fails with EPIPE once no reader is left; with
- * O_NONBLOCK either answers EAGAIN instead. A write of at most kAtomic
- * bytes (PIPE_BUF) is never split. An io_uring READ does not sleep: it is
- * parked on the pipe and retried when data arrives (chapter 06).
+ * O_NONBLOCK (Blocking::No) either answers EAGAIN instead. A write of at
+ * most kAtomic bytes (PIPE_BUF) is never split. An io_uring READ does not
+ * sleep (it reads with Blocking::No): it is parked on the pipe and retried
+ * when data arrives (chapter 06).
  */
 #include "common/str.h"
 #include "kernel/heap.h"
@@ -72,10 +73,10 @@ public:
     // As Linux's pipe_read: nothing asked, nothing done; empty: wait (EAGAIN
     // here) unless no writer is left (end of file); then copy, a chunk at a
     // time, and consume a chunk only once all of it reached the user.
-    Result<long> read(UserIter& to, bool nowait) override {
+    Result<long> read(UserIter& to, Blocking blocking) override {
         Pipe& p = *m_pipe;
         if (to.remaining() == 0) return 0;
-        if (p.count == 0 && p.writer_open && nowait) return Err(Errno::Again);
+        if (p.count == 0 && p.writer_open && blocking == Blocking::No) return Err(Errno::Again);
         TRY(p.readers.wait([&] { return p.count > 0 || !p.writer_open; }));
         if (p.count == 0) return 0;  // end of file
         long done = 0;
@@ -123,7 +124,7 @@ public:
     // As Linux's pipe_write: nothing to write, nothing done; no reader:
     // EPIPE; then copy a chunk at a time as room allows, sleeping while the
     // pipe is full, and add a chunk only once all of it came from the user.
-    Result<long> write(UserIter& from, bool nowait) override {
+    Result<long> write(UserIter& from, Blocking blocking) override {
         Pipe& p = *m_pipe;
         if (from.remaining() == 0) return 0;
         const uint64_t whole = from.remaining() <= kAtomic ? from.remaining() : 1;  // room needed at once
@@ -131,7 +132,7 @@ public:
         while (from.remaining() > 0) {
             if (!p.reader_open) return done > 0 ? Result<long>(done) : Err(Errno::Pipe);  // no SIGPIPE: see the differences
             if (Pipe::kCapacity - p.count < whole) {
-                if (nowait) return done > 0 ? Result<long>(done) : Err(Errno::Again);
+                if (blocking == Blocking::No) return done > 0 ? Result<long>(done) : Err(Errno::Again);
                 const Result<void> waited =
                     p.writers.wait([&] { return Pipe::kCapacity - p.count >= whole || !p.reader_open; });
                 if (!waited) return done > 0 ? Result<long>(done) : Err(waited.error());

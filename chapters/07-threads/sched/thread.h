@@ -37,7 +37,7 @@ struct Thread {
     int tid = 0;                         ///< thread id (gettid); a program's first thread's is its pid
     char name[16] = {};                  ///< for logs and the debugger
     Process* process = nullptr;          ///< the program it belongs to; nullptr for a kernel thread
-    ThreadState state = ThreadState::Ready;  ///< where it is in its life (see above)
+    ThreadState state = ThreadState::Ready;  ///< where it is in its life (the states above)
     uint64_t saved_rsp = 0;              ///< where context_switch() left its stack
     KernelStack stack{};                 ///< its own kernel stack
     uint64_t fs_base = 0;                ///< the user's FS base while it is not running

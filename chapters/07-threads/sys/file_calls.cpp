@@ -2,7 +2,8 @@
  * @file chapters/07-threads/sys/file_calls.cpp
  * @brief The calls on file descriptors, through the process's table:
  * read, write, readv, writev, close, pipe2. (Chapter 07: pipe2's
- * O_NONBLOCK now matters, since a pipe makes its reader or writer wait.)
+ * O_NONBLOCK now matters, since a pipe makes its reader or writer wait;
+ * each call passes the file's Blocking to its read or write.)
  *
  * Each call makes Linux's checks in Linux's order (vfs_read/vfs_write):
  * the descriptor (EBADF), whether it was opened for this (EBADF), whether
@@ -21,28 +22,28 @@ using abi::Errno;
 Result<long> sys_read(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
     UserIter to = TRY(UserIter::buffer(a.a1, a.a2));
-    return file->read(to, file->nonblocking());
+    return file->read(to, file->blocking());
 }
 
 /// write(fd, buf, count) through the process's descriptor table.
 Result<long> sys_write(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
     UserIter from = TRY(UserIter::buffer(a.a1, a.a2));
-    return file->write(from, file->nonblocking());
+    return file->write(from, file->blocking());
 }
 
 /// readv(fd, iov, iovcnt): the iovec array is checked whole before a byte moves.
 Result<long> sys_readv(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
     UserIter to = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
-    return file->read(to, file->nonblocking());
+    return file->read(to, file->blocking());
 }
 
 /// writev(fd, iov, iovcnt): as readv.
 Result<long> sys_writev(const SyscallArgs& a) {
     File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
     UserIter from = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
-    return file->write(from, file->nonblocking());
+    return file->write(from, file->blocking());
 }
 
 /// close(fd): 0 or Errno::BadF.

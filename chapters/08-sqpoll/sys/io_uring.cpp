@@ -47,16 +47,18 @@ Result<UserIter> buffers_of(const ring_abi::Sqe& sqe) {
     return UserIter::iovecs(sqe.addr, sqe.len);
 }
 
-// Read for a READ or READV request.
+// Read for a READ or READV request. It never sleeps: a read that would
+// have to wait answers Errno::Again, and the request is parked instead.
 Result<long> read_request(File* file, const ring_abi::Sqe& sqe) {
     UserIter to = TRY(buffers_of(sqe));
-    return file->read(to, true);  // never sleep in io_uring_enter: a READ that must wait is parked
+    return file->read(to, Blocking::No);
 }
 
-// Write for a WRITE or WRITEV request.
+// Write for a WRITE or WRITEV request: it blocks as write() would (a full
+// blocking pipe makes io_uring_enter sleep; see the chapter's differences).
 Result<long> write_request(File* file, const ring_abi::Sqe& sqe) {
     UserIter from = TRY(buffers_of(sqe));
-    return file->write(from, true);  // a full pipe answers -EAGAIN (see the chapter's differences)
+    return file->write(from, file->blocking());
 }
 
 // A result as a CQE's res: the value, or -errno (the CQE is io_uring's syscall boundary).
