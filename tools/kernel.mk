@@ -87,7 +87,7 @@ $(B)/kernel.sym: $(B)/kernel.elf
 prog_file = $(if $(wildcard $(1)),$(1),build/user/$(1).elf)
 prog_name = $(basename $(notdir $(1)))
 PROGRAM_FILES := $(foreach p,$(PROGRAMS),$(call prog_file,$(p)))
-KNOWN_PROGRAMS := $(sort $(basename $(notdir $(wildcard user/programs/*.cpp user/programs/*.S user/linux/*.c user/musl/*.c))) \
+KNOWN_PROGRAMS := $(sort $(basename $(notdir $(wildcard user/programs/*.cpp user/programs/*.S user/linux/*.c user/musl/*.c user/glibc/*.c))) \
                     bad-truncated bad-class32 bad-notelf)
 UNKNOWN := $(strip $(foreach p,$(PROGRAMS),$(if $(or $(wildcard $(p)),$(filter $(p),$(KNOWN_PROGRAMS))),,$(p))))
 ifneq ($(UNKNOWN),)

@@ -8,6 +8,9 @@
 # nothing of ours, built with the ordinary gcc command line for a libc-free
 # static binary, to show the kernel runs binaries it has never seen.
 #
+# user/glibc/NAME.c are the same with glibc, Debian's own C library
+# (gcc -static): another libc makes other calls for the same work.
+#
 # user/musl/NAME.c are ordinary C programs with a real C library: musl
 # (Debian's musl-tools), linked statically, unchanged Linux programs that
 # use pthreads, stdio, malloc. The Linux uapi headers (<linux/io_uring.h>)
@@ -35,7 +38,10 @@ MUSL_ELF := $(addprefix $(U)/,$(addsuffix .elf,$(basename $(notdir $(MUSL_SRCS))
 MUSL_INCLUDE := $(U)/musl-include
 MUSL_CFLAGS := -static -O2 $(WARNINGS) -pthread -I$(MUSL_INCLUDE)
 
-all: $(PROGRAMS_ELF) $(LINUX_ELF) $(BAD_ELF) $(MUSL_ELF)
+GLIBC_SRCS := $(sort $(wildcard user/glibc/*.c))
+GLIBC_ELF := $(addprefix $(U)/,$(addsuffix .elf,$(basename $(notdir $(GLIBC_SRCS)))))
+
+all: $(PROGRAMS_ELF) $(LINUX_ELF) $(BAD_ELF) $(MUSL_ELF) $(GLIBC_ELF)
 
 $(U)/bad-truncated.elf: $(U)/hello.elf
 	$(Q)head -c 200 $< > $@
@@ -82,5 +88,11 @@ $(MUSL_ELF): $(U)/%.elf: user/musl/%.c $(MUSL_INCLUDE)/.done
 	@mkdir -p $(dir $@)
 	$(Q)musl-gcc $(MUSL_CFLAGS) -o $@ $<
 
+$(GLIBC_ELF): $(U)/%.elf: user/glibc/%.c
+	$(call say,GLIBC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)gcc -static -O2 $(WARNINGS) -MMD -MP -o $@ $<
+
+-include $(GLIBC_ELF:.elf=.d)
 -include $(RUNTIME_OBJS:.o=.d) $(PROGRAM_SRCS:%=$(U)/obj/%.d)
 .SECONDARY:

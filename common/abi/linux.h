@@ -68,6 +68,7 @@ enum class Sys : long {
     Fdatasync = 75,
     Truncate = 76,
     Ftruncate = 77,
+    Getcwd = 79,
     Chdir = 80,
     Fchdir = 81,
     Rename = 82,
@@ -75,6 +76,8 @@ enum class Sys : long {
     Rmdir = 84,
     Creat = 85,
     Unlink = 87,
+    Readlink = 89,
+    Umask = 95,
     ArchPrctl = 158,
     Gettid = 186,
     Futex = 202,
@@ -88,7 +91,9 @@ enum class Sys : long {
     Newfstatat = 262,
     Unlinkat = 263,
     Renameat = 264,
+    Readlinkat = 267,
     Faccessat = 269,
+    Utimensat = 280,
     Dup3 = 292,
     Pipe2 = 293,
     Renameat2 = 316,
@@ -107,6 +112,7 @@ enum class Errno : int {
     NoEnt = 2,        ///< ENOENT: no such file or directory
     Intr = 4,         ///< EINTR: interrupted system call
     Io = 5,           ///< EIO: I/O error
+    NxIo = 6,         ///< ENXIO: no such device or address (SEEK_DATA past the end)
     TooBig = 7,       ///< E2BIG: argument list too long (execve)
     NoExec = 8,       ///< ENOEXEC: exec format error: not an executable this kernel runs
     BadF = 9,         ///< EBADF: bad file descriptor
@@ -155,6 +161,7 @@ constexpr const char* errno_name(Errno e) {
         case Errno::NoEnt: return "ENOENT";
         case Errno::Intr: return "EINTR";
         case Errno::Io: return "EIO";
+        case Errno::NxIo: return "ENXIO";
         case Errno::TooBig: return "E2BIG";
         case Errno::NoExec: return "ENOEXEC";
         case Errno::BadF: return "EBADF";

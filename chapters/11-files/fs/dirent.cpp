@@ -35,10 +35,6 @@ Result<bool> read_dir(const Inode* dir, uint64_t pos, DirRecord& record) {
     return true;
 }
 
-size_t dirent_size(size_t name_length) {
-    return (offsetof(abi::Dirent64, name) + name_length + 1 + 7) & ~size_t(7);
-}
-
 size_t encode_dirent(const DirRecord& record, uint8_t* out) {
     const size_t size = dirent_size(record.name.size());
     mem::fill(out, 0, size);  // the padding too: no kernel bytes reach the program

@@ -35,7 +35,9 @@ Result<bool> read_dir(const Inode* dir, uint64_t pos, DirRecord& record);
 
 /// The size of @p name's getdents64 record: the fixed part, the name, its
 /// NUL, rounded up to 8 bytes.
-size_t dirent_size(size_t name_length);
+constexpr size_t dirent_size(size_t name_length) {
+    return (offsetof(abi::Dirent64, name) + name_length + 1 + 7) & ~size_t(7);
+}
 
 /// Write @p record as a getdents64 record into @p out, which has room for
 /// dirent_size(record.name.size()) bytes; returns that size.

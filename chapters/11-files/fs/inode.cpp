@@ -290,25 +290,45 @@ void Inode::unlink(DirEntry* entry) {
     child->unref();
 }
 
-void Inode::replace(DirEntry* entry, Inode* inode) {
-    Inode* old = entry->inode;
-    --old->m_nlink;
-    if (old->is_dir()) {
-        --old->m_nlink;
-        --m_nlink;
-        old->m_parent = nullptr;
-    }
-    entry->inode = inode;
-    inode->ref();
-    ++inode->m_nlink;
-    if (inode->is_dir()) {
-        ++inode->m_nlink;
-        ++m_nlink;
-        inode->m_parent = this;
-    }
+void Inode::move_to(DirEntry* entry, Inode* to, StringView name) {
+    for (DirEntry** e = &m_entries; *e; e = &(*e)->next)
+        if (*e == entry) {
+            *e = entry->next;
+            break;
+        }
+    mem::copy(entry->name, name.data(), name.size());
+    entry->name[name.size()] = 0;
+    entry->length = static_cast<uint8_t>(name.size());
+    entry->cookie = to->m_next_cookie++;
+    entry->next = nullptr;
+    DirEntry** tail = &to->m_entries;
+    while (*tail) tail = &(*tail)->next;
+    *tail = entry;
+    adopt(entry->inode, to);
+    m_size -= kBogoDirentSize;
+    to->m_size += kBogoDirentSize;
     touch_change();
-    old->ctime = now();
-    old->unref();
+    to->touch_change();
+    entry->inode->ctime = now();
+}
+
+void Inode::exchange(DirEntry* mine, Inode* other, DirEntry* theirs) {
+    Inode* a = mine->inode;
+    Inode* b = theirs->inode;
+    mine->inode = b;
+    theirs->inode = a;
+    adopt(b, this);
+    adopt(a, other);
+    touch_change();
+    other->touch_change();
+    a->ctime = b->ctime = now();
+}
+
+void Inode::adopt(Inode* child, Inode* dir) {
+    if (!child->is_dir() || child->m_parent == dir) return;
+    --child->m_parent->m_nlink;  // the ".." that named the old parent
+    ++dir->m_nlink;
+    child->m_parent = dir;
 }
 
 DirEntry* Inode::entry_from(uint64_t pos) const {

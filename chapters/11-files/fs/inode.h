@@ -137,9 +137,12 @@ public:
     /// Remove @p entry (which must be one of this directory's) and drop
     /// its reference on its inode; a directory child loses its parent.
     void unlink(DirEntry* entry);
-    /// Point @p entry, which stays in this directory, at @p inode instead
-    /// (rename over an existing name); the old inode loses the name.
-    void replace(DirEntry* entry, Inode* inode);
+    /// Move @p entry from this directory to @p to, renamed @p name (which
+    /// is free there): rename. The entry gets a new getdents64 position.
+    void move_to(DirEntry* entry, Inode* to, StringView name);
+    /// Swap the inodes that @p mine (here) and @p theirs (in @p other)
+    /// name: rename with RENAME_EXCHANGE.
+    void exchange(DirEntry* mine, Inode* other, DirEntry* theirs);
     /// The first entry at or after getdents64 position @p pos (>= 2), or nullptr.
     [[nodiscard]] DirEntry* entry_from(uint64_t pos) const;
     /// True if the directory has no entries ("." and ".." are not entries).
@@ -166,6 +169,7 @@ private:
     Result<uint8_t*> page_for_write(uint64_t index);
     [[nodiscard]] const uint8_t* page_for_read(uint64_t index) const;
     void free_pages_from(uint64_t index);
+    static void adopt(Inode* child, Inode* dir);  // a moved directory's ".." now names dir
     void touch_change();            // mtime and ctime = now
 
     uint64_t m_ino;

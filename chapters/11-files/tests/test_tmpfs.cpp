@@ -254,18 +254,39 @@ Test(tmpfs, an_unlinked_file_lives_while_referenced, .init = setup) {
     t.file->unref();  // the last reference: ASan would see a use after this
 }
 
-Test(tmpfs, replace_moves_a_name_to_another_inode, .init = setup) {
+Test(tmpfs, a_moved_directory_changes_parent_and_link_counts, .init = setup) {
     Tree t;
-    Inode* other = new_inode(Type::Regular);
-    cr_assert(t.tmp->link("other", other).has_value());
-    other->unref();
-    t.file->ref();
-    t.tmp->replace(t.tmp->find("other"), t.file);  // rename("file", "other"), first half
-    t.tmp->unlink(t.tmp->find("file"));             // second half
-    cr_assert_eq(t.tmp->find("other")->inode, t.file);
-    cr_assert_eq(t.file->nlink(), 1u);
+    Inode* sub = new_inode(Type::Directory, 0755);
+    cr_assert(t.tmp->link("sub", sub).has_value());
+    sub->unref();
+    cr_assert_eq(t.tmp->nlink(), 3u);
+    t.tmp->move_to(t.tmp->find("sub"), t.root, "moved");  // rename("/tmp/sub", "/moved")
+    cr_assert_null(t.tmp->find("sub"));
+    cr_assert_eq(t.root->find("moved")->inode, sub);
+    cr_assert_eq(sub->parent(), t.root);
+    cr_assert_eq(t.tmp->nlink(), 2u, "tmp lost sub's \"..\"");
+    cr_assert_eq(t.root->nlink(), 4u, "the root gained it");
+    cr_assert_eq(sub->nlink(), 2u, "a move is not a new link");
     cr_assert_eq(t.tmp->size(), 3 * fs::kBogoDirentSize);
-    t.file->unref();
+    cr_assert_eq(t.root->size(), 4 * fs::kBogoDirentSize);
+    t.root->move_to(t.root->find("moved"), t.root, "again");  // within one directory
+    cr_assert_eq(t.root->nlink(), 4u);
+    cr_assert_eq(sub->parent(), t.root);
+    cr_assert(t.root->find("again") && !t.root->find("moved"));
+}
+
+Test(tmpfs, exchange_swaps_two_names, .init = setup) {
+    Tree t;
+    Inode* sub = new_inode(Type::Directory, 0755);
+    cr_assert(t.root->link("sub", sub).has_value());
+    sub->unref();
+    t.root->exchange(t.root->find("sub"), t.tmp, t.tmp->find("file"));  // RENAME_EXCHANGE /sub /tmp/file
+    cr_assert_eq(t.root->find("sub")->inode, t.file);
+    cr_assert_eq(t.tmp->find("file")->inode, sub);
+    cr_assert_eq(sub->parent(), t.tmp);
+    cr_assert_eq(t.root->nlink(), 3u, "/ has tmp only as a subdirectory now");
+    cr_assert_eq(t.tmp->nlink(), 3u);
+    cr_assert_eq(*fs::walk(t.root, t.root, "/tmp/file/.."), t.tmp);
 }
 
 // ---------------------------------------------------------------- lookup

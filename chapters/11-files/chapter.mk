@@ -1,0 +1,8 @@
+# Chapter 11 runs a C program that uses files (user/musl/files.c)
+# among its own modules, which it also finds in /bin.
+PROGRAMS := hello files
+CMDLINE := validate=1
+# make bench: the benchmark programs, each run alone in this kernel and in Linux.
+BENCH := uring-bench pipe-bench sqpoll-bench
+# make trace: as chapter 07.
+TRACE_PROGRAMS := null-syscall thread-switch

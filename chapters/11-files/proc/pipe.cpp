@@ -1,0 +1,185 @@
+/**
+ * @file chapters/11-files/proc/pipe.cpp
+ * @brief Pipes: a 64 KiB byte ring (Linux's default capacity) with a read
+ * end and a write end. (Chapter 11: fstat says each end is a FIFO.)
+ *
+ * Lifetime: the Pipe is reference-counted, one reference per end, taken
+ * by the end's constructor and dropped by its destructor. Each end
+ * is a File, itself reference-counted by its descriptors and by the
+ * io_uring reads parked on it. When an end's last reference goes, its
+ * destructor updates the pipe (the last writer gone means end of file for
+ * the readers, and wakes them) and then drops its reference on the pipe;
+ * whichever end goes last frees it. Nothing else ever frees a pipe.
+ *
+ * Waiting, as Linux: a read of an empty pipe sleeps until data arrives or
+ * the last writer is gone (then 0); a write to a full pipe sleeps until
+ * there is room, or fails with EPIPE once no reader is left; with
+ * O_NONBLOCK (Blocking::No) either answers EAGAIN instead. A write of at
+ * most kAtomic bytes (PIPE_BUF) is never split. An io_uring READ does not
+ * sleep (it reads with Blocking::No): it is parked on the pipe and retried
+ * when data arrives (chapter 06).
+ */
+#include "common/str.h"
+#include "kernel/heap.h"
+#include "proc/file.h"
+#include "sched/wait.h"
+#include "uring/engine.h"
+
+using abi::Errno;
+
+namespace {
+
+constexpr uint32_t kPipeChunk = 4096;  // the unit a transfer keeps or drops whole, as Linux's pipe buffers
+constexpr uint32_t kAtomic = 4096;     // PIPE_BUF: a write this small goes in whole, never interleaved
+
+struct Pipe {
+    static constexpr uint32_t kCapacity = 65536;
+    char* data = nullptr;  // kCapacity bytes on the heap
+    uint32_t head = 0;     // next byte to read
+    uint32_t count = 0;    // bytes held
+    bool reader_open = true;
+    bool writer_open = true;
+    int refs = 0;          // one per end: each end takes it when it is made
+    uring::Request* waiting = nullptr;  // parked io_uring reads, oldest first, via Request::link
+    WaitQueue readers;  // threads waiting for data or end of file
+    WaitQueue writers;  // threads waiting for room or for the last reader to go
+
+    ~Pipe() { heap_free(data); }
+
+    // What fstat says of either end: a FIFO, as Linux's pipefs inode.
+    static void stat(abi::Stat& st) {
+        st = {};
+        st.mode = abi::mode::Fifo | 0600;
+        st.nlink = 1;
+        st.blksize = kPageSize;
+    }
+
+    void unref() {
+        if (--refs == 0) delete this;
+    }
+
+    // Data or end of file for the readers: sleeping threads, then parked reads (oldest first).
+    void wake_readers() {
+        readers.wake_all();
+        while (waiting && (count > 0 || !writer_open)) {
+            uring::Request* r = waiting;
+            waiting = r->link;
+            r->link = nullptr;
+            uring_retry_read(*r);
+        }
+    }
+};
+
+class PipeReader final : public File {
+public:
+    explicit PipeReader(Pipe* pipe) : File(kReadable | kCanRead), m_pipe(pipe) { ++pipe->refs; }
+    ~PipeReader() override {
+        m_pipe->reader_open = false;
+        m_pipe->writers.wake_all();  // a sleeping writer now gets EPIPE
+        m_pipe->unref();
+    }
+    // As Linux's pipe_read: nothing asked, nothing done; empty: wait (EAGAIN
+    // here) unless no writer is left (end of file); then copy, a chunk at a
+    // time, and consume a chunk only once all of it reached the user.
+    Result<long> read(UserIter& to, Blocking blocking) override {
+        Pipe& p = *m_pipe;
+        if (to.remaining() == 0) return 0;
+        if (p.count == 0 && p.writer_open && blocking == Blocking::No) return Err(Errno::Again);
+        TRY(p.readers.wait([&] { return p.count > 0 || !p.writer_open; }));
+        if (p.count == 0) return 0;  // end of file
+        long done = 0;
+        while (p.count > 0 && to.remaining() > 0) {
+            uint32_t n = p.count < kPipeChunk ? p.count : kPipeChunk;
+            if (to.remaining() < n) n = static_cast<uint32_t>(to.remaining());
+            const uint32_t first = n < Pipe::kCapacity - p.head ? n : Pipe::kCapacity - p.head;
+            size_t copied = to.copy_out(p.data + p.head, first);  // up to the end of the ring...
+            if (copied == first && first < n) copied += to.copy_out(p.data, n - first);  // ...and on from its start
+            if (copied < n) return done > 0 ? Result<long>(done) : Err(Errno::Fault);  // the chunk stays in the pipe
+            p.head = (p.head + n) % Pipe::kCapacity;
+            p.count -= n;
+            done += n;
+        }
+        p.writers.wake_all();  // room now
+        return done;
+    }
+    void stat(abi::Stat& st) override { Pipe::stat(st); }
+    bool wait_for_data(uring::Request& request) override {
+        uring::Request** tail = &m_pipe->waiting;  // append: completions keep submission order
+        while (*tail) tail = &(*tail)->link;
+        request.link = nullptr;
+        *tail = &request;
+        return true;
+    }
+    void cancel_wait(uring::Request& request) override {
+        for (uring::Request** r = &m_pipe->waiting; *r; r = &(*r)->link)
+            if (*r == &request) {
+                *r = request.link;
+                return;
+            }
+    }
+
+private:
+    Pipe* m_pipe;
+};
+
+class PipeWriter final : public File {
+public:
+    explicit PipeWriter(Pipe* pipe) : File(kWritable | kCanWrite), m_pipe(pipe) { ++pipe->refs; }
+    ~PipeWriter() override {
+        m_pipe->writer_open = false;
+        m_pipe->wake_readers();  // the last writer gone: waiting reads see end of file
+        m_pipe->unref();
+    }
+    // As Linux's pipe_write: nothing to write, nothing done; no reader:
+    // EPIPE; then copy a chunk at a time as room allows, sleeping while the
+    // pipe is full, and add a chunk only once all of it came from the user.
+    Result<long> write(UserIter& from, Blocking blocking) override {
+        Pipe& p = *m_pipe;
+        if (from.remaining() == 0) return 0;
+        const uint64_t whole = from.remaining() <= kAtomic ? from.remaining() : 1;  // room needed at once
+        long done = 0;
+        while (from.remaining() > 0) {
+            if (!p.reader_open) return done > 0 ? Result<long>(done) : Err(Errno::Pipe);  // no SIGPIPE: see the differences
+            if (Pipe::kCapacity - p.count < whole) {
+                if (blocking == Blocking::No) return done > 0 ? Result<long>(done) : Err(Errno::Again);
+                const Result<void> waited =
+                    p.writers.wait([&] { return Pipe::kCapacity - p.count >= whole || !p.reader_open; });
+                if (!waited) return done > 0 ? Result<long>(done) : Err(waited.error());
+                continue;
+            }
+            uint32_t n = Pipe::kCapacity - p.count < kPipeChunk ? Pipe::kCapacity - p.count : kPipeChunk;
+            if (from.remaining() < n) n = static_cast<uint32_t>(from.remaining());
+            const uint32_t tail = (p.head + p.count) % Pipe::kCapacity;
+            const uint32_t first = n < Pipe::kCapacity - tail ? n : Pipe::kCapacity - tail;
+            size_t copied = from.copy_in(p.data + tail, first);
+            if (copied == first && first < n) copied += from.copy_in(p.data, n - first);
+            if (copied < n) return done > 0 ? Result<long>(done) : Err(Errno::Fault);  // this chunk is not added
+            p.count += n;
+            done += n;
+            p.wake_readers();
+        }
+        return done;
+    }
+
+    void stat(abi::Stat& st) override { Pipe::stat(st); }
+
+private:
+    Pipe* m_pipe;
+};
+
+}  // namespace
+
+Result<void> make_pipe(File*& read_end, File*& write_end) {
+    Pipe* pipe = TRY(make<Pipe>());
+    pipe->data = static_cast<char*>(heap_allocate(Pipe::kCapacity, 16));
+    Result<PipeReader*> reader = pipe->data ? make<PipeReader>(pipe) : Err(Errno::NoMem);
+    Result<PipeWriter*> writer = reader ? make<PipeWriter>(pipe) : Err(Errno::NoMem);
+    if (!writer) {
+        if (reader) (*reader)->unref();  // the last reference on the pipe goes with it
+        else delete pipe;                // no end took a reference
+        return Err(Errno::NoMem);
+    }
+    read_end = *reader;
+    write_end = *writer;
+    return {};
+}
