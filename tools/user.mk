@@ -8,13 +8,14 @@
 # nothing of ours, built with the ordinary gcc command line for a libc-free
 # static binary, to show the kernel runs binaries it has never seen.
 #
-# user/glibc/NAME.c are the same with glibc, Debian's own C library
-# (gcc -static): another libc makes other calls for the same work.
-#
 # user/musl/NAME.c are ordinary C programs with a real C library: musl
 # (Debian's musl-tools), linked statically, unchanged Linux programs that
 # use pthreads, stdio, malloc. The Linux uapi headers (<linux/io_uring.h>)
 # are reached through build/user/musl-include, links to the host's.
+#
+# user/glibc/NAME.c are the same kind of program built with Debian's own C
+# library, glibc, as `gcc -static` links it: a second libc, whose start-up
+# asks the kernel for other things than musl's does.
 
 include tools/rules.mk
 
@@ -40,6 +41,7 @@ MUSL_CFLAGS := -static -O2 $(WARNINGS) -pthread -I$(MUSL_INCLUDE)
 
 GLIBC_SRCS := $(sort $(wildcard user/glibc/*.c))
 GLIBC_ELF := $(addprefix $(U)/,$(addsuffix .elf,$(basename $(notdir $(GLIBC_SRCS)))))
+GLIBC_CFLAGS := -static -O2 $(WARNINGS) -pthread
 
 all: $(PROGRAMS_ELF) $(LINUX_ELF) $(BAD_ELF) $(MUSL_ELF) $(GLIBC_ELF)
 
@@ -85,14 +87,13 @@ $(MUSL_INCLUDE)/.done:
 
 $(MUSL_ELF): $(U)/%.elf: user/musl/%.c $(MUSL_INCLUDE)/.done
 	$(call say,MUSL,$@)
-	@mkdir -p $(dir $@)
-	$(Q)musl-gcc $(MUSL_CFLAGS) -o $@ $<
+	@mkdir -p $(dir $@) $(U)/obj/musl
+	$(Q)musl-gcc $(MUSL_CFLAGS) -MMD -MP -MF $(U)/obj/musl/$*.d -o $@ $<
 
 $(GLIBC_ELF): $(U)/%.elf: user/glibc/%.c
 	$(call say,GLIBC,$@)
-	@mkdir -p $(dir $@)
-	$(Q)gcc -static -O2 $(WARNINGS) -MMD -MP -o $@ $<
+	@mkdir -p $(dir $@) $(U)/obj/glibc
+	$(Q)gcc $(GLIBC_CFLAGS) -MMD -MP -MF $(U)/obj/glibc/$*.d -o $@ $<
 
--include $(GLIBC_ELF:.elf=.d)
--include $(RUNTIME_OBJS:.o=.d) $(PROGRAM_SRCS:%=$(U)/obj/%.d)
+-include $(RUNTIME_OBJS:.o=.d) $(PROGRAM_SRCS:%=$(U)/obj/%.d) $(wildcard $(U)/obj/musl/*.d $(U)/obj/glibc/*.d)
 .SECONDARY:

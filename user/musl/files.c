@@ -7,7 +7,7 @@
  * It works in a directory of its own under /tmp, made and removed by it,
  * and prints only what is the same on any Linux: names, sizes, counts and
  * errno names, never inode numbers, times or its pid. The same source is
- * built with glibc as user/glibc/files-glibc.c (PROGRAM names the lines).
+ * built with glibc as user/glibc/glibc-files.c (PROGRAM names the lines).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
