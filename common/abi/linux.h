@@ -110,6 +110,7 @@ enum class Sys : long {
 enum class Errno : int {
     Perm = 1,         ///< EPERM: operation not permitted
     NoEnt = 2,        ///< ENOENT: no such file or directory
+    Srch = 3,         ///< ESRCH: no such process
     Intr = 4,         ///< EINTR: interrupted system call
     Io = 5,           ///< EIO: I/O error
     NxIo = 6,         ///< ENXIO: no such device or address (SEEK_DATA past the end)
@@ -159,6 +160,7 @@ constexpr const char* errno_name(Errno e) {
     switch (e) {
         case Errno::Perm: return "EPERM";
         case Errno::NoEnt: return "ENOENT";
+        case Errno::Srch: return "ESRCH";
         case Errno::Intr: return "EINTR";
         case Errno::Io: return "EIO";
         case Errno::NxIo: return "ENXIO";
@@ -209,6 +211,7 @@ enum class Signal : int {
     Kill = 9,   ///< SIGKILL: killed
     Segv = 11,  ///< SIGSEGV: bad memory access (#PF, #GP, #SS)
     Pipe = 13,  ///< SIGPIPE: write to a pipe with no reader
+    Chld = 17,  ///< SIGCHLD: a child ended (what fork's children send their parent)
 };
 
 /// The Linux spelling of @p s ("SIGSEGV"); "SIG?" if unknown.
@@ -221,6 +224,7 @@ constexpr const char* signal_name(Signal s) {
         case Signal::Kill: return "SIGKILL";
         case Signal::Segv: return "SIGSEGV";
         case Signal::Pipe: return "SIGPIPE";
+        case Signal::Chld: return "SIGCHLD";
     }
     return "SIG?";
 }
