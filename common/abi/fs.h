@@ -97,6 +97,7 @@ inline constexpr uint8_t Fifo = 1;     ///< DT_FIFO
 inline constexpr uint8_t CharDev = 2;  ///< DT_CHR
 inline constexpr uint8_t Dir = 4;      ///< DT_DIR
 inline constexpr uint8_t Regular = 8;  ///< DT_REG
+inline constexpr uint8_t Symlink = 10; ///< DT_LNK
 }  // namespace dirent_type
 
 /// What stat, fstat, lstat and newfstatat fill (struct stat of asm/stat.h on x86-64).

@@ -72,6 +72,7 @@ Result<long> sys_chdir(const SyscallArgs&);
 Result<long> sys_fchdir(const SyscallArgs&);
 Result<long> sys_getcwd(const SyscallArgs&);
 Result<long> sys_stat(const SyscallArgs&);
+Result<long> sys_lstat(const SyscallArgs&);
 Result<long> sys_fstat(const SyscallArgs&);
 Result<long> sys_newfstatat(const SyscallArgs&);
 Result<long> sys_statx(const SyscallArgs&);
@@ -144,7 +145,7 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::Fchdir, sys_fchdir);
     t.set(abi::Sys::Getcwd, sys_getcwd);
     t.set(abi::Sys::Stat, sys_stat);
-    t.set(abi::Sys::Lstat, sys_stat);
+    t.set(abi::Sys::Lstat, sys_lstat);
     t.set(abi::Sys::Fstat, sys_fstat);
     t.set(abi::Sys::Newfstatat, sys_newfstatat);
     t.set(abi::Sys::Statx, sys_statx);
