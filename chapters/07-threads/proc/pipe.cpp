@@ -22,6 +22,7 @@
 #include "common/str.h"
 #include "kernel/heap.h"
 #include "proc/file.h"
+#include "proc/uaccess.h"
 #include "sched/wait.h"
 #include "uring/engine.h"
 
@@ -61,6 +62,13 @@ struct Pipe {
         }
     }
 };
+
+// The one ioctl of either end, FIONREAD: how many bytes the pipe holds (Linux's pipe_ioctl).
+Result<long> pipe_ioctl(const Pipe& p, uint32_t request, uint64_t arg) {
+    if (request != abi::ioctl_req::FionRead) return Err(Errno::NoTty);
+    TRY(write_user(arg, static_cast<int>(p.count)));
+    return 0;
+}
 
 class PipeReader final : public File {
 public:
@@ -109,6 +117,8 @@ public:
             }
     }
 
+    Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
+
 private:
     Pipe* m_pipe;
 };
@@ -151,6 +161,8 @@ public:
         }
         return done;
     }
+
+    Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
 
 private:
     Pipe* m_pipe;

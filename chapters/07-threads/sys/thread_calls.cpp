@@ -2,7 +2,7 @@
  * @file chapters/07-threads/sys/thread_calls.cpp
  * @brief The thread calls of Linux's ABI, as C libraries use them: clone
  * (threads), set_tid_address, gettid, sched_yield, exit of one thread,
- * nanosleep, clock_gettime and clock_getres, rt_sigprocmask, ioctl.
+ * nanosleep, clock_gettime and clock_getres, rt_sigprocmask.
  */
 #include "arch/process_switch.h"
 #include "arch/timer.h"
@@ -156,12 +156,4 @@ Result<long> sys_rt_sigprocmask(const SyscallArgs& a) {
     }
     if (old_set) TRY(write_user(old_set, before));
     return 0;
-}
-
-/// ioctl(fd, request, arg): no descriptor here is a terminal or takes
-/// requests yet, so any request on an open one is Errno::NoTty (what Linux
-/// answers for a pipe or a file; C libraries then buffer output fully).
-Result<long> sys_ioctl(const SyscallArgs& a) {
-    TRY(current_files().get(static_cast<uint32_t>(a.a0)));
-    return Err(Errno::NoTty);
 }
