@@ -13,7 +13,8 @@
  *
  * Waiting, as Linux: a read of an empty pipe sleeps until data arrives or
  * the last writer is gone (then 0); a write to a full pipe sleeps until
- * there is room, or fails with EPIPE once no reader is left; with
+ * there is room, or fails with EPIPE (and sends SIGPIPE) once no reader
+ * is left; with
  * O_NONBLOCK (Blocking::No) either answers EAGAIN instead. A write of at
  * most kAtomic bytes (PIPE_BUF) is never split. An io_uring READ does not
  * sleep (it reads with Blocking::No): it is parked on the pipe and retried
@@ -23,6 +24,8 @@
 #include "kernel/heap.h"
 #include "proc/file.h"
 #include "proc/uaccess.h"
+#include "proc/signal.h"
+#include "sched/thread.h"
 #include "sched/wait.h"
 #include "uring/engine.h"
 
@@ -140,7 +143,10 @@ public:
         const uint64_t whole = from.remaining() <= kAtomic ? from.remaining() : 1;  // room needed at once
         long done = 0;
         while (from.remaining() > 0) {
-            if (!p.reader_open) return done > 0 ? Result<long>(done) : Err(Errno::Pipe);  // no SIGPIPE: see the differences
+            if (!p.reader_open) {  // as Linux: SIGPIPE (which kills, by default) and EPIPE
+                send_signal(*current_thread(), int(abi::Signal::Pipe), true);
+                return done > 0 ? Result<long>(done) : Err(Errno::Pipe);
+            }
             if (Pipe::kCapacity - p.count < whole) {
                 if (blocking == Blocking::No) return done > 0 ? Result<long>(done) : Err(Errno::Again);
                 const Result<void> waited =

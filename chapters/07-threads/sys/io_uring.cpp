@@ -155,7 +155,10 @@ public:
     explicit Waiter(RingFile& file) : m_file(file) {}
     Result<void> wait(uring::Ring&, uint32_t) override {
         const uint64_t before = m_file.completed;
-        return m_file.completions.wait([&] { return m_file.completed != before; });
+        const Result<void> woke = m_file.completions.wait([&] { return m_file.completed != before; });
+        // A signal ends the wait with EINTR, never a restart (Linux's io_cqring_wait).
+        if (!woke && woke.error() == Errno::RestartSys) return Err(Errno::Intr);
+        return woke;
     }
 
 private:

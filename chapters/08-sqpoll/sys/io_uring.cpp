@@ -167,7 +167,10 @@ public:
     Result<void> wait(uring::Ring& ring, uint32_t min_complete) override {
         const uint64_t before = m_file.completed;
         // A parked request completing, or (SQPOLL) the poller posting CQEs.
-        return m_file.completions.wait([&] { return m_file.completed != before || ring.cq_ready() >= min_complete; });
+        const Result<void> woke = m_file.completions.wait([&] { return m_file.completed != before || ring.cq_ready() >= min_complete; });
+        // A signal ends the wait with EINTR, never a restart (Linux's io_cqring_wait).
+        if (!woke && woke.error() == Errno::RestartSys) return Err(Errno::Intr);
+        return woke;
     }
 
 private:
