@@ -19,24 +19,16 @@
 
 namespace abi {
 
-/// open flags (asm-generic/fcntl.h), besides linux.h's NonBlock and CloExec.
+/// open's flags (asm-generic/fcntl.h), besides linux.h's (the access
+/// mode, O_APPEND, O_NONBLOCK, O_CLOEXEC...).
 namespace open_flag {
-inline constexpr int RdOnly = 0;            ///< O_RDONLY
-inline constexpr int WrOnly = 01;           ///< O_WRONLY
-inline constexpr int RdWr = 02;             ///< O_RDWR
-inline constexpr int AccMode = 03;          ///< O_ACCMODE: the two bits above
 inline constexpr int Creat = 0100;          ///< O_CREAT: create the file if it is not there
 inline constexpr int Excl = 0200;           ///< O_EXCL: with O_CREAT, fail with EEXIST if it is
 inline constexpr int NoCtty = 0400;         ///< O_NOCTTY
 inline constexpr int Trunc = 01000;         ///< O_TRUNC: cut a regular file to 0 bytes
-inline constexpr int Append = 02000;        ///< O_APPEND: every write goes to the end
 inline constexpr int DSync = 010000;        ///< O_DSYNC
-inline constexpr int Async = 020000;        ///< FASYNC
-inline constexpr int Direct = 040000;       ///< O_DIRECT
-inline constexpr int LargeFile = 0100000;   ///< O_LARGEFILE: always on for 64-bit programs
 inline constexpr int Directory = 0200000;   ///< O_DIRECTORY: fail with ENOTDIR unless it is one
 inline constexpr int NoFollow = 0400000;    ///< O_NOFOLLOW
-inline constexpr int NoAtime = 01000000;    ///< O_NOATIME
 inline constexpr int Sync = 04010000;       ///< O_SYNC (__O_SYNC | O_DSYNC)
 inline constexpr int Path = 010000000;      ///< O_PATH
 inline constexpr int TmpFile = 020200000;   ///< O_TMPFILE (__O_TMPFILE | O_DIRECTORY)

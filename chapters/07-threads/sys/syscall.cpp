@@ -2,7 +2,8 @@
  * @file chapters/07-threads/sys/syscall.cpp
  * @brief syscall_init(), the dispatcher and `trace=syscall`. The table of
  * calls is in sys/table.cpp. (Chapter 07: on the way back to user mode,
- * the dispatcher lets the scheduler switch threads or end this one.)
+ * the dispatcher lets the scheduler switch threads or end this one, and
+ * delivers signals, which may restart the call or run a handler.)
  */
 #include "sys/syscall.h"
 
@@ -12,11 +13,15 @@
 #include "kernel/console.h"
 #include "kernel/options.h"
 #include "kernel/x86.h"
+#include "proc/signal.h"
 #include "sched/thread.h"
 
 /// Where `syscall` jumps (IA32_LSTAR): the assembly entry in
 /// arch/syscall_entry.S, which builds a TrapFrame and calls syscall_dispatch().
 extern "C" void syscall_entry();  // arch/syscall_entry.S
+/// Leave for user mode through @p frame by iretq, every register as the
+/// frame has it (arch/switch.S): what rt_sigreturn needs.
+extern "C" [[noreturn]] void return_by_iret(TrapFrame* frame);
 
 namespace {
 
@@ -53,4 +58,11 @@ extern "C" void syscall_dispatch(TrapFrame* frame) {
     if (g_trace) kprint("[SYSCALL-EXIT] num={}, ret={}\n", static_cast<int32_t>(number), ret);
     frame->rax = static_cast<uint64_t>(ret);
     return_to_user_checks();  // the timer may want another thread; the program may be exiting
+    ThreadSignals& signals = current_thread()->signals;
+    if (signals.iret) {  // rt_sigreturn: its "result" is the restored rax, and no call to restart
+        signals.iret = false;
+        signal_deliver(*frame, -1);
+        return_by_iret(frame);  // sysretq would take rcx and r11 for RIP and RFLAGS
+    }
+    signal_deliver(*frame, number);
 }

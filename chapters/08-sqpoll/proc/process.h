@@ -27,6 +27,7 @@
 #include "mm/file_mappings.h"
 #include "mm/paging.h"
 #include "proc/file.h"
+#include "proc/signal.h"
 #include "sched/wait.h"
 
 /// One running program.
@@ -46,6 +47,7 @@ struct Process {
     int helper_threads = 0;          ///< of live_threads, the kernel threads working for it (SQPOLL pollers)
     WaitQueue helpers_wait;          ///< where those sleep; woken when the process starts exiting
     FileMappings mappings;           ///< the files mapped into the address space (io_uring rings)
+    ProcessSignals signals;          ///< its handlers, and the signals sent to all its threads
     FileTable files;                 ///< open descriptors; destroyed first, closing them all
 };
 

@@ -57,7 +57,7 @@ Result<File*> open_inode(fs::Inode* inode, int flags) {
     case kDevZero: return TRY(make<ZeroFile>(inode, flags));
     case kDevConsole: {
         File* console = TRY(make_console_file());
-        console->set_nonblocking(flags & abi::open_flag::NonBlock);
+        (void)console->set_status_flags(flags & abi::open_flag::NonBlock);  // cannot fail without O_DIRECT
         return console;
     }
     default: return Err(Errno::NxIo);  // Linux: no driver for this number

@@ -22,18 +22,21 @@ constexpr uint64_t kTreeDev = 0x15;
 // OPEN_FMODE: the access mode's two bits, and nothing at all for O_PATH.
 unsigned mode_for(int flags) {
     if (flags & open_flag::Path) return 0;
-    const int access = flags & open_flag::AccMode;
+    const int access = flags & open_flag::AccessMode;
     unsigned mode = kCanRead | kCanWrite;
-    if (access == open_flag::RdOnly || access == open_flag::RdWr) mode |= kReadable;
-    if (access == open_flag::WrOnly || access == open_flag::RdWr) mode |= kWritable;
+    if (access == open_flag::ReadOnly || access == open_flag::ReadWrite) mode |= kReadable;
+    if (access == open_flag::WriteOnly || access == open_flag::ReadWrite) mode |= kWritable;
     return mode;
 }
 
 }  // namespace
 
-FsFile::FsFile(fs::Inode* inode, int flags) : File(mode_for(flags)), m_inode(inode), m_flags(flags) {
+// The status flags an open file keeps from open's flags (Linux's f_flags,
+// as fcntl(F_GETFL) reports them, O_LARGEFILE aside).
+constexpr int kStatusFlags = open_flag::Append | open_flag::NonBlock | open_flag::Async | open_flag::NoAtime;
+
+FsFile::FsFile(fs::Inode* inode, int flags) : File(mode_for(flags), flags & kStatusFlags), m_inode(inode) {
     inode->ref();  // the caller holds the fs lock
-    set_nonblocking(flags & open_flag::NonBlock);
 }
 
 FsFile::~FsFile() {
@@ -47,7 +50,7 @@ Result<long> FsFile::read_at(UserIter& to, uint64_t pos) {
 }
 
 Result<long> FsFile::write_at(UserIter& from, uint64_t pos) {
-    if (m_flags & open_flag::Append) pos = m_inode->size();  // even for pwrite, as Linux
+    if (status_flags() & open_flag::Append) pos = m_inode->size();  // even for pwrite, as Linux
     return static_cast<long>(TRY(m_inode->write(pos, from)));
 }
 
@@ -73,7 +76,7 @@ Result<long> FsFile::read(UserIter& to, Blocking) {
 Result<long> FsFile::write(UserIter& from, Blocking) {
     IrqLock guard(fs_lock());
     const long n = TRY(write_at(from, static_cast<uint64_t>(m_pos)));
-    m_pos = (m_flags & open_flag::Append) ? static_cast<int64_t>(m_inode->size()) : m_pos + n;
+    m_pos = (status_flags() & open_flag::Append) ? static_cast<int64_t>(m_inode->size()) : m_pos + n;
     return n;
 }
 

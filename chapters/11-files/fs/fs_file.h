@@ -21,7 +21,8 @@
 /// An open file of the file system.
 class FsFile : public File {
 public:
-    /// @p inode opened with @p flags (open's O_ flags); takes a reference on it.
+    /// @p inode opened with @p flags (open's O_ flags: the access mode, and
+    /// status flags such as O_APPEND, which fcntl may change); takes a reference on it.
     FsFile(fs::Inode* inode, int flags);
     /// Drops the reference.
     ~FsFile() override;
@@ -48,8 +49,6 @@ public:
 
     /// The inode (with the fs lock held to look at it).
     [[nodiscard]] fs::Inode* inode() const { return m_inode; }
-    /// The open flags it was opened with (O_APPEND...).
-    [[nodiscard]] int flags() const { return m_flags; }
 
 protected:
     /// Read at @p pos, with the fs lock held. A directory: Errno::IsDir.
@@ -59,7 +58,6 @@ protected:
     virtual Result<long> write_at(UserIter& from, uint64_t pos);
 
     fs::Inode* m_inode;  ///< with a reference
-    int m_flags;         ///< open's flags
     int64_t m_pos = 0;   ///< where the next read or write starts; a directory's getdents64 position
 };
 

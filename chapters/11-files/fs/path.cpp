@@ -28,6 +28,25 @@ Result<Inode*> lookup_in(Inode* dir, StringView name) {
     return entry->inode;
 }
 
+Result<char*> absolute_path(const Inode* dir, char* buf, size_t size) {
+    char* at = buf + size;
+    *--at = 0;
+    if (!dir->parent()) return Err(Errno::NoEnt);
+    for (const Inode* d = dir; d->parent() != d; d = d->parent()) {
+        const DirEntry* entry = d->parent()->entry_from(2);  // its name: the parent's entry for it
+        while (entry && entry->inode != d) entry = entry->next;
+        if (!entry || static_cast<size_t>(at - buf) < entry->length + 1u) return Err(Errno::NameTooLong);
+        at -= entry->length;
+        mem::copy(at, entry->name, entry->length);
+        *--at = '/';
+    }
+    if (*at == 0) {  // the root itself
+        if (at == buf) return Err(Errno::NameTooLong);
+        *--at = '/';
+    }
+    return at;
+}
+
 Result<ParentAndName> walk_parent(Inode* root, Inode* start, StringView path) {
     if (path.empty()) return Err(Errno::NoEnt);
     ParentAndName result;

@@ -48,6 +48,12 @@ Result<Inode*> lookup_in(Inode* dir, StringView name);
 /// (Linux's LAST_ROOT, LAST_DOT and LAST_DOTDOT), which no call may create or remove.
 bool is_special(StringView name);
 
+/// The absolute path of directory @p dir, written backwards from the end
+/// of @p buf (@p size bytes, NUL included): where it starts in @p buf
+/// ("/tmp/sub"). Errno::NoEnt if @p dir has been removed, Errno::NameTooLong
+/// if it does not fit. What getcwd answers.
+Result<char*> absolute_path(const Inode* dir, char* buf, size_t size);
+
 /// Check that @p name can be a new entry: Errno::NameTooLong past NAME_MAX.
 Result<void> check_new_name(StringView name);
 

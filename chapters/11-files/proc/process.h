@@ -29,6 +29,7 @@
 #include "mm/file_mappings.h"
 #include "mm/paging.h"
 #include "proc/file.h"
+#include "proc/signal.h"
 #include "sched/wait.h"
 
 /// One running program.
@@ -49,6 +50,7 @@ struct Process {
     WaitQueue helpers_wait;          ///< where those sleep; woken when the process starts exiting
     FsContext fs;                    ///< its working directory and umask
     FileMappings mappings;           ///< the files mapped into the address space (io_uring rings)
+    ProcessSignals signals;          ///< its handlers, and the signals sent to all its threads
     FileTable files;                 ///< open descriptors; destroyed first, closing them all
 };
 

@@ -59,24 +59,6 @@ Result<long> remove_file(int dirfd, StringView path) {
     return 0;
 }
 
-// getcwd's path of @p dir, written backwards from the end of @p buf:
-// where it starts, or Errno::NoEnt if @p dir has been removed.
-Result<char*> path_of(fs::Inode* dir, char* buf, size_t size) {
-    char* at = buf + size;
-    *--at = 0;
-    if (!dir->parent()) return Err(Errno::NoEnt);
-    for (fs::Inode* d = dir; d->parent() != d; d = d->parent()) {
-        const fs::DirEntry* entry = d->parent()->entry_from(2);
-        while (entry && entry->inode != d) entry = entry->next;
-        if (!entry || static_cast<size_t>(at - buf) < entry->length + 1u) return Err(Errno::NameTooLong);
-        at -= entry->length;
-        mem::copy(at, entry->name, entry->length);
-        *--at = '/';
-    }
-    if (*at == 0) *--at = '/';  // the root itself
-    return at;
-}
-
 }  // namespace
 
 /// mkdirat(dirfd, path, mode): a new, empty directory. Errno::Exist if the
@@ -215,7 +197,7 @@ Result<long> sys_getcwd(const SyscallArgs& a) {
     Result<long> result = Err(Errno::Range);
     {
         IrqLock guard(fs_lock());
-        const Result<char*> path = path_of(current_process()->fs.cwd(), scratch, abi::kPathMax);
+        const Result<char*> path = fs::absolute_path(current_process()->fs.cwd(), scratch, abi::kPathMax);
         if (!path) {
             result = Err(path.error());
         } else {

@@ -56,8 +56,8 @@ Result<FsFile*> fs_file(int fd, Errno otherwise) {
 }  // namespace
 
 /// openat(dirfd, path, flags, mode): open (and with O_CREAT make) the file
-/// at @p path; the lowest free descriptor. O_TMPFILE is Errno::OpNotSupp
-/// (see the chapter's differences); O_CLOEXEC has no effect before exec.
+/// at @p path; the lowest free descriptor, FD_CLOEXEC with O_CLOEXEC.
+/// O_TMPFILE is Errno::OpNotSupp (see the chapter's differences).
 Result<long> sys_openat(const SyscallArgs& a) {
     const auto dirfd = static_cast<int>(a.a0);
     const auto flags = static_cast<int>(a.a2);
@@ -69,7 +69,7 @@ Result<long> sys_openat(const SyscallArgs& a) {
         IrqLock guard(fs_lock());
         bool created = false;
         fs::Inode* inode = TRY(find_or_create(dirfd, path.view(), flags, mode, created));
-        const bool writes = (flags & open_flag::AccMode) != open_flag::RdOnly || (flags & open_flag::Trunc);
+        const bool writes = (flags & open_flag::AccessMode) != open_flag::ReadOnly || (flags & open_flag::Trunc);
         if (!(flags & open_flag::Path)) {
             if ((flags & open_flag::Directory) && !inode->is_dir()) return Err(Errno::NotDir);
             if (inode->is_dir() && writes) return Err(Errno::IsDir);
@@ -79,7 +79,8 @@ Result<long> sys_openat(const SyscallArgs& a) {
         }
         file = TRY(open_inode(inode, flags));
     }
-    return TRY(current_files().install(file));  // out of the lock: a failure closes the file
+    // Out of the lock: a failure closes the file, which takes it.
+    return TRY(current_files().install(file, flags & open_flag::CloExec));
 }
 
 /// open(path, flags, mode): openat from the working directory.
@@ -89,7 +90,7 @@ Result<long> sys_open(const SyscallArgs& a) {
 
 /// creat(path, mode): open with O_CREAT | O_WRONLY | O_TRUNC.
 Result<long> sys_creat(const SyscallArgs& a) {
-    constexpr int kFlags = open_flag::Creat | open_flag::WrOnly | open_flag::Trunc;
+    constexpr int kFlags = open_flag::Creat | open_flag::WriteOnly | open_flag::Trunc;
     return sys_openat({static_cast<uint64_t>(abi::at::FdCwd), a.a0, kFlags, a.a1, 0, 0});
 }
 
@@ -169,7 +170,8 @@ Result<long> sys_fsync(const SyscallArgs& a) {
     return 0;
 }
 
-/// dup(fd): a second descriptor, the lowest free, for the same open file.
+/// dup(fd): a second descriptor, the lowest free, for the same open file
+/// (without FD_CLOEXEC, whatever @p fd has).
 Result<long> sys_dup(const SyscallArgs& a) {
     File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
     file->ref();
@@ -187,7 +189,7 @@ Result<long> sys_dup3(const SyscallArgs& a) {
     if (newfd >= FileTable::kMaxFiles) return Err(Errno::BadF);
     File* file = TRY(current_files().get(oldfd));
     file->ref();
-    current_files().install_at(newfd, file);
+    current_files().install_at(newfd, file, flags & open_flag::CloExec);
     return newfd;
 }
 

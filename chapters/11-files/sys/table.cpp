@@ -1,7 +1,7 @@
 /**
  * @file chapters/11-files/sys/table.cpp
  * @brief Which system calls chapter 11 has: chapter 07's (threads, time,
- * rt_sigprocmask, ioctl), plus the calls of files and directories: open,
+ * signals, fcntl and ioctl, what C libraries ask as they start), plus the calls of files and directories: open,
  * openat, creat, lseek, pread64, pwrite64, getdents64, ftruncate,
  * truncate, fsync, fdatasync, dup, dup2, dup3, umask (sys/open_calls.cpp);
  * mkdir, mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2,
@@ -39,7 +39,24 @@ Result<long> sys_nanosleep(const SyscallArgs&);
 Result<long> sys_clock_gettime(const SyscallArgs&);
 Result<long> sys_clock_getres(const SyscallArgs&);
 Result<long> sys_rt_sigprocmask(const SyscallArgs&);
+Result<long> sys_rt_sigaction(const SyscallArgs&);
+Result<long> sys_rt_sigreturn(const SyscallArgs&);
+Result<long> sys_kill(const SyscallArgs&);
+Result<long> sys_tgkill(const SyscallArgs&);
+Result<long> sys_tkill(const SyscallArgs&);
+Result<long> sys_set_robust_list(const SyscallArgs&);
+Result<long> sys_get_robust_list(const SyscallArgs&);
+Result<long> sys_sched_getaffinity(const SyscallArgs&);
 Result<long> sys_ioctl(const SyscallArgs&);
+Result<long> sys_fcntl(const SyscallArgs&);
+Result<long> sys_uname(const SyscallArgs&);
+Result<long> sys_get_id(const SyscallArgs&);
+Result<long> sys_getres_id(const SyscallArgs&);
+Result<long> sys_getppid(const SyscallArgs&);
+Result<long> sys_getrlimit(const SyscallArgs&);
+Result<long> sys_setrlimit(const SyscallArgs&);
+Result<long> sys_prlimit64(const SyscallArgs&);
+Result<long> sys_getrandom(const SyscallArgs&);
 Result<long> sys_open(const SyscallArgs&);
 Result<long> sys_openat(const SyscallArgs&);
 Result<long> sys_creat(const SyscallArgs&);
@@ -107,7 +124,29 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::ClockGettime, sys_clock_gettime);
     t.set(abi::Sys::ClockGetres, sys_clock_getres);
     t.set(abi::Sys::RtSigprocmask, sys_rt_sigprocmask);
+    t.set(abi::Sys::RtSigaction, sys_rt_sigaction);
+    t.set(abi::Sys::RtSigreturn, sys_rt_sigreturn);
+    t.set(abi::Sys::Kill, sys_kill);
+    t.set(abi::Sys::Tgkill, sys_tgkill);
+    t.set(abi::Sys::Tkill, sys_tkill);
+    t.set(abi::Sys::SetRobustList, sys_set_robust_list);
+    t.set(abi::Sys::GetRobustList, sys_get_robust_list);
+    t.set(abi::Sys::SchedGetaffinity, sys_sched_getaffinity);
     t.set(abi::Sys::Ioctl, sys_ioctl);
+    t.set(abi::Sys::Fcntl, sys_fcntl);
+    // What C libraries ask as they start (chapter 04's sys/info_calls.cpp).
+    t.set(abi::Sys::Uname, sys_uname);
+    t.set(abi::Sys::Getuid, sys_get_id);
+    t.set(abi::Sys::Geteuid, sys_get_id);
+    t.set(abi::Sys::Getgid, sys_get_id);
+    t.set(abi::Sys::Getegid, sys_get_id);
+    t.set(abi::Sys::Getresuid, sys_getres_id);
+    t.set(abi::Sys::Getresgid, sys_getres_id);
+    t.set(abi::Sys::Getppid, sys_getppid);
+    t.set(abi::Sys::Getrlimit, sys_getrlimit);
+    t.set(abi::Sys::Setrlimit, sys_setrlimit);
+    t.set(abi::Sys::Prlimit64, sys_prlimit64);
+    t.set(abi::Sys::Getrandom, sys_getrandom);
     t.set(abi::Sys::Open, sys_open);
     t.set(abi::Sys::Openat, sys_openat);
     t.set(abi::Sys::Creat, sys_creat);

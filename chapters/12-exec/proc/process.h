@@ -35,6 +35,7 @@
 #include "mm/file_mappings.h"
 #include "mm/paging.h"
 #include "proc/file.h"
+#include "proc/signal.h"
 #include "sched/wait.h"
 
 /// One running program.
@@ -63,6 +64,7 @@ struct Process {
     char* exe_path = nullptr;        ///< that file's absolute path (heap), what readlink of /proc/self/exe says
     int helper_threads = 0;          ///< of live_threads, the kernel threads working for it (SQPOLL pollers)
     WaitQueue helpers_wait;          ///< where those sleep; woken when the process starts exiting
+    ProcessSignals signals;          ///< its handlers, and the signals sent to all its threads
     FsContext fs;                    ///< its working directory and umask
     FileMappings mappings;           ///< the files mapped into the address space (io_uring rings)
     FileTable files;                 ///< open descriptors; destroyed first, closing them all

@@ -11,6 +11,7 @@
  * pages instead and copies each on the first write to it (copy-on-write):
  * the chapter's text compares the two.
  */
+#include "arch/fpu.h"
 #include "arch/process_switch.h"
 #include "common/abi/linux.h"
 #include "fs/fs_context.h"
@@ -40,11 +41,6 @@ constexpr int kWaitNoThread = 0x20000000; // __WNOTHREAD
 constexpr int kWaitAll = 0x40000000;      // __WALL
 constexpr int kWaitClone = static_cast<int>(0x80000000u);  // __WCLONE
 
-// The TrapFrame the running thread's syscall entry built: at the top of its stack.
-const TrapFrame& syscall_frame() {
-    return *reinterpret_cast<const TrapFrame*>(current_thread()->stack.top.value() - sizeof(TrapFrame));
-}
-
 // Write @p value at user address @p at of @p space, which is not the one
 // loaded: through its page tables and the direct map. False if the page is
 // not there or not writable (Linux ignores a bad CLONE_CHILD_SETTID address).
@@ -57,7 +53,8 @@ bool write_in(const AddressSpace& space, uint64_t at, int32_t value) {
 }
 
 // A copy of the running process, not yet started: its memory, its
-// descriptors, its working directory. Errno::NoMem.
+// descriptors (and their FD_CLOEXEC), its signal handlers, its working
+// directory. Errno::NoMem.
 Result<Process*> copy_process() {
     Process& parent = *current_process();
     Process* child = TRY(make<Process>());
@@ -80,6 +77,8 @@ Result<Process*> copy_process() {
             file->ref();
             child->files.files[fd] = file;
         }
+    child->files.close_on_exec = parent.files.close_on_exec;
+    for (int i = 0; i < abi::kSignalCount; ++i) child->signals.actions[i] = parent.signals.actions[i];
     IrqLock guard(fs_lock());
     child->fs.set_cwd(parent.fs.cwd());
     child->fs.umask = parent.fs.umask;
@@ -107,7 +106,7 @@ Result<long> new_process(uint64_t flags, uint64_t stack, uint64_t parent_tid, ui
     Process& parent = *current_process();
     Process* child = TRY(copy_process());
 
-    TrapFrame frame = syscall_frame();
+    TrapFrame frame = current_user_frame();
     frame.rax = 0;  // fork returns 0 in the child
     if (stack) frame.rsp = stack;
     // The child's memory is a copy of the parent's as it is now: the tid
@@ -128,7 +127,8 @@ Result<long> new_process(uint64_t flags, uint64_t stack, uint64_t parent_tid, ui
         return Err(thread.error());
     }
     (*thread)->gs_base = user_gs_base();
-    (*thread)->signal_mask = current_thread()->signal_mask;
+    (*thread)->signals.blocked = current_thread()->signals.blocked;
+    fpu_save((*thread)->fpu);  // the parent's x87/SSE state, as Linux copies it
     if (flags & clone_flag::ChildClearTid) (*thread)->clear_child_tid = child_tid;
     if (flags & clone_flag::ParentSetTid) (void)write_user(parent_tid, static_cast<int32_t>(child->pid));
     const int pid = child->pid;

@@ -1,9 +1,9 @@
 /**
  * @file chapters/12-exec/sys/table.cpp
  * @brief Which system calls chapter 12 has: chapter 11's, plus processes -
- * fork, vfork, clone without CLONE_THREAD, wait4 (sys/fork_calls.cpp).
- * Chapter 11's: chapter 07's (threads, time,
- * rt_sigprocmask, ioctl), plus the calls of files and directories: open,
+ * fork, vfork, clone without CLONE_THREAD, wait4 (sys/fork_calls.cpp),
+ * execve (proc/exec.cpp). Chapter 11's: chapter 07's (threads, time,
+ * signals, fcntl and ioctl, what C libraries ask as they start), plus the calls of files and directories: open,
  * openat, creat, lseek, pread64, pwrite64, getdents64, ftruncate,
  * truncate, fsync, fdatasync, dup, dup2, dup3, umask (sys/open_calls.cpp);
  * mkdir, mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2,
@@ -41,11 +41,24 @@ Result<long> sys_nanosleep(const SyscallArgs&);
 Result<long> sys_clock_gettime(const SyscallArgs&);
 Result<long> sys_clock_getres(const SyscallArgs&);
 Result<long> sys_rt_sigprocmask(const SyscallArgs&);
+Result<long> sys_rt_sigaction(const SyscallArgs&);
+Result<long> sys_rt_sigreturn(const SyscallArgs&);
+Result<long> sys_kill(const SyscallArgs&);
+Result<long> sys_tgkill(const SyscallArgs&);
+Result<long> sys_tkill(const SyscallArgs&);
+Result<long> sys_set_robust_list(const SyscallArgs&);
+Result<long> sys_get_robust_list(const SyscallArgs&);
+Result<long> sys_sched_getaffinity(const SyscallArgs&);
 Result<long> sys_ioctl(const SyscallArgs&);
-Result<long> sys_fork(const SyscallArgs&);
-Result<long> sys_vfork(const SyscallArgs&);
-Result<long> sys_clone_process(const SyscallArgs&);
-Result<long> sys_wait4(const SyscallArgs&);
+Result<long> sys_fcntl(const SyscallArgs&);
+Result<long> sys_uname(const SyscallArgs&);
+Result<long> sys_get_id(const SyscallArgs&);
+Result<long> sys_getres_id(const SyscallArgs&);
+Result<long> sys_getppid(const SyscallArgs&);
+Result<long> sys_getrlimit(const SyscallArgs&);
+Result<long> sys_setrlimit(const SyscallArgs&);
+Result<long> sys_prlimit64(const SyscallArgs&);
+Result<long> sys_getrandom(const SyscallArgs&);
 Result<long> sys_open(const SyscallArgs&);
 Result<long> sys_openat(const SyscallArgs&);
 Result<long> sys_creat(const SyscallArgs&);
@@ -73,6 +86,11 @@ Result<long> sys_fchdir(const SyscallArgs&);
 Result<long> sys_getcwd(const SyscallArgs&);
 Result<long> sys_stat(const SyscallArgs&);
 Result<long> sys_lstat(const SyscallArgs&);
+Result<long> sys_fork(const SyscallArgs&);
+Result<long> sys_vfork(const SyscallArgs&);
+Result<long> sys_clone_process(const SyscallArgs&);
+Result<long> sys_wait4(const SyscallArgs&);
+Result<long> sys_execve(const SyscallArgs&);
 Result<long> sys_fstat(const SyscallArgs&);
 Result<long> sys_newfstatat(const SyscallArgs&);
 Result<long> sys_statx(const SyscallArgs&);
@@ -114,10 +132,29 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::ClockGettime, sys_clock_gettime);
     t.set(abi::Sys::ClockGetres, sys_clock_getres);
     t.set(abi::Sys::RtSigprocmask, sys_rt_sigprocmask);
+    t.set(abi::Sys::RtSigaction, sys_rt_sigaction);
+    t.set(abi::Sys::RtSigreturn, sys_rt_sigreturn);
+    t.set(abi::Sys::Kill, sys_kill);
+    t.set(abi::Sys::Tgkill, sys_tgkill);
+    t.set(abi::Sys::Tkill, sys_tkill);
+    t.set(abi::Sys::SetRobustList, sys_set_robust_list);
+    t.set(abi::Sys::GetRobustList, sys_get_robust_list);
+    t.set(abi::Sys::SchedGetaffinity, sys_sched_getaffinity);
     t.set(abi::Sys::Ioctl, sys_ioctl);
-    t.set(abi::Sys::Fork, sys_fork);
-    t.set(abi::Sys::Vfork, sys_vfork);
-    t.set(abi::Sys::Wait4, sys_wait4);
+    t.set(abi::Sys::Fcntl, sys_fcntl);
+    // What C libraries ask as they start (chapter 04's sys/info_calls.cpp).
+    t.set(abi::Sys::Uname, sys_uname);
+    t.set(abi::Sys::Getuid, sys_get_id);
+    t.set(abi::Sys::Geteuid, sys_get_id);
+    t.set(abi::Sys::Getgid, sys_get_id);
+    t.set(abi::Sys::Getegid, sys_get_id);
+    t.set(abi::Sys::Getresuid, sys_getres_id);
+    t.set(abi::Sys::Getresgid, sys_getres_id);
+    t.set(abi::Sys::Getppid, sys_getppid);
+    t.set(abi::Sys::Getrlimit, sys_getrlimit);
+    t.set(abi::Sys::Setrlimit, sys_setrlimit);
+    t.set(abi::Sys::Prlimit64, sys_prlimit64);
+    t.set(abi::Sys::Getrandom, sys_getrandom);
     t.set(abi::Sys::Open, sys_open);
     t.set(abi::Sys::Openat, sys_openat);
     t.set(abi::Sys::Creat, sys_creat);
@@ -146,6 +183,10 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::Getcwd, sys_getcwd);
     t.set(abi::Sys::Stat, sys_stat);
     t.set(abi::Sys::Lstat, sys_lstat);
+    t.set(abi::Sys::Fork, sys_fork);
+    t.set(abi::Sys::Vfork, sys_vfork);
+    t.set(abi::Sys::Wait4, sys_wait4);
+    t.set(abi::Sys::Execve, sys_execve);
     t.set(abi::Sys::Fstat, sys_fstat);
     t.set(abi::Sys::Newfstatat, sys_newfstatat);
     t.set(abi::Sys::Statx, sys_statx);
