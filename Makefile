@@ -193,10 +193,13 @@ $(foreach v,$(sort $(patsubst test-%.expect,%,$(notdir $(wildcard chapters/$(1)/
 endef
 $(foreach c,$(CHAPTERS),$(call variant_chain,$(c)))
 
+# A `programs:` word that names a file (/bin/busybox) is that file; any
+# other names build/user/NAME.elf.
+program_file = $(if $(wildcard $(1)),$(1),build/user/$(1).elf)
 define linux_test
 build/results/linux-$(1).done: $(call iso_of,$(1))
 	@python3 tools/same_as_linux.py --iso $$< --result build/results/linux-$(1).result --expect $(call expect_of,$(1)) \
-	   --program build/user/$$(call directive,$(call expect_of,$(1)),programs).elf || true
+	   --program $$(call program_file,$$(call directive,$(call expect_of,$(1)),programs)) || true
 	@touch $$@
 endef
 $(foreach t,$(LINUX_TESTS),$(eval $(call linux_test,$(patsubst linux-%,%,$(t)))))
