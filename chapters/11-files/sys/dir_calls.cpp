@@ -2,7 +2,8 @@
  * @file chapters/11-files/sys/dir_calls.cpp
  * @brief The calls that change directories or move through them: mkdir,
  * mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2, chdir,
- * fchdir, getcwd.
+ * fchdir, getcwd; and chmod, fchmod, fchmodat, which change a file's
+ * permission bits.
  *
  * The last component of a path may be "." or ".." or, for "/", nothing at
  * all: names that lead somewhere but are not entries of a directory. No
@@ -208,4 +209,31 @@ Result<long> sys_getcwd(const SyscallArgs& a) {
     }
     heap_free(scratch);
     return result;
+}
+
+/// fchmodat(dirfd, path, mode): give the file @p path names the permission
+/// bits of @p mode (07777). Every program is root here, so no check stops it.
+Result<long> sys_fchmodat(const SyscallArgs& a) {
+    const auto dirfd = static_cast<int>(a.a0);
+    const UserPath path = TRY(UserPath::copy(a.a1));
+    IrqLock guard(fs_lock());
+    fs::Inode* inode = TRY(resolve_at(dirfd, path.view()));
+    inode->set_permissions(static_cast<uint32_t>(a.a2));
+    return 0;
+}
+
+/// chmod(path, mode): fchmodat from the working directory.
+Result<long> sys_chmod(const SyscallArgs& a) {
+    return sys_fchmodat({static_cast<uint64_t>(abi::at::FdCwd), a.a0, a.a1, 0, 0, 0});
+}
+
+/// fchmod(fd, mode): the permission bits of the file @p fd has open
+/// (Errno::Perm for a pipe or the console, which have no inode here).
+Result<long> sys_fchmod(const SyscallArgs& a) {
+    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
+    FsFile* opened = file->as_fs_file();
+    if (!opened) return Err(Errno::Perm);
+    IrqLock guard(fs_lock());
+    opened->inode()->set_permissions(static_cast<uint32_t>(a.a1));
+    return 0;
 }

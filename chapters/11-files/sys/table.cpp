@@ -5,7 +5,7 @@
  * openat, creat, lseek, pread64, pwrite64, getdents64, ftruncate,
  * truncate, fsync, fdatasync, dup, dup2, dup3, umask (sys/open_calls.cpp);
  * mkdir, mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2,
- * chdir, fchdir, getcwd (sys/dir_calls.cpp); stat, lstat, fstat,
+ * chdir, fchdir, getcwd, chmod, fchmod, fchmodat (sys/dir_calls.cpp); stat, lstat, fstat,
  * newfstatat, statx, access, faccessat, faccessat2, readlink, readlinkat,
  * utimensat (sys/stat_calls.cpp).
  */
@@ -92,6 +92,9 @@ Result<long> sys_faccessat2(const SyscallArgs&);
 Result<long> sys_readlink(const SyscallArgs&);
 Result<long> sys_readlinkat(const SyscallArgs&);
 Result<long> sys_utimensat(const SyscallArgs&);
+Result<long> sys_chmod(const SyscallArgs&);
+Result<long> sys_fchmod(const SyscallArgs&);
+Result<long> sys_fchmodat(const SyscallArgs&);
 
 namespace {
 
@@ -184,6 +187,9 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::Readlink, sys_readlink);
     t.set(abi::Sys::Readlinkat, sys_readlinkat);
     t.set(abi::Sys::Utimensat, sys_utimensat);
+    t.set(abi::Sys::Chmod, sys_chmod);
+    t.set(abi::Sys::Fchmod, sys_fchmod);
+    t.set(abi::Sys::Fchmodat, sys_fchmodat);
     return t;
 }
 
