@@ -408,3 +408,19 @@ Test(tmpfs, removing_entries_while_listing_skips_nothing_else, .init = setup) {
     cr_assert(t.tmp->empty());
     cr_assert_eq(t.tmp->size(), 2 * fs::kBogoDirentSize);
 }
+
+Test(tmpfs, absolute_paths_climb_to_the_root, .init = setup) {
+    Tree t;
+    Inode* sub = new_inode(Type::Directory, 0755);
+    cr_assert(t.tmp->link("sub", sub).has_value());
+    char buf[64];
+    cr_assert_str_eq(*fs::absolute_path(sub, buf, sizeof buf), "/tmp/sub");
+    cr_assert_str_eq(*fs::absolute_path(t.tmp, buf, sizeof buf), "/tmp");
+    cr_assert_str_eq(*fs::absolute_path(t.root, buf, sizeof buf), "/");
+    cr_assert_eq(fs::absolute_path(sub, buf, 8).error(), Errno::NameTooLong, "\"/tmp/sub\" and its NUL need 9 bytes");
+    cr_assert_str_eq(*fs::absolute_path(sub, buf, 9), "/tmp/sub");
+    cr_assert_eq(fs::absolute_path(t.root, buf, 1).error(), Errno::NameTooLong);
+    t.tmp->unlink(t.tmp->find("sub"));
+    cr_assert_eq(fs::absolute_path(sub, buf, sizeof buf).error(), Errno::NoEnt, "a removed directory has no path");
+    sub->unref();
+}
