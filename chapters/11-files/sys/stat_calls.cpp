@@ -54,16 +54,16 @@ Result<abi::Stat> stat_path(int dirfd, uint64_t path_at, int flags) {
 abi::StatxTime statx_time(const abi::TimeSpec& t) { return {t.sec, static_cast<uint32_t>(t.nsec), 0}; }
 
 // What access and faccessat allow for root, the only user: anything,
-// except executing a file with no execute bit at all.
+// except executing a file with no execute bit at all. With AT_EMPTY_PATH
+// an empty path asks about @p dirfd's own file, whatever it is (a pipe too).
 Result<long> check_access(int dirfd, uint64_t path_at, int mode, int flags) {
     constexpr int kValid = at_flag::EAccess | at_flag::SymlinkNoFollow | at_flag::EmptyPath;
     if (mode & ~(abi::access_mode::Read | abi::access_mode::Write | abi::access_mode::Exec)) return Err(Errno::Inval);
     if (flags & ~kValid) return Err(Errno::Inval);
     const UserPath path = TRY(UserPath::copy(path_at, flags & at_flag::EmptyPath));
-    IrqLock guard(fs_lock());
-    fs::Inode* inode = path.view().empty() ? TRY(start_dir(dirfd, "")) : TRY(resolve_at(dirfd, path.view()));
-    if ((mode & abi::access_mode::Exec) && !inode->is_dir() && !(inode->mode() & abi::mode::AnyExec))
-        return Err(Errno::Acces);
+    const abi::Stat st = TRY(stat_at(dirfd, path.view(), true));
+    const bool dir = (st.mode & abi::mode::TypeMask) == abi::mode::Dir;
+    if ((mode & abi::access_mode::Exec) && !dir && !(st.mode & abi::mode::AnyExec)) return Err(Errno::Acces);
     return 0;
 }
 
@@ -174,14 +174,19 @@ Result<long> sys_access(const SyscallArgs& a) {
 }
 
 /// readlinkat(dirfd, path, buf, size): Errno::Inval for a size that is
-/// not positive, and for every file, none of which is a symbolic link.
+/// not positive, and for every file, none of which is a symbolic link; an
+/// empty path (@p dirfd's own file) is Errno::NoEnt, as Linux answers for
+/// a file that is no link.
 Result<long> sys_readlinkat(const SyscallArgs& a) {
     const auto dirfd = static_cast<int>(a.a0);
     if (static_cast<int>(a.a3) <= 0) return Err(Errno::Inval);
     const UserPath path = TRY(UserPath::copy(a.a1, true));
+    if (path.view().empty()) {
+        if (dirfd != at_flag::FdCwd) TRY(current_files().get(static_cast<uint32_t>(dirfd)));  // any open file
+        return Err(Errno::NoEnt);
+    }
     IrqLock guard(fs_lock());
-    if (path.view().empty()) TRY(start_dir(dirfd, ""));  // the descriptor must be open
-    else TRY(resolve_at(dirfd, path.view()));
+    TRY(resolve_at(dirfd, path.view()));
     return Err(Errno::Inval);
 }
 
