@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Write a student's tree for one chapter (`make handout CH=NN DEST=dir`).
 
-    handout.py write CHAPTER DEST     the hand-out of CHAPTER (e.g. 03-memory) in DEST
-    handout.py check                  every marker of every chapter well formed
+    handout.py write CHAPTER DEST     the hand-out of CHAPTER (03 or 03-memory) in DEST
+
+(`tools/grade.py check` checks every marker and grade.txt.)
 
 The code a graded exercise asks the student to write is marked in the
 kernel's sources by a pair of one-line comments (docs/teaching.md):
@@ -38,7 +39,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # A marker is a whole line: a comment opener, EXERCISE NN.K, BEGIN or END,
 # for BEGIN an optional "stub: CODE", and the block comment's closer if any.
-MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<open>//|/\*|#)\s*EXERCISE (?P<id>\d\d\.\d+) "
+MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<open>//|/\*)\s*EXERCISE (?P<id>\d\d\.\d+) "
                     r"(?P<what>BEGIN|END)(?:\s+stub:(?P<stub>.*?))?\s*(?P<close>\*/)?\s*$")
 # Where markers may be: the kernel's sources (a region outside them would not
 # be compiled into the kernel the hand-out must build).
@@ -246,11 +247,6 @@ def describe(chapter, dest, exercises, done):
 
 def main():
     args = sys.argv[1:]
-    if args == ["check"]:
-        problems = check()
-        for p in problems:
-            print("handout: " + p)
-        return 1 if problems else 0
     if len(args) == 3 and args[0] == "write":
         import grade  # the exercises' titles come from the chapter's grade.txt
         try:
