@@ -60,8 +60,13 @@ void process_thread_gone(Process& process, Thread* thread) {
     if (--process.live_threads == 0) {
         process.done.wake_all_locked();
     } else if (process.live_threads == process.helper_threads && !process.exiting) {
-        process.exiting = true;  // only helpers are left: they stop, as the program has
-        process.helpers_wait.wake_all_locked();
+        // Only helpers are left: they end too, wherever they wait (a poller
+        // may sleep on a full pipe as well as on helpers_wait).
+        process.exiting = true;
+        for (Thread* t = process.threads; t; t = t->next_in_process) {
+            t->interrupted = true;
+            if (t->waiting_on) t->waiting_on->wake_all_locked();
+        }
     }
 }
 

@@ -11,7 +11,8 @@
  *
  * Chapter 08: kernel threads may work for a process (an SQPOLL ring's
  * poller). They count among its threads, but the process ends when its
- * last *program* thread does: then they are told to stop (helpers_wait).
+ * last *program* thread does: then they are interrupted, wherever they
+ * sleep, and end too.
  *
  * The descriptor table and the file mappings are members: when the process
  * is deleted, their destructors close every descriptor and drop every
@@ -44,7 +45,7 @@ struct Process {
     int exit_code = 0;               ///< the status it ends with
     WaitQueue done;                  ///< process_run() waits here for live_threads to reach 0
     int helper_threads = 0;          ///< of live_threads, the kernel threads working for it (SQPOLL pollers)
-    WaitQueue helpers_wait;          ///< where those sleep; woken when the process starts exiting
+    WaitQueue helpers_wait;          ///< where those sleep while idle (an SQPOLL poller waiting for SQ_WAKEUP)
     FileMappings mappings;           ///< the files mapped into the address space (io_uring rings)
     FileTable files;                 ///< open descriptors; destroyed first, closing them all
 };

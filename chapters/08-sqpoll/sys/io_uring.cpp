@@ -243,7 +243,7 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // it answers to_submit, and a wait's error only if that is 0.
     if (!file->poller.running()) return Err(Errno::OwnerDead);
     if (flags & ring_abi::kEnterSqWakeup) file->poller.wake();
-    if (flags & ring_abi::kEnterSqWait) TRY(file->poller.wait_for_room());
+    if (flags & ring_abi::kEnterSqWait) file->poller.wait_for_room();
     if (!(flags & ring_abi::kEnterGetEvents)) return to_submit;
     const Result<uint32_t> waited = file->ring.enter(0, min_complete, ring_abi::kEnterGetEvents, &waiter);
     if (!waited && to_submit == 0) return Err(waited.error());
