@@ -100,6 +100,9 @@ int main(void) {
     const long after = ring_ms();
     /* While the thread waits out its idle second, it spins: its CPU time is
      * the process's, and not the time of this thread, which sleeps. */
+    struct timespec res;
+    const int got = clock_getres(CLOCK_THREAD_CPUTIME_ID, &res);
+    printf("sqpoll: clock_getres(CLOCK_THREAD_CPUTIME_ID) = %d: %ld s %ld ns\n", got, (long)res.tv_sec, res.tv_nsec);
     const double process0 = cpu_ms(CLOCK_PROCESS_CPUTIME_ID), thread0 = cpu_ms(CLOCK_THREAD_CPUTIME_ID);
     usleep(200000);
     const double spun = (cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - process0) - (cpu_ms(CLOCK_THREAD_CPUTIME_ID) - thread0);
