@@ -65,6 +65,7 @@ int main(void) {
 
     /* 4. What enter answers on an SQPOLL ring. Each call before its printf:
      * the order a function's arguments are evaluated in is unspecified. */
+    printf("sqpoll: io_uring_enter(0, 0, 0): nothing to do, no error = %ld\n", ring_enter(r.fd, 0, 0, 0));
     printf("sqpoll: io_uring_enter(to_submit 3, nothing queued) = %ld\n", ring_enter(r.fd, 3, 0, 0));
     ring_queue_nops(&r, 1, 200);
     const long waited = ring_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS);
