@@ -17,9 +17,11 @@
 static struct ring r;
 static int fds[2];
 static volatile long waited = -100;
+static volatile int entering = 0;
 
 static void* waiter(void* unused) {
     (void)unused;
+    entering = 1;
     waited = ring_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS);  /* until the READ's CQE */
     return 0;
 }
@@ -38,7 +40,8 @@ int main(void) {
     ring_submit(&r, 1);
     pthread_t t;
     pthread_create(&t, 0, waiter, 0);
-    usleep(100000);  /* the READ is parked, the other thread waits for its CQE */
+    while (!entering) sched_yield();
+    usleep(200000);  /* the READ is parked, the other thread waits for its CQE */
     const int fd = r.fd;
     ring_unmap(&r);
     printf("sqpoll-close-waiting: another thread waits in io_uring_enter; rings unmapped, close(ring) = %d\n",
