@@ -79,8 +79,9 @@ bochs: user
 
 # The GS-base trace (tools/trace.py): the chapter's kernel with its trace
 # programs (null-syscall; chapter.mk's TRACE_PROGRAMS from chapter 07: and
-# thread-switch) and an empty command line (so validate=1 is off) in the
-# Bochs debugger -> build/NN-slug/gs-trace.txt and syscall-cost.txt.
+# thread-switch; from chapter 08: and sqpoll-burst) and an empty command
+# line (so validate=1 is off) in the Bochs debugger ->
+# build/NN-slug/gs-trace.txt and syscall-cost.txt.
 TRACE_ISO_FLAGS := ISO_NAME=trace CMDLINE=
 
 trace: user
