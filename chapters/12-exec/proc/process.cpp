@@ -15,6 +15,9 @@
  * (a pipe's reader sees end of file now, not when the parent waits),
  * frees the memory, and only then makes the process a zombie and wakes
  * whoever reaps it; the reaper frees what is left.
+ *
+ * (Chapter 08: the last program thread's exit also stops the process's
+ * helper threads; the process's CPU time.)
  */
 #include "proc/process.h"
 
@@ -183,6 +186,7 @@ void process_thread_added(Process& process, Thread* thread) {
 }
 
 void process_thread_gone(Process& process, Thread* thread) {
+    process.exited_cpu_tsc += thread_cpu_tsc(*thread);  // it is still running: its turn counts
     for (Thread** t = &process.threads; *t; t = &(*t)->next_in_process)
         if (*t == thread) {
             *t = thread->next_in_process;
@@ -197,9 +201,21 @@ void process_thread_gone(Process& process, Thread* thread) {
         g_dead = &process;
         g_cleaner.wake_all_locked();
     } else if (process.live_threads == process.helper_threads && !process.exiting) {
-        process.exiting = true;  // only helpers are left: they stop, as the program has
-        process.helpers_wait.wake_all_locked();
+        // Only helpers are left: they end too, wherever they wait (a poller
+        // may sleep on a full pipe as well as on helpers_wait).
+        process.exiting = true;
+        for (Thread* t = process.threads; t; t = t->next_in_process) {
+            t->interrupted = true;
+            if (t->waiting_on) t->waiting_on->wake_all_locked();
+        }
     }
+}
+
+uint64_t process_cpu_tsc(Process& process) {
+    IrqLock guard(sched_lock());  // the list of threads changes under it
+    uint64_t ticks = process.exited_cpu_tsc;
+    for (const Thread* t = process.threads; t; t = t->next_in_process) ticks += thread_cpu_tsc(*t);
+    return ticks;
 }
 
 void process_exit(int code) {

@@ -18,7 +18,8 @@
  *
  * Chapter 08: kernel threads may work for a process (an SQPOLL ring's
  * poller). They count among its threads, but the process ends when its
- * last *program* thread does: then they are told to stop (helpers_wait).
+ * last *program* thread does: then they are interrupted, wherever they
+ * sleep, and end too.
  *
  * The descriptor table and the file mappings are members: when the process
  * is deleted, their destructors close every descriptor and drop every
@@ -63,7 +64,8 @@ struct Process {
     fs::Inode* exe = nullptr;        ///< the program file it runs (with a reference): /proc/self/exe
     char* exe_path = nullptr;        ///< that file's absolute path (heap), what readlink of /proc/self/exe says
     int helper_threads = 0;          ///< of live_threads, the kernel threads working for it (SQPOLL pollers)
-    WaitQueue helpers_wait;          ///< where those sleep; woken when the process starts exiting
+    WaitQueue helpers_wait;          ///< where those sleep while idle (an SQPOLL poller waiting for SQ_WAKEUP)
+    uint64_t exited_cpu_tsc = 0;     ///< TSC ticks its threads that have ended ran (CLOCK_PROCESS_CPUTIME_ID)
     ProcessSignals signals;          ///< its handlers, and the signals sent to all its threads
     FsContext fs;                    ///< its working directory and umask
     FileMappings mappings;           ///< the files mapped into the address space (io_uring rings)
@@ -117,6 +119,10 @@ void process_thread_added(Process& process, Thread* thread);
 /// exited. When it was the last, the process is a zombie, and its parent's
 /// wait4 (or, for the kernel's children, the boot thread) is woken.
 void process_thread_gone(Process& process, Thread* thread);
+
+/// The TSC ticks every thread of @p process has run, ended ones and
+/// helpers included (CLOCK_PROCESS_CPUTIME_ID, in TSC ticks).
+uint64_t process_cpu_tsc(Process& process);
 
 /// End the current process with @p code (0-255), all its threads
 /// (exit_group); never returns.
