@@ -88,7 +88,7 @@ bool canonical(uint64_t address) {
         if (s.trapno == kPageFault)
             kprint(", address {:#x} ({})", s.cr2, s.error_code & 1 ? "protection" : "not mapped");
     } else if (info.code == abi::si_code::Tkill || info.code == abi::si_code::User) {
-        kprint(" (sent by {})", info.code == abi::si_code::Tkill ? "tgkill" : "kill");
+        kprint(" (sent by {})", info.code == abi::si_code::Tkill ? "tkill/tgkill" : "kill");
     }
     if (default_action(sig) == Default::Stop) kprint(", and nothing here could continue it: ended");
     kprint("\n");

@@ -54,7 +54,6 @@ struct ThreadSignals {
     uint64_t trapno = 0;      ///< the thread's last exception, for the frame's sigcontext: vector
     uint64_t error_code = 0;  ///< ...its error code
     uint64_t cr2 = 0;         ///< ...and, for a page fault, the address
-    bool iret = false;        ///< rt_sigreturn set every register: leave by iretq, not sysretq
 };
 
 /// A process's signals.
@@ -88,6 +87,12 @@ void send_signal(Thread& thread, int sig, bool to_process);
 /// interrupt or fault), whose result Errno::RestartSys becomes EINTR or a
 /// restart of the call, by SA_RESTART.
 void signal_deliver(TrapFrame& frame, long syscall_nr);
+
+/// rt_sigreturn's way out of the kernel (sys/syscall.cpp): @p frame holds
+/// the restored context, every register of it, so the return is by iretq
+/// (sysretq would overwrite rcx and r11), after the same checks as any
+/// system call's return. Never returns.
+[[noreturn]] void leave_rt_sigreturn(TrapFrame& frame);
 
 /// The user-mode frame at the top of the running thread's kernel stack,
 /// where every entry from ring 3 builds it.
