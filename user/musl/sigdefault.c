@@ -10,6 +10,11 @@
  *     usr1-thread   SIGUSR1 to a thread while another sleeps in
  *                   read(): the whole program ends                 138
  *     abort         abort()                                        134
+ *     no-restorer   a handler installed without SA_RESTORER: x86-64
+ *                   cannot enter it, and the SIGSEGV that follows
+ *                   kills                                          139
+ *     bad-sigreturn rt_sigreturn of a frame whose RIP is not an
+ *                   address: SIGSEGV                               139
  *
  * Each line is flushed before the signal: what is still buffered when a
  * program is killed is lost, on Linux as here.
@@ -17,9 +22,11 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,8 +81,21 @@ int main(int argc, char** argv) {
     } else if (strcmp(how, "abort") == 0) {
         say("abort()");
         abort();
+    } else if (strcmp(how, "no-restorer") == 0) {
+        uint64_t act[4] = {(uint64_t)(uintptr_t)never, 0, 0, 0};  /* the kernel's struct: no SA_RESTORER */
+        syscall(SYS_rt_sigaction, SIGUSR1, act, NULL, 8);
+        say("SIGUSR1 to a handler without SA_RESTORER");
+        raise(SIGUSR1);
+    } else if (strcmp(how, "bad-sigreturn") == 0) {
+        /* An rt_sigframe (440 bytes): pretcode, then the ucontext, whose
+         * sigcontext's RIP (at 0x28 + 0x80) is not a canonical address. */
+        static uint64_t frame[55];
+        frame[(0x28 + 0x80) / 8] = 0x8000000000000000ull;
+        frame[(0x28 + 0x78) / 8] = (uint64_t)(uintptr_t)&frame[54];  /* its RSP */
+        say("rt_sigreturn of a frame with RIP 0x8000000000000000");
+        __asm__ volatile("mov %0, %%rsp\n\tmov $15, %%eax\n\tsyscall" : : "r"(&frame[1]) : "memory");
     } else {
-        say("say how: term, pipe, segv-blocked, usr1-thread or abort");
+        say("say how: term, pipe, segv-blocked, usr1-thread, abort, no-restorer or bad-sigreturn");
         return 2;
     }
     say("still running: FAILED");

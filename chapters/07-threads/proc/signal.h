@@ -51,6 +51,7 @@ struct ThreadSignals {
     int fault_signal = 0;     ///< the signal of a fault not yet delivered (0: none); its siginfo:
     int fault_code = 0;       ///< ...si_code
     uint64_t fault_addr = 0;  ///< ...si_addr
+    const char* fault_why = nullptr;  ///< not an exception: why the kernel forced it (for the log)
     uint64_t trapno = 0;      ///< the thread's last exception, for the frame's sigcontext: vector
     uint64_t error_code = 0;  ///< ...its error code
     uint64_t cr2 = 0;         ///< ...and, for a page fault, the address
@@ -75,6 +76,11 @@ bool signal_pending(const Thread& thread);
 /// force_sig_fault: a fault the thread blocks or ignores is not skipped,
 /// its action goes back to the default, which kills.
 void signal_fault(const TrapFrame& frame);
+
+/// A SIGSEGV for the running thread that no exception raised: a signal
+/// frame that rt_sigreturn could not use (@p why says so in the log if
+/// the SIGSEGV kills). As signal_fault(), it is not held back.
+void signal_bad_frame(const char* why);
 
 /// Send @p sig (1 to 64) to @p thread (SI_TKILL), or to its whole process
 /// if @p to_process (SI_USER, kill). Nothing if the signal is ignored.

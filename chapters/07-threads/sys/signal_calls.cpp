@@ -41,9 +41,7 @@ bool canonical(uint64_t address) {
 // rt_sigreturn's frame could not be used: Linux's signal_fault(), a SIGSEGV
 // for the thread (to its handler, if it has one and does not block it).
 Result<long> bad_frame() {
-    TrapFrame fault{};
-    fault.vector = 13;  // reported as a #GP: SIGSEGV from the kernel, no address
-    signal_fault(fault);
+    signal_bad_frame("rt_sigreturn found no signal frame it could use");
     return 0;
 }
 
