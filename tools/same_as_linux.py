@@ -5,7 +5,10 @@
 
 "Runs unchanged" claims are checked here, not assumed: the program's own
 output lines (those starting with its name and a colon) must be identical
-on this machine's Linux and on the course kernel booted in QEMU. The ISO
+on this machine's Linux and on the course kernel booted in QEMU, and so
+must the way it ends: the kernel's `[Process] Terminated ... with code=N`
+line must give the status a shell reports on Linux (its exit code, or 128 +
+the signal that killed it). The ISO
 must boot the program as its only module.
 
 Both runs start the program the same way: argv[0] is its name (NAME, for
@@ -79,6 +82,23 @@ def masked(lines, patterns):
 DEFAULT_ENVIRONMENT = ["PATH=/bin", "HOME=/", "TERM=linux"]
 
 
+def shell_status(returncode):
+    """A subprocess's return code as a shell reports it: 128 + N when killed by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def kernel_status(console, name):
+    """The status the kernel printed for program NAME, or None if it never ended.
+    From chapter 12 its children may carry the same name (fork, exec of
+    /proc/self/exe): the one that counts is the boot module, the first
+    "Started" with that name."""
+    name = re.escape(name[:31])
+    started = re.search(r"\[Process\] Started PID=(\d+) \(%s\)" % name, console)
+    pid = started.group(1) if started else r"\d+"
+    found = re.search(r"\[Process\] Terminated PID=%s \(%s\) with code=(\d+)" % (pid, name), console)
+    return int(found.group(1)) if found else None
+
+
 def directive(expect, key):
     """The words of the .expect's `key:` lines, as the Makefile reads them."""
     if not expect:
@@ -148,10 +168,12 @@ def main():
     patterns = [line.split(":", 1)[1].strip() for line in open(args.expect) if line.startswith("mask:")] \
         if args.expect else []
     linux_lines, kernel_lines = masked(linux_lines, patterns), masked(kernel_lines, patterns)
-    ok = native_code == 0 and linux_lines and linux_lines == kernel_lines
-    print("%s  linux %-12s same output on Linux and in %s (%d lines, Linux exit %s)" % (
+    native_status = None if native_code is None else shell_status(native_code)
+    ours = kernel_status(kernel, name)
+    ok = native_status is not None and native_status == ours and linux_lines and linux_lines == kernel_lines
+    print("%s  linux %-12s same output on Linux and in %s (%d lines, status %s on Linux, %s here)" % (
         "PASS" if ok else "FAIL", name, os.path.basename(os.path.dirname(os.path.abspath(args.iso))),
-        len(linux_lines), native_code))
+        len(linux_lines), native_status, ours))
     if not ok:
         width = max([len(l) for l in linux_lines] + [10])
         print("      %-*s | %s" % (width, "on Linux", "in the course kernel"))

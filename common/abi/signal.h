@@ -84,11 +84,11 @@ struct SigInfo {
         struct Kill {
             int32_t pid;   ///< 0x10: si_pid
             uint32_t uid;  ///< 0x14: si_uid
-        } kill;
+        } kill;  ///< SI_USER, SI_TKILL
         /// A fault: where.
         struct Fault {
             uint64_t addr;  ///< 0x10: si_addr
-        } fault;
+        } fault;  ///< SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP
         uint8_t bytes[112];  ///< the rest of the 128 bytes
     } fields;               ///< 0x10: si_pid/si_uid or si_addr
 };
@@ -107,11 +107,28 @@ inline constexpr int32_t kSigStackDisable = 2;  ///< SS_DISABLE: there is no alt
 
 /// struct sigcontext (asm/sigcontext.h, 64-bit): the interrupted registers.
 struct SigContext {
-    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;  ///< 0x00-0x38
-    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp;  ///< 0x40-0x78
+    uint64_t r8;            ///< 0x00
+    uint64_t r9;            ///< 0x08
+    uint64_t r10;           ///< 0x10
+    uint64_t r11;           ///< 0x18
+    uint64_t r12;           ///< 0x20
+    uint64_t r13;           ///< 0x28
+    uint64_t r14;           ///< 0x30
+    uint64_t r15;           ///< 0x38
+    uint64_t rdi;           ///< 0x40
+    uint64_t rsi;           ///< 0x48
+    uint64_t rbp;           ///< 0x50
+    uint64_t rbx;           ///< 0x58
+    uint64_t rdx;           ///< 0x60
+    uint64_t rax;           ///< 0x68
+    uint64_t rcx;           ///< 0x70
+    uint64_t rsp;           ///< 0x78
     uint64_t rip;                                     ///< 0x80
     uint64_t rflags;                                  ///< 0x88
-    uint16_t cs, gs, fs, ss;                          ///< 0x90-0x96: cs and ss; gs and fs are 0
+    uint16_t cs;        ///< 0x90: the user's code segment
+    uint16_t gs;        ///< 0x92: 0
+    uint16_t fs;        ///< 0x94: 0
+    uint16_t ss;        ///< 0x96: the user's stack segment
     uint64_t err;                                     ///< 0x98: the exception's error code
     uint64_t trapno;                                  ///< 0xa0: the exception's vector
     uint64_t oldmask;                                 ///< 0xa8: the signal mask before the handler (low word)
@@ -147,8 +164,12 @@ inline constexpr uint64_t StrictRestoreSs = 0x4; ///< UC_STRICT_RESTORE_SS: rt_s
 /// The FPU and SSE registers as FXSAVE stores them (struct _fpstate_64):
 /// 512 bytes, 16-byte aligned.
 struct alignas(16) FxState {
-    uint16_t cwd, swd, twd, fop;  ///< 0x00: x87 control, status, tag word, last opcode
-    uint64_t rip, rdp;            ///< 0x08: x87 last instruction and operand
+    uint16_t cwd;                 ///< 0x00: x87 control word
+    uint16_t swd;                 ///< 0x02: x87 status word
+    uint16_t twd;                 ///< 0x04: x87 tag word (abridged)
+    uint16_t fop;                 ///< 0x06: x87 last opcode
+    uint64_t rip;                 ///< 0x08: x87 last instruction's address
+    uint64_t rdp;                 ///< 0x10: x87 last operand's address
     uint32_t mxcsr;               ///< 0x18: SSE control and status
     uint32_t mxcsr_mask;          ///< 0x1c: the MXCSR bits this CPU has
     uint32_t st_space[32];        ///< 0x20: ST0-ST7, 16 bytes each

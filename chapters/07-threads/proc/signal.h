@@ -51,10 +51,10 @@ struct ThreadSignals {
     int fault_signal = 0;     ///< the signal of a fault not yet delivered (0: none); its siginfo:
     int fault_code = 0;       ///< ...si_code
     uint64_t fault_addr = 0;  ///< ...si_addr
+    const char* fault_why = nullptr;  ///< not an exception: why the kernel forced it (for the log)
     uint64_t trapno = 0;      ///< the thread's last exception, for the frame's sigcontext: vector
     uint64_t error_code = 0;  ///< ...its error code
     uint64_t cr2 = 0;         ///< ...and, for a page fault, the address
-    bool iret = false;        ///< rt_sigreturn set every register: leave by iretq, not sysretq
 };
 
 /// A process's signals.
@@ -77,6 +77,11 @@ bool signal_pending(const Thread& thread);
 /// its action goes back to the default, which kills.
 void signal_fault(const TrapFrame& frame);
 
+/// A SIGSEGV for the running thread that no exception raised: a signal
+/// frame that rt_sigreturn could not use (@p why says so in the log if
+/// the SIGSEGV kills). As signal_fault(), it is not held back.
+void signal_bad_frame(const char* why);
+
 /// Send @p sig (1 to 64) to @p thread (SI_TKILL), or to its whole process
 /// if @p to_process (SI_USER, kill). Nothing if the signal is ignored.
 void send_signal(Thread& thread, int sig, bool to_process);
@@ -88,6 +93,12 @@ void send_signal(Thread& thread, int sig, bool to_process);
 /// interrupt or fault), whose result Errno::RestartSys becomes EINTR or a
 /// restart of the call, by SA_RESTART.
 void signal_deliver(TrapFrame& frame, long syscall_nr);
+
+/// rt_sigreturn's way out of the kernel (sys/syscall.cpp): @p frame holds
+/// the restored context, every register of it, so the return is by iretq
+/// (sysretq would overwrite rcx and r11), after the same checks as any
+/// system call's return. Never returns.
+[[noreturn]] void leave_rt_sigreturn(TrapFrame& frame);
 
 /// The user-mode frame at the top of the running thread's kernel stack,
 /// where every entry from ring 3 builds it.

@@ -41,9 +41,7 @@ bool canonical(uint64_t address) {
 // rt_sigreturn's frame could not be used: Linux's signal_fault(), a SIGSEGV
 // for the thread (to its handler, if it has one and does not block it).
 Result<long> bad_frame() {
-    TrapFrame fault{};
-    fault.vector = 13;  // reported as a #GP: SIGSEGV from the kernel, no address
-    signal_fault(fault);
+    signal_bad_frame("rt_sigreturn found no signal frame it could use");
     return 0;
 }
 
@@ -110,9 +108,10 @@ Result<long> sys_rt_sigprocmask(const SyscallArgs& a) {
 /// rt_sigreturn(): back from a handler. Reads the frame signal_deliver()
 /// pushed (its restorer's `ret` left RSP just above pretcode), and puts
 /// back every register, the flags a program may change, the FPU state and
-/// the signal mask. The return value is the restored rax; the way out is
-/// iretq, since sysretq would lose rcx and r11. A frame that cannot be
-/// read or used (a non-canonical RIP or RSP, a bad MXCSR) is a SIGSEGV.
+/// the signal mask; then leaves by iretq (leave_rt_sigreturn), since
+/// sysretq would lose rcx and r11: the program goes on with its rax as it
+/// was, not with a result. A frame that cannot be read or used (a
+/// non-canonical RIP or RSP, a bad MXCSR) is a SIGSEGV.
 Result<long> sys_rt_sigreturn(const SyscallArgs&) {
     TrapFrame& frame = current_user_frame();
     Thread& t = *current_thread();
@@ -138,8 +137,8 @@ Result<long> sys_rt_sigreturn(const SyscallArgs&) {
     frame.rflags = (frame.rflags & ~abi::kSigreturnRflags) | (sc.rflags & abi::kSigreturnRflags);
     frame.cs = USER_CS;  // whatever the frame says: a program here runs in 64-bit ring 3
     frame.ss = USER_SS;
-    t.signals.iret = true;
-    return static_cast<long>(sc.rax);
+    frame.rax = sc.rax;
+    leave_rt_sigreturn(frame);
 }
 
 /// kill(pid, sig): send @p sig to a process. Here that can only be the
