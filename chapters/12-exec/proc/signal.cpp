@@ -85,12 +85,14 @@ bool canonical(uint64_t address) {
     kprint("[Process] PID={} ({}) {} by ", p.pid, p.name,
            default_action(sig) == Default::Stop ? "stopped" : "killed");
     print_signal(sig);
-    if (fault) {  // which, and where
+    if (fault && s.fault_why) {
+        kprint(" ({})", s.fault_why);
+    } else if (fault) {  // which exception, and where
         kprint(": {} at RIP {:#x}", vector_name(s.trapno), frame.rip);
         if (s.trapno == kPageFault)
             kprint(", address {:#x} ({})", s.cr2, s.error_code & 1 ? "protection" : "not mapped");
     } else if (info.code == abi::si_code::Tkill || info.code == abi::si_code::User) {
-        kprint(" (sent by {})", info.code == abi::si_code::Tkill ? "tgkill" : "kill");
+        kprint(" (sent by {})", info.code == abi::si_code::Tkill ? "tkill/tgkill" : "kill");
     }
     if (default_action(sig) == Default::Stop) kprint(", and nothing here could continue it: ended");
     kprint("\n");
@@ -141,8 +143,9 @@ bool setup_frame(TrapFrame& frame, int sig, const abi::SigInfo& info, const abi:
 }
 
 // Linux's force_sig(): @p sig for the running thread, delivered even if it
-// is blocked or ignored - then by its default action. Scheduler lock held.
-void force_locked(int sig, int code, uint64_t addr) {
+// is blocked or ignored - then by its default action. @p why: not an
+// exception, but this. Scheduler lock held.
+void force_locked(int sig, int code, uint64_t addr, const char* why) {
     Thread& t = *current_thread();
     abi::KernelSigaction& act = current_process()->signals.actions[sig - 1];
     const uint64_t bit = signal_bit(sig);
@@ -155,6 +158,7 @@ void force_locked(int sig, int code, uint64_t addr) {
     t.signals.fault_signal = sig;
     t.signals.fault_code = code;
     t.signals.fault_addr = addr;
+    t.signals.fault_why = why;
 }
 
 // The si_code of an SSE (#XM) or x87 (#MF) exception: the first of the
@@ -219,7 +223,12 @@ void signal_fault(const TrapFrame& frame) {
     s.error_code = frame.error_code;
     if (frame.vector == kPageFault) s.cr2 = addr;
     IrqLock guard(sched_lock());
-    force_locked(sig, code, addr);
+    force_locked(sig, code, addr, nullptr);
+}
+
+void signal_bad_frame(const char* why) {
+    IrqLock guard(sched_lock());
+    force_locked(int(Signal::Segv), abi::si_code::Kernel, 0, why);
 }
 
 void send_signal(Thread& thread, int sig, bool to_process) {
@@ -250,6 +259,10 @@ void signal_deliver(TrapFrame& frame, long syscall_nr) {
     if (!t.runs_user) return;
     Process& p = *t.process;
     const long restart = -static_cast<long>(Errno::RestartSys);
+    // Nothing pending, nothing to restart: the common case, without the
+    // lock (a signal sent this instant is seen at the next return).
+    if (!t.signals.pending && !p.signals.pending && (syscall_nr < 0 || static_cast<long>(frame.rax) != restart))
+        return;
     for (;;) {
         int sig;
         abi::SigInfo info{};
@@ -305,7 +318,7 @@ void signal_deliver(TrapFrame& frame, long syscall_nr) {
             // entered either is not tried again.
             IrqLock guard(sched_lock());
             if (sig == int(Signal::Segv)) p.signals.actions[sig - 1].handler = abi::kSigDfl;
-            force_locked(int(Signal::Segv), abi::si_code::Kernel, 0);
+            force_locked(int(Signal::Segv), abi::si_code::Kernel, 0, "its handler's frame could not be written");
             continue;
         }
         IrqLock guard(sched_lock());

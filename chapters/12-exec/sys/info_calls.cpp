@@ -20,7 +20,7 @@
 #include "sys/syscall.h"
 
 #ifndef CHAPTER_NAME
-#define CHAPTER_NAME "host"  // the kernel's build defines it (tools/kernel.mk)
+#define CHAPTER_NAME "host"  ///< the chapter uname reports; the kernel's build defines it (tools/kernel.mk)
 #endif
 
 using abi::Errno;
