@@ -37,6 +37,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -395,7 +396,9 @@ class Book:
         tag = tok.info.strip("{}. ")
         lang = {"c++": "cpp", "c": "cpp", "asm": "gas", "sh": "console", "shell": "console"}.get(tag, tag)
         lang = lang or book_highlight.language(block)
-        if lang == "cpp":
+        # Doxygen strips the indentation all lines of a block share (a quote
+        # from inside a function): such a block goes to Pygments, which keeps it.
+        if lang == "cpp" and textwrap.dedent("\n".join(block)) == "\n".join(block):
             return "\n".join([indent + "~~~{.cpp}"] + [indent + l if l else l for l in block] + [indent + "~~~"])
         return indent + "\\htmlonly[block]" + book_highlight.block_html(block, lang) + "\\endhtmlonly"
 
