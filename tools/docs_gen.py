@@ -328,7 +328,7 @@ class Book:
         chapter = page.chapter or self.chapters[-1]
         asm = self.asm_label(chapter, m.group(1))
         if asm:
-            return "[%s](%s.html#l%d)" % (span, self.listing(asm[0]).label, asm[1])
+            return '<a class="el" href="%s.html#l%d">%s</a>' % (self.listing(asm[0]).label, asm[1], span)
         # `link` finds the declaration after Doxygen ("::" would make Doxygen read a reference).
         return "[%s](book:sym/%s/%s)" % (span, chapter, m.group(1).replace("::", "--"))
 
