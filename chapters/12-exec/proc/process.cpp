@@ -42,14 +42,16 @@ Process* g_dead = nullptr;     // processes whose last thread has ended, for the
 WaitQueue g_cleaner;           // where the cleaner sleeps until g_dead has one
 
 // Free what a process holds but its pid and status: its descriptors, its
-// file mappings, its memory, its program file. Not with any lock held.
+// memory, its file mappings, its program file. Not with any lock held.
 void release(Process* process) {
     for (uint32_t fd = 0; fd < FileTable::kMaxFiles; ++fd) (void)process->files.close(fd);
-    process->mappings.remove(0, ~0ull);  // every record, and its file's reference
     if (process->space.root().value()) {
         user_space_destroy(process->space);
         process->space = AddressSpace(PhysAddr());
     }
+    // The mapped rings' references: a ring whose last hold this was goes
+    // now, after the pages that showed it.
+    process->mappings.remove(0, ~0ull);
     if (process->exe) {
         IrqLock guard(fs_lock());
         process->exe->unref();
@@ -218,18 +220,26 @@ uint64_t process_cpu_tsc(Process& process) {
     return ticks;
 }
 
+// The first thread to end @p p decides how it ended: @p code, and the
+// signal that killed it (0: it exited). Two threads may try at once.
+static void end_process(Process& p, int code, int signal) {
+    IrqLock guard(sched_lock());
+    if (p.exiting) return;
+    p.exiting = true;
+    p.exit_code = code;
+    p.term_signal = signal;
+}
+
 void process_exit(int code) {
     Process* p = current_process();
-    if (!p->exiting) {  // the first thread to end it sets the code
-        p->exiting = true;
-        p->exit_code = code;
-    }
+    end_process(*p, code, 0);
     interrupt_threads(*p);  // the others stop waiting, and end on their way back to user mode
     exit_current_thread();
 }
 
 void process_exit_signal(abi::Signal signal) {
     Process* p = current_process();
-    if (!p->exiting) p->term_signal = static_cast<int>(signal);
-    process_exit(abi::killed_exit_status(signal));
+    end_process(*p, abi::killed_exit_status(signal), static_cast<int>(signal));
+    interrupt_threads(*p);
+    exit_current_thread();
 }
