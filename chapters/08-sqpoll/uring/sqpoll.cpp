@@ -31,6 +31,7 @@ Result<void> SqPoller::start(uring::Ring& ring, Process& process, uint32_t idle_
     char name[16];
     format_to(name, sizeof name, "iou-sqp-{}", process.pid);
     Thread* t = TRY(spawn_kernel_thread(name, main, this));
+    m_thread = t;
     // It joins the program now, before it can run (the kernel is not
     // preempted): from here the program cannot end, and its address space
     // go, without it. Its first switch loads the program's page tables.
@@ -47,10 +48,8 @@ Result<void> SqPoller::start(uring::Ring& ring, Process& process, uint32_t idle_
 
 void SqPoller::main(void* self) { static_cast<SqPoller*>(self)->run(); }
 
-uint32_t SqPoller::queued() const {
-    const uring::RingHeader* h = m_ring->header();
-    return std::atomic_ref<const uint32_t>(h->sq_tail).load(std::memory_order_acquire) - h->sq_head;
-}
+// The kernel's own count, never the shared SQ head: the program may write anything there.
+uint32_t SqPoller::queued() const { return m_ring->sq_queued(); }
 
 void SqPoller::run() {
     uint32_t& flags = m_ring->header()->sq_flags;
@@ -59,9 +58,9 @@ void SqPoller::run() {
         if (const uint32_t n = queued()) {
             if (m_ring->submit(n)) {  // Errno::Busy or Again: no room for CQEs or requests yet
                 m_completions->wake_all();
-                m_room.wake_all();
                 last_work = now_ms();
             }
+            m_room.wake_all();  // room now, or an SQ_WAIT that must hear it will not come
             yield();  // one CPU: the program gets its turn
             continue;
         }
@@ -95,11 +94,22 @@ void SqPoller::wake() {
 }
 
 Result<void> SqPoller::wait_for_room() {
-    return m_room.wait([&] { return queued() < m_ring->layout().sq_entries || !m_running; });
+    // Full is exactly sq_entries queued, as Linux's io_sqring_full: a garbage tail is no reason to wait.
+    const auto full = [&] { return m_running && queued() == m_ring->layout().sq_entries; };
+    TRY(m_room.wait([&] { return !full() || !m_ring->can_submit(); }));
+    if (full()) return m_ring->can_submit();  // stuck: the program must reap, or data arrive
+    return {};
 }
 
 void SqPoller::stop() {
-    m_stopping = true;
+    {
+        IrqLock guard(sched_lock());
+        m_stopping = true;
+        if (m_running) {  // asleep in a request, or about to sleep on helpers_wait: its wait ends
+            m_thread->interrupted = true;
+            if (m_thread->waiting_on) m_thread->waiting_on->wake_all_locked();
+        }
+    }
     m_process->helpers_wait.wake_all();
     // Not interruptible: the ring's memory must outlive the thread that uses it.
     while (m_running)
