@@ -60,6 +60,18 @@ public:
         }
         return N - 1;
     }
+    /// An index into @p table, each entry chosen in proportion to its `weight` member.
+    template <typename T, size_t N>
+    size_t weighted_entry(const T (&table)[N]) {
+        uint64_t total = 0;
+        for (const T& entry : table) total += entry.weight;
+        uint64_t pick = below(total);
+        for (size_t i = 0; i < N; ++i) {
+            if (pick < table[i].weight) return i;
+            pick -= table[i].weight;
+        }
+        return N - 1;
+    }
     /// One element of @p values.
     template <typename T, size_t N>
     T pick(const T (&values)[N]) {
