@@ -39,9 +39,9 @@
  * construction: pipes are O_NONBLOCK (a full one would make this thread
  * wait for itself); a wait asks for no more CQEs than are owed, and every
  * owed request completes once its pipe has data or no writer; a second
- * thread writes into the pipes now and then, writes into every pipe when
- * this one has waited 3 ms, and closes every descriptor but the ring's when
- * it has waited 50 ms (end of file everywhere); SQ_WAIT always comes with
+ * thread writes into the pipes now and then, into every pipe every 3 ms
+ * this one waits, and closes every descriptor but the ring's when it has
+ * waited 20 ms (end of file everywhere); SQ_WAIT always comes with
  * SQ_WAKEUP, and so does every wait on an SQPOLL ring, whose thread may be
  * asleep. The second thread also makes completions arrive while this one
  * is busy elsewhere, as they do in real programs.
@@ -825,9 +825,10 @@ void episode(fuzz::Rng& rng) {
 
 // -------------------------------------------------- the second thread
 
-/// With threads: data into the pipes now and then, data into every pipe when
-/// the main thread has waited 3 ms, and every descriptor but the ring's
-/// closed when it has waited 50 ms (end of file for every parked READ).
+/// With threads: data into the pipes now and then, a byte into every pipe
+/// every 3 ms the main thread waits (each completes one parked READ), and
+/// every descriptor but the ring's closed when it has waited 20 ms (end of
+/// file for every parked READ: a pipe may have more parked than bytes came).
 void helper(void*) {
     fuzz::Rng rng(g_seed ^ 0xa5a5a5a5a5a5a5a5ull);
     uint64_t seen = 0;
@@ -836,12 +837,13 @@ void helper(void*) {
         const uint64_t waiting = __atomic_load_n(&g_helper.waiting, __ATOMIC_RELAXED);
         same = waiting && waiting == seen ? same + 1 : 0;
         seen = waiting;
-        if (rng.one_in(4) || same == 3)
+        const bool unblock = same > 0 && same % 3 == 0;
+        if (rng.one_in(4) || unblock)
             for (int i = 0; i < kMaxPipes; ++i) {
                 const int fd = pipe_end(i, false);
-                if (fd >= 0 && (same == 3 || rng.one_in(kMaxPipes)) && sys::write(fd, ".", 1) == 1) ++g_helper.writes;
+                if (fd >= 0 && (unblock || rng.one_in(kMaxPipes)) && sys::write(fd, ".", 1) == 1) ++g_helper.writes;
             }
-        if (same == 50) {
+        if (same == 20) {
             fuzz::close_all_but_console(__atomic_load_n(&g_ep.fd, __ATOMIC_RELAXED));
             ++g_helper.unblocks;
         }
