@@ -1,10 +1,17 @@
 /**
  * @file common/str.cpp
- * @brief Plain byte loops for mem:: and cstr::.
+ * @brief mem:: and cstr::: string instructions for bulk copies and fills,
+ * plain loops for the rest.
  *
- * Written as simple loops on purpose: they are the reference a student can
- * check. Builds must pass -fno-tree-loop-distribute-patterns, or GCC would
- * turn mem::copy's loop back into a call to memcpy, which calls mem::copy.
+ * copy() and fill() run on every kernel object moved or poisoned (the heap
+ * poisons each freed block), so they use x86's string instructions, eight
+ * bytes a step (`rep movsq`, `rep stosq`) and then the 0-7 bytes left
+ * (`rep movsb`, `rep stosb`), as Linux's memcpy does on CPUs without fast
+ * short `rep movsb`. A byte loop moving a 128-byte object took 640
+ * instructions; this takes about 25. The others are simple loops, the
+ * reference a student can check. Builds must pass
+ * -fno-tree-loop-distribute-patterns, or GCC would turn a loop back into a
+ * call to memmove, which calls mem::move.
  */
 #include "str.h"
 
@@ -13,9 +20,11 @@
 namespace mem {
 
 void* copy(void* dst, const void* src, size_t n) {
-    auto* d = static_cast<unsigned char*>(dst);
-    const auto* s = static_cast<const unsigned char*>(src);
-    for (size_t i = 0; i < n; ++i) d[i] = s[i];
+    void* d = dst;
+    size_t words = n / 8, bytes = n % 8;
+    // The direction flag is clear: the ABI says so at every call.
+    asm volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+    asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(bytes) : : "memory");
     return dst;
 }
 
@@ -24,7 +33,7 @@ void* move(void* dst, const void* src, size_t n) {
     const auto* s = static_cast<const unsigned char*>(src);
     // Copying forwards is safe unless the destination starts inside the source.
     if (reinterpret_cast<uintptr_t>(d) - reinterpret_cast<uintptr_t>(s) >= n) {
-        for (size_t i = 0; i < n; ++i) d[i] = s[i];
+        copy(dst, src, n);
     } else {
         for (size_t i = n; i > 0; --i) d[i - 1] = s[i - 1];
     }
@@ -32,8 +41,12 @@ void* move(void* dst, const void* src, size_t n) {
 }
 
 void* fill(void* dst, int value, size_t n) {
-    auto* d = static_cast<unsigned char*>(dst);
-    for (size_t i = 0; i < n; ++i) d[i] = static_cast<unsigned char>(value);
+    void* d = dst;
+    size_t words = n / 8, bytes = n % 8;
+    const uint64_t byte = static_cast<unsigned char>(value);
+    const uint64_t pattern = byte * 0x0101010101010101ull;  // the byte in all eight places
+    asm volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+    asm volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(pattern) : "memory");
     return dst;
 }
 

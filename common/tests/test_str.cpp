@@ -2,7 +2,7 @@
  * @file common/tests/test_str.cpp
  * @brief Host tests for common/str.*: mem::, cstr:: and StringView.
  *
- * These loops are the kernel's memcpy, memmove, memset and memcmp, so a bug
+ * These are the kernel's memcpy, memmove, memset and memcmp, so a bug
  * here corrupts everything above them. Buffers carry guard bytes around the
  * region under test, to catch a write one byte too far that ASan cannot see
  * (it stays inside the same array); reads past the end of a heap buffer are
@@ -37,6 +37,24 @@ Test(mem_copy, copies_every_byte_value) {
     for (int i = 0; i < 256; ++i) src[i] = static_cast<unsigned char>(255 - i);
     mem::copy(dst, src, sizeof src);
     cr_assert_eq(std::memcmp(dst, src, sizeof src), 0);
+}
+
+// Eight bytes a step, then the rest: every length and alignment around the
+// seams, with guard bytes on both sides of the destination.
+Test(mem_copy, every_length_and_alignment_with_guards) {
+    unsigned char src[64], dst[80];
+    for (int i = 0; i < 64; ++i) src[i] = static_cast<unsigned char>(i + 1);
+    for (size_t soff = 0; soff < 8; ++soff)
+        for (size_t doff = 0; doff < 8; ++doff)
+            for (size_t n = 0; n <= 40; ++n) {
+                std::memset(dst, '#', sizeof dst);
+                mem::copy(dst + 8 + doff, src + soff, n);
+                for (size_t i = 0; i < sizeof dst; ++i) {
+                    const bool inside = i >= 8 + doff && i < 8 + doff + n;
+                    const unsigned char want = inside ? src[soff + i - 8 - doff] : '#';
+                    cr_assert_eq(dst[i], want, "n=%zu src+%zu dst+%zu: byte %zu", n, soff, doff, i);
+                }
+            }
 }
 
 // ------------------------------------------------------------------ mem::move
@@ -95,6 +113,19 @@ Test(mem_fill, zero_value_zero_length_and_negative_value) {
     cr_assert(buf[0] == 0 && buf[1] == 0 && buf[2] == 7);
     mem::fill(buf, -1, 3);
     cr_assert(buf[0] == 0xff && buf[1] == 0xff && buf[2] == 0xff);
+}
+
+Test(mem_fill, every_length_and_alignment_with_guards) {
+    unsigned char buf[64];
+    for (size_t off = 0; off < 8; ++off)
+        for (size_t n = 0; n <= 40; ++n) {
+            std::memset(buf, '#', sizeof buf);
+            mem::fill(buf + 8 + off, 0x5a, n);
+            for (size_t i = 0; i < sizeof buf; ++i) {
+                const bool inside = i >= 8 + off && i < 8 + off + n;
+                cr_assert_eq(buf[i], inside ? 0x5a : '#', "n=%zu +%zu: byte %zu", n, off, i);
+            }
+        }
 }
 
 // --------------------------------------------------------------- mem::compare

@@ -40,7 +40,7 @@ Result<UserIter> UserIter::iovecs(uint64_t iov, uint32_t count) {
 UserIter::UserIter(UserIter&& other)
     : m_count(other.m_count), m_index(other.m_index), m_offset(other.m_offset), m_remaining(other.m_remaining) {
     if (other.m_vec == other.m_inline) {
-        mem::copy(m_inline, other.m_inline, sizeof m_inline);
+        mem::copy(m_inline, other.m_inline, m_count * sizeof(abi::IoVec));  // only the ones in use
     } else {
         m_vec = other.m_vec;
         other.m_vec = other.m_inline;  // the heap array is ours now

@@ -21,7 +21,8 @@
  *   ring's wait queue until that many CQEs are ready; a completion (a pipe
  *   write that satisfies a parked READ, in any thread) wakes it. With
  *   nothing in flight it may wait forever, as on Linux: another thread may
- *   still submit.
+ *   still submit. (Chapter 08: the call holds the ring meanwhile, so that a
+ *   close and munmap in another thread cannot free it under the sleeper.)
  */
 #include "kernel/heap.h"
 #include "proc/file.h"
@@ -246,7 +247,7 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // it answers to_submit, and a wait's error only if that is 0.
     if (!file->poller.running()) return Err(Errno::OwnerDead);
     if (flags & ring_abi::kEnterSqWakeup) file->poller.wake();
-    if (flags & ring_abi::kEnterSqWait) TRY(file->poller.wait_for_room());
+    if (flags & ring_abi::kEnterSqWait) TRY(file->poller.wait_for_room());  // EBUSY/EAGAIN: see sqpoll.h
     if (!(flags & ring_abi::kEnterGetEvents)) return to_submit;
     const Result<uint32_t> waited = file->ring.enter(0, min_complete, ring_abi::kEnterGetEvents, &waiter);
     if (!waited && to_submit == 0) return Err(waited.error());
