@@ -102,7 +102,9 @@ enum Call : uint8_t {
     kUringSetup, kUringEnter, kUringRegister, kUnknown, kSegment,
     // From chapter 07 (weight 0 on a kernel without threads):
     kClone, kFutex, kNanosleep, kClockGettime, kClockGetres, kSchedYield, kSetTidAddress, kGettid, kIoctl,
-    kRtSigprocmask, kCalls
+    kRtSigprocmask,
+    // The calls C libraries make at start (chapter 04 on), fcntl (06), signals (07):
+    kUname, kGetrandom, kIds, kRlimit, kGetcwd, kFcntl, kRtSigaction, kKill, kRobustList, kSchedGetaffinity, kCalls
 };
 
 /// A call's name, weight, and the errnos Linux documents for it (ENOSYS is
@@ -144,6 +146,16 @@ constexpr CallInfo kCallInfo[kCalls] = {
     {"gettid", 1, true, {}},
     {"ioctl", 2, true, {E::BadF, E::Fault, E::Inval, E::NoTty}},
     {"rt_sigprocmask", 2, true, {E::Fault, E::Inval}},
+    {"uname", 1, false, {E::Fault}},
+    {"getrandom", 2, false, {E::Again, E::Fault, E::Intr, E::Inval}},
+    {"ids", 2, false, {E::Fault}},
+    {"rlimit", 2, false, {E::Fault, E::Inval, E::Perm, E::Srch}},
+    {"getcwd", 1, false, {E::Acces, E::Fault, E::Inval, E::NoEnt, E::Range}},
+    {"fcntl", 3, false, {E::Acces, E::Again, E::BadF, E::Busy, E::DeadLk, E::Fault, E::Intr, E::Inval, E::MFile, E::Perm}},
+    {"rt_sigaction", 2, false, {E::Fault, E::Inval}},
+    {"kill", 2, false, {E::Again, E::Inval, E::Perm, E::Srch}},
+    {"robust_list", 1, false, {E::Fault, E::Inval, E::Perm, E::Srch}},
+    {"sched_getaffinity", 1, false, {E::Fault, E::Inval, E::Perm, E::Srch}},
 };
 
 struct Stat {
@@ -806,9 +818,13 @@ void fuzz_uring_register(Lane& l) {
 // ------------------------------------------------------------ the rest
 
 bool implemented(uint64_t nr) {
-    // Every number some chapter implements (chapter 07 adds the thread calls).
-    constexpr uint64_t known[] = {0,  1,  3,  9,   10,  11,  12,  14,  16,  19,  20,  22,  24,  35,  39,
-                                  56, 60, 158, 186, 202, 218, 228, 229, 231, 293, 425, 426, 427};
+    // Every number some chapter implements: chapter 04's calls and those C
+    // libraries make at start, fcntl and ioctl (06), the thread calls and
+    // signals (07). A number here is never fuzzed as "unknown".
+    constexpr uint64_t known[] = {0,   1,   3,   9,   10,  11,  12,  13,  14,  15,  16,  19,  20,  22,  24,
+                                  35,  39,  56,  60,  62,  63,  72,  79,  97,  102, 104, 107, 108, 110, 118,
+                                  120, 158, 160, 186, 200, 202, 204, 218, 228, 229, 231, 234, 273, 274, 293,
+                                  302, 318, 425, 426, 427};
     for (uint64_t k : known)
         if ((nr & 0xffffffff) == k) return true;  // also as a 32-bit number, as Linux reads it
     return false;
@@ -985,6 +1001,141 @@ void fuzz_sigprocmask(Lane& l) {
         violation(l, "SIGKILL or SIGSTOP was blocked", mine[1], 0);
 }
 
+// ------------------------------------------- what C libraries call at start
+
+/// uname into any buffer; into the lane's own, it must say "Linux".
+void fuzz_uname(Lane& l) {
+    Buf b = buffer(l, true, false);
+    if (l.rng.one_in(2)) b.addr = l.scratch + l.rng.below(kDataSize - 390);  // room for all of it
+    const long r = call(l, kUname, long(Sys::Uname), b.addr);
+    if (r == 0 && b.addr >= l.scratch && b.addr < l.scratch + kDataSize &&
+        !StringView(reinterpret_cast<const char*>(b.addr)).starts_with("Linux"))
+        violation(l, "uname's sysname is not Linux", b.addr, 0);
+}
+
+/// getrandom into any buffer, with any flags: never more bytes than asked.
+void fuzz_getrandom(Lane& l) {
+    const Buf b = buffer(l, true, false);
+    const uint64_t flags = l.rng.pick<uint64_t>({0, 0, 1, 2, 3, 4, 5, l.rng.next()});
+    const long r = call(l, kGetrandom, long(Sys::Getrandom), b.addr, b.len, flags);
+    if (r > 0 && static_cast<uint64_t>(r) > b.len) violation(l, "getrandom gave more bytes than asked", b.len, r);
+}
+
+/// The user and group ids and the parent's pid; getresuid and getresgid into any buffers.
+void fuzz_ids(Lane& l) {
+    fuzz::Rng& rng = l.rng;
+    const Sys nr = rng.pick<Sys>({Sys::Getuid, Sys::Geteuid, Sys::Getgid, Sys::Getegid, Sys::Getppid, Sys::Getresuid,
+                                 Sys::Getresgid});
+    const long r = nr == Sys::Getresuid || nr == Sys::Getresgid
+                       ? call(l, kIds, long(nr), buffer(l, true, false).addr, buffer(l, true, false).addr,
+                              buffer(l, true, false).addr)
+                       : call(l, kIds, long(nr));
+    if (r < 0 && nr != Sys::Getresuid && nr != Sys::Getresgid && r != -Errno::NoSys)
+        violation(l, "an id call that cannot fail failed", long(nr), r);
+}
+
+/// getrlimit, setrlimit and prlimit64 on any resource, with any limits, from any buffer.
+void fuzz_rlimit(Lane& l) {
+    fuzz::Rng& rng = l.rng;
+    const uint64_t resource = rng.pick<uint64_t>({rng.below(16), rng.below(16), 16, rng.next()});
+    auto* mine = reinterpret_cast<uint64_t*>(l.scratch + kTimeOff + 320);  // {cur, max}
+    mine[0] = rng.pick<uint64_t>({~0ull, 0, rng.below(1 << 20), rng.next()});
+    mine[1] = rng.pick<uint64_t>({~0ull, mine[0], 0, rng.next()});
+    const uint64_t limits = rng.one_in(2) ? reinterpret_cast<uint64_t>(mine) : buffer(l, false, false).addr;
+    switch (rng.below(3)) {
+    case 0: call(l, kRlimit, long(Sys::Getrlimit), resource, buffer(l, true, false).addr); break;
+    case 1: call(l, kRlimit, long(Sys::Setrlimit), resource, limits); break;
+    default: {
+        const uint64_t pid = rng.pick<uint64_t>({0, 0, static_cast<uint64_t>(g_pid), 99999, ~0ull});
+        call(l, kRlimit, long(Sys::Prlimit64), pid, resource, rng.one_in(2) ? 0 : limits, buffer(l, true, false).addr);
+    }
+    }
+}
+
+void fuzz_getcwd(Lane& l) {
+    const Buf b = buffer(l, true, false);
+    const uint64_t size = l.rng.pick<uint64_t>({b.len, b.len, 0, 1, 2, 4096, l.rng.next()});
+    const long r = call(l, kGetcwd, long(Sys::Getcwd), b.addr, size);
+    if (r > 0 && static_cast<uint64_t>(r) > size) violation(l, "getcwd wrote more than its size", size, r);
+}
+
+/// fcntl with any command but those that make descriptors (F_DUPFD and
+/// F_DUPFD_CLOEXEC: a copy of the console could be read) or wait for a
+/// lock (F_SETLKW, F_OFD_SETLKW). F_SETFL may take O_NONBLOCK off a pipe:
+/// its waits end as any pipe wait does (see the top of this file).
+void fuzz_fcntl(Lane& l) {
+    fuzz::Rng& rng = l.rng;
+    uint64_t cmd = rng.pick<uint64_t>({1, 2, 3, 4, 4, 5, 6, 1024, 1025, 1031, 1032, rng.below(2048), rng.next()});
+    if ((cmd & 0xffffffff) == 0 || (cmd & 0xffffffff) == 1030 || (cmd & 0xffffffff) == 7 || (cmd & 0xffffffff) == 38)
+        cmd = 3;  // F_GETFL instead
+    const uint64_t arg = rng.pick<uint64_t>({0, 1, 0x800, 0x400, 0x4000, rng.next(), buffer(l, true, false).addr});
+    call(l, kFcntl, long(Sys::Fcntl), fd_arg(l), cmd, arg);
+}
+
+// ------------------------------------------------------------- signals
+
+/// rt_sigaction on any signal number, from and to any buffers. A new action
+/// always ignores the signal: a handler would run on anything this program
+/// does, and the default kills for most signals (SIGPIPE among them).
+void fuzz_sigaction(Lane& l) {
+    fuzz::Rng& rng = l.rng;
+    const uint64_t sig = rng.pick<uint64_t>({rng.range(1, 64), rng.range(1, 64), 0, 9, 19, 65, rng.next()});
+    auto* act = reinterpret_cast<abi::KernelSigaction*>(l.scratch + kTimeOff + 256);
+    *act = {abi::kSigIgn, rng.next() & 0xffffffff, rng.next(), rng.next()};
+    // Our own action, none, or one the kernel cannot read: never bytes from
+    // elsewhere, which could name a handler.
+    const uint64_t act_at = rng.pick<uint64_t>({reinterpret_cast<uint64_t>(act), reinterpret_cast<uint64_t>(act), 0,
+                                               kernel_address(rng), noncanonical_address(rng),
+                                               kHole + rng.below(kHoleSize / 2), rng.range(1, kLowestUser - 1)});
+    const uint64_t old_at = rng.one_in(3) ? 0 : buffer(l, true, false).addr;
+    const uint64_t size = rng.pick<uint64_t>({8, 8, 8, 4, 16, 0, rng.next()});
+    call(l, kRtSigaction, long(Sys::RtSigaction), sig, act_at, old_at, size);
+}
+
+/// kill, tkill and tgkill, to this process, its threads or nobody, with
+/// signal 0 (a probe), an invalid number, or one whose default is to
+/// ignore it (SIGCHLD, SIGURG, SIGWINCH) or that this program ignores (SIGPIPE).
+void fuzz_kill(Lane& l) {
+    fuzz::Rng& rng = l.rng;
+    const uint64_t sig = rng.pick<uint64_t>({0, 0, 13, 17, 23, 28, 65, rng.range(65, 1 << 20), ~0ull});
+    const uint64_t other = static_cast<uint64_t>(g_lanes[rng.below(static_cast<uint64_t>(g_lane_count))].tid);
+    const uint64_t tid = rng.pick<uint64_t>({static_cast<uint64_t>(l.tid), other, 0, ~0ull, 99999, 1ull << 40});
+    const uint64_t pid = rng.pick<uint64_t>({static_cast<uint64_t>(g_pid), static_cast<uint64_t>(g_pid), 0, ~0ull,
+                                            static_cast<uint64_t>(-g_pid), 99999});
+    switch (rng.below(3)) {
+    case 0: call(l, kKill, long(Sys::Kill), pid, sig); break;
+    case 1: call(l, kKill, long(Sys::Tkill), tid, sig); break;
+    default: call(l, kKill, long(Sys::Tgkill), pid, tid, sig); break;
+    }
+}
+
+/// set_robust_list with any head (the kernel walks it when the lane ends;
+/// ours is an empty list) and length; get_robust_list of anyone into any buffers.
+void fuzz_robust_list(Lane& l) {
+    fuzz::Rng& rng = l.rng;
+    if (rng.one_in(2)) {
+        auto* head = reinterpret_cast<uint64_t*>(l.scratch + kTimeOff + 352);  // {next, offset, pending}
+        head[0] = reinterpret_cast<uint64_t>(head);                             // empty: points at itself
+        head[1] = rng.pick<uint64_t>({0, 8, rng.next()});
+        head[2] = 0;
+        const uint64_t at = rng.pick<uint64_t>({reinterpret_cast<uint64_t>(head), 0, kernel_address(rng),
+                                               noncanonical_address(rng), kHole + rng.below(kHoleSize / 2)});
+        call(l, kRobustList, long(Sys::SetRobustList), at, rng.pick<uint64_t>({24, 24, 0, 23, 25, rng.next()}));
+    } else {
+        const uint64_t pid = rng.pick<uint64_t>({0, static_cast<uint64_t>(l.tid), static_cast<uint64_t>(g_pid), 99999, ~0ull});
+        call(l, kRobustList, long(Sys::GetRobustList), pid, buffer(l, true, false).addr, buffer(l, true, false).addr);
+    }
+}
+
+void fuzz_sched_getaffinity(Lane& l) {
+    fuzz::Rng& rng = l.rng;
+    const uint64_t pid = rng.pick<uint64_t>({0, static_cast<uint64_t>(l.tid), static_cast<uint64_t>(g_pid), 99999, ~0ull});
+    const uint64_t len = rng.pick<uint64_t>({8, 128, 0, 7, 9, 1ull << 32, rng.next()});
+    const Buf b = buffer(l, true, false);
+    const long r = call(l, kSchedGetaffinity, long(Sys::SchedGetaffinity), pid, len, b.addr);
+    if (r > 0 && static_cast<uint64_t>(r) > len) violation(l, "sched_getaffinity wrote more than len", len, r);
+}
+
 void step(Lane& l) {
     const auto which = static_cast<Call>(l.rng.weighted(g_weights));
     switch (which) {
@@ -1017,7 +1168,17 @@ void step(Lane& l) {
     case kSetTidAddress:
     case kGettid: return fuzz_thread_ids(l, which);
     case kIoctl: return fuzz_ioctl(l);
-    default: return fuzz_sigprocmask(l);
+    case kRtSigprocmask: return fuzz_sigprocmask(l);
+    case kUname: return fuzz_uname(l);
+    case kGetrandom: return fuzz_getrandom(l);
+    case kIds: return fuzz_ids(l);
+    case kRlimit: return fuzz_rlimit(l);
+    case kGetcwd: return fuzz_getcwd(l);
+    case kFcntl: return fuzz_fcntl(l);
+    case kRtSigaction: return fuzz_sigaction(l);
+    case kKill: return fuzz_kill(l);
+    case kRobustList: return fuzz_robust_list(l);
+    default: return fuzz_sched_getaffinity(l);
     }
 }
 
@@ -1144,6 +1305,7 @@ int main(int argc, char** argv, char**) {
     g_brk0 = static_cast<uint64_t>(raw_syscall(Sys::Brk, 0));
     // With threads, a console read waits for typed input: fd 0 goes (1 and 2 are never read).
     if (g_threads) sys::close(0);
+    fuzz::ignore_sigpipe();
 
     print("fuzz-syscalls: seed {}, {} calls, {} lane{}\n", g_seed, g_count, g_lane_count, g_lane_count > 1 ? "s" : "");
     for (int i = 0; i < g_lane_count; ++i) {

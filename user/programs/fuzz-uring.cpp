@@ -874,6 +874,7 @@ int main(int argc, char** argv, char**) {
     if (!parse_arguments(argc, argv)) return 2;
     if (g_every == 0) g_every = g_count / 4 > 0 ? g_count / 4 : 1;
     g_threads = fuzz::kernel_has_threads();
+    fuzz::ignore_sigpipe();
     print("fuzz-uring: seed {}, {} SQEs{}\n", g_seed, g_count, g_threads ? ", a second thread" : "");
     const long data = sys::mmap(reinterpret_cast<void*>(kData), kDataSize + kPage, abi::prot::Read | abi::prot::Write,
                                 abi::map::Private | abi::map::Anonymous | abi::map::Fixed, -1, 0);

@@ -21,6 +21,7 @@
 #include <cstdint>
 
 #include "common/abi/linux.h"
+#include "common/abi/signal.h"
 #include "common/str.h"
 #include "runtime/print.h"
 #include "runtime/syscall.h"
@@ -140,6 +141,16 @@ inline bool kernel_has_threads() { return raw_syscall(abi::Sys::Gettid) > 0; }
 inline void nap_ms(int64_t ms) {
     const abi::TimeSpec t{ms / 1000, (ms % 1000) * 1000000};
     raw_syscall(abi::Sys::Nanosleep, reinterpret_cast<long>(&t), 0);
+}
+
+/// From chapter 07 a write into a pipe without a reader also raises
+/// SIGPIPE, whose default action ends the program: the fuzzers write into
+/// such pipes all the time, so they ignore it, as servers do. (Before
+/// chapter 07 rt_sigaction is ENOSYS, and there is nothing to ignore.)
+inline void ignore_sigpipe() {
+    const abi::KernelSigaction ignore{abi::kSigIgn, 0, 0, 0};
+    raw_syscall(abi::Sys::RtSigaction, static_cast<long>(abi::Signal::Pipe), reinterpret_cast<long>(&ignore), 0,
+                sizeof(uint64_t));
 }
 
 /// Close every descriptor but the console's 1 and 2, and @p keep. A pipe
