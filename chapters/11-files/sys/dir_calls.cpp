@@ -180,7 +180,7 @@ Result<long> sys_chdir(const SyscallArgs& a) {
 
 /// fchdir(fd): the working directory becomes the directory @p fd has open.
 Result<long> sys_fchdir(const SyscallArgs& a) {
-    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));  // let go after the lock
     FsFile* opened = file->as_fs_file();
     IrqLock guard(fs_lock());
     if (!opened || !opened->inode()->is_dir()) return Err(Errno::NotDir);
@@ -230,7 +230,7 @@ Result<long> sys_chmod(const SyscallArgs& a) {
 /// fchmod(fd, mode): the permission bits of the file @p fd has open
 /// (Errno::Perm for a pipe or the console, which have no inode here).
 Result<long> sys_fchmod(const SyscallArgs& a) {
-    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));  // let go after the lock
     FsFile* opened = file->as_fs_file();
     if (!opened) return Err(Errno::Perm);
     IrqLock guard(fs_lock());

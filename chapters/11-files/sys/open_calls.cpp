@@ -44,15 +44,6 @@ Result<fs::Inode*> find_or_create(int dirfd, StringView path, int flags, uint32_
     return inode;
 }
 
-// An open file that has a position (lseek, getdents64...), or the errno
-// Linux gives for one that has none.
-Result<FsFile*> fs_file(int fd, Errno otherwise) {
-    File* file = TRY(current_files().get(static_cast<uint32_t>(fd)));
-    FsFile* opened = file->as_fs_file();
-    if (!opened) return Err(otherwise);
-    return opened;
-}
-
 }  // namespace
 
 /// openat(dirfd, path, flags, mode): open (and with O_CREAT make) the file
@@ -97,7 +88,7 @@ Result<long> sys_creat(const SyscallArgs& a) {
 /// lseek(fd, offset, whence): the new position. Errno::SPipe for a file
 /// without one (a pipe, the console, a ring).
 Result<long> sys_lseek(const SyscallArgs& a) {
-    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));
     const auto whence = static_cast<unsigned>(a.a2);
     if (whence > abi::seek::Hole) return Err(Errno::Inval);  // before ESPIPE, as Linux
     FsFile* opened = file->as_fs_file();
@@ -108,10 +99,11 @@ Result<long> sys_lseek(const SyscallArgs& a) {
 /// pread64(fd, buf, count, pos): read at @p pos without moving the position.
 Result<long> sys_pread64(const SyscallArgs& a) {
     if (static_cast<int64_t>(a.a3) < 0) return Err(Errno::Inval);  // first, as Linux
-    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));
     FsFile* opened = file->as_fs_file();
     if (!opened) return Err(Errno::SPipe);
-    TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
+    if (!file->allows(kReadable)) return Err(Errno::BadF);  // then as vfs_read
+    if (!file->allows(kCanRead)) return Err(Errno::Inval);
     UserIter to = TRY(UserIter::buffer(a.a1, a.a2));
     return opened->pread(to, a.a3);
 }
@@ -119,18 +111,21 @@ Result<long> sys_pread64(const SyscallArgs& a) {
 /// pwrite64(fd, buf, count, pos): write at @p pos without moving the position.
 Result<long> sys_pwrite64(const SyscallArgs& a) {
     if (static_cast<int64_t>(a.a3) < 0) return Err(Errno::Inval);
-    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));
     FsFile* opened = file->as_fs_file();
     if (!opened) return Err(Errno::SPipe);
-    TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
+    if (!file->allows(kWritable)) return Err(Errno::BadF);  // then as vfs_write
+    if (!file->allows(kCanWrite)) return Err(Errno::Inval);
     UserIter from = TRY(UserIter::buffer(a.a1, a.a2));
     return opened->pwrite(from, a.a3);
 }
 
 /// getdents64(fd, dirp, count): the directory's next records.
 Result<long> sys_getdents64(const SyscallArgs& a) {
-    FsFile* file = TRY(fs_file(static_cast<int>(a.a0), Errno::NotDir));
-    return file->getdents(a.a1, static_cast<uint32_t>(a.a2));
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));
+    FsFile* opened = file->as_fs_file();
+    if (!opened) return Err(Errno::NotDir);
+    return opened->getdents(a.a1, static_cast<uint32_t>(a.a2));
 }
 
 /// ftruncate(fd, length): Errno::Inval for a negative length, a file not
@@ -138,7 +133,7 @@ Result<long> sys_getdents64(const SyscallArgs& a) {
 Result<long> sys_ftruncate(const SyscallArgs& a) {
     const auto length = static_cast<int64_t>(a.a1);
     if (length < 0) return Err(Errno::Inval);
-    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));  // let go after the lock
     FsFile* opened = file->as_fs_file();
     if (!opened || !file->allows(kWritable)) return Err(Errno::Inval);
     IrqLock guard(fs_lock());
@@ -160,14 +155,19 @@ Result<long> sys_truncate(const SyscallArgs& a) {
     return 0;
 }
 
-/// fsync(fd) and fdatasync(fd): a file in memory is always "on disk", so
-/// 0 for files and directories; Errno::Inval for what cannot be synced
-/// (a pipe, a device, the console), as Linux.
-Result<long> sys_fsync(const SyscallArgs& a) {
-    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
-    FsFile* opened = file->as_fs_file();
+/// fsync of @p file (also io_uring's FSYNC): a file in memory is always
+/// "on disk", so 0 for files and directories; Errno::Inval for what cannot
+/// be synced (a pipe, a device, the console), as Linux.
+Result<long> fsync_file(File& file) {
+    FsFile* opened = file.as_fs_file();
     if (!opened || opened->inode()->type() == fs::Type::CharDevice) return Err(Errno::Inval);
     return 0;
+}
+
+/// fsync(fd) and fdatasync(fd): fsync_file() of the file @p fd has open.
+Result<long> sys_fsync(const SyscallArgs& a) {
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));
+    return fsync_file(*file.get());
 }
 
 /// dup(fd): a second descriptor, the lowest free, for the same open file

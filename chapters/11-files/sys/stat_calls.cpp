@@ -31,7 +31,7 @@ constexpr uint64_t kTreeDev = 0x15;
 Result<abi::Stat> stat_at(int dirfd, StringView path, bool empty_ok) {
     abi::Stat st;
     if (path.empty() && empty_ok && dirfd != at_flag::FdCwd) {
-        File* file = TRY(current_files().get(static_cast<uint32_t>(dirfd)));
+        const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(dirfd)));
         file->stat(st);  // any file: a pipe, the console...
         return st;
     }
@@ -104,7 +104,7 @@ Result<long> set_times(int dirfd, StringView path, const abi::TimeSpec (&times)[
 
 /// fstat(fd, statbuf): what the file says of itself (File::stat).
 Result<long> sys_fstat(const SyscallArgs& a) {
-    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));
     abi::Stat st;
     file->stat(st);
     TRY(write_user(a.a1, st));
