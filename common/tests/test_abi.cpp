@@ -93,6 +93,7 @@ const Row kErrnoRows[] = {
     ROW(Errno::NoEnt, ENOENT),
     ROW(Errno::Intr, EINTR),
     ROW(Errno::Io, EIO),
+    ROW(Errno::NxIo, ENXIO),
     ROW(Errno::BadF, EBADF),
     ROW(Errno::Again, EAGAIN),
     ROW(Errno::NoMem, ENOMEM),

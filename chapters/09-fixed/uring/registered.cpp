@@ -1,0 +1,352 @@
+/**
+ * @file chapters/09-fixed/uring/registered.cpp
+ * @brief Registering buffers and files: Linux's checks in Linux's order
+ * (io_uring/register.c and rsrc.c of Linux 6.18), a table built aside and
+ * installed whole, and references for the requests that use an entry.
+ *
+ * Tags (IORING_FEAT_RSRC_TAGS, a CQE when a tagged entry is released) are
+ * not offered: the tag arrays are read as Linux reads them, and any tag
+ * but 0 is refused with EINVAL.
+ */
+#include "uring/registered.h"
+
+#include "common/str.h"
+#include "kernel/heap.h"
+#include "mm/user_space.h"
+#include "proc/file.h"
+#include "proc/uaccess.h"
+
+namespace uring {
+
+using abi::Errno;
+namespace ring_abi = abi::io_uring;
+
+namespace {
+
+constexpr uint64_t page_of(uint64_t addr) { return addr & ~(kPageSize - 1); }
+
+// Entry @p i of a tag array (0: no array, every tag 0). We offer no tags,
+// so the caller refuses any but 0, once it has read the entry itself.
+Result<uint64_t> read_tag(uint64_t tags, uint32_t i) {
+    if (tags == 0) return uint64_t{0};
+    return read_user<uint64_t>(tags + uint64_t{i} * sizeof(uint64_t));
+}
+
+// Entry @p i of an iovec array, as Linux's iovec_from_user reads one.
+Result<abi::IoVec> read_iovec(uint64_t iovecs, uint32_t i) {
+    const abi::IoVec v = TRY(read_user<abi::IoVec>(iovecs + uint64_t{i} * sizeof(abi::IoVec)));
+    if (static_cast<int64_t>(v.len) < 0) return Err(Errno::Inval);
+    return v;
+}
+
+// Entry @p i of an fd array.
+Result<int32_t> read_fd(uint64_t fds, uint32_t i) { return read_user<int32_t>(fds + uint64_t{i} * sizeof(int32_t)); }
+
+// What a slot will hold for iovec @p v (Linux's io_sqe_buffer_register): the
+// buffer, pinned, or nullptr for {NULL, 0}, an empty slot.
+Result<RegisteredBuffer*> buffer_for(const AddressSpace& space, const abi::IoVec& v, uint64_t tag) {
+    if (tag != 0) return Err(Errno::Inval);
+    if (v.base == 0) {
+        if (v.len != 0) return Err(Errno::Fault);
+        return static_cast<RegisteredBuffer*>(nullptr);
+    }
+    return RegisteredBuffer::pin(space, v.base, v.len);
+}
+
+// What a slot will hold for @p fd: its file, with a reference for the
+// table, or nullptr for -1, an empty slot.
+Result<File*> file_for(const FileTable& descriptors, int32_t fd, uint64_t tag) {
+    if (tag != 0) return Err(Errno::Inval);
+    if (fd == -1) return static_cast<File*>(nullptr);
+    File* file = TRY(descriptors.get(static_cast<uint32_t>(fd)));
+    // A ring in a ring's table could hold itself open forever: Linux refuses it.
+    if (file->as_ring()) return Err(Errno::BadF);
+    file->ref();
+    return file;
+}
+
+}  // namespace
+
+// ------------------------------------------------------- registered buffer
+
+Result<RegisteredBuffer*> RegisteredBuffer::pin(const AddressSpace& space, uint64_t addr, uint64_t len) {
+    // io_validate_user_buf_range: an arbitrary limit (Linux's), and no range
+    // that wraps past 2^64, whole pages counted; then io_pin_pages' own check.
+    if (len == 0 || len > kMaxBufferBytes) return Err(Errno::Fault);
+    if (addr + page_of(len + kPageSize - 1) < addr) return Err(Errno::Overflow);
+    if (addr + len + (kPageSize - 1) < addr) return Err(Errno::Overflow);
+    const uint64_t first = page_of(addr);
+    const uint64_t pages = (page_of(addr + len + kPageSize - 1) - first) / kPageSize;
+
+    auto* frames = static_cast<PhysAddr*>(heap_allocate(pages * sizeof(PhysAddr), alignof(PhysAddr)));
+    if (!frames) return Err(Errno::NoMem);
+    if (const Result<void> pinned = pin_user_pages(space, first, pages, frames); !pinned) {
+        heap_free(frames);
+        return Err(pinned.error());
+    }
+    const Result<RegisteredBuffer*> buffer = make<RegisteredBuffer>(addr, len, pages, frames);
+    if (!buffer) {
+        unpin_pages(frames, pages);
+        heap_free(frames);
+    }
+    return buffer;
+}
+
+void RegisteredBuffer::unref() {
+    // acq_rel: whatever the other holders did with the pages happens before they are unpinned.
+    if (m_refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    unpin_pages(m_frames, m_pages);
+    heap_free(m_frames);
+    delete this;
+}
+
+Result<UserIter> RegisteredBuffer::slice(uint64_t addr, uint64_t len) const {
+    // validate_fixed_range: all of it inside the buffer, without wrapping,
+    // and no more than one read or write may move.
+    if (addr + len < addr || addr < m_addr || addr + len > m_addr + m_len) return Err(Errno::Fault);
+    if (len > UserIter::kMaxRwCount) return Err(Errno::Fault);
+    return UserIter::pinned(m_frames, addr - page_of(m_addr), len);
+}
+
+// ------------------------------------------------------------------ tables
+
+template <typename T>
+Result<Table<T>*> Table<T>::create(uint32_t size) {
+    auto** slots = static_cast<T**>(heap_allocate(size_t{size} * sizeof(T*), alignof(T*)));
+    if (!slots) return Err(Errno::NoMem);
+    mem::fill(slots, 0, size_t{size} * sizeof(T*));
+    const Result<Table*> table = make<Table>(size, slots);
+    if (!table) heap_free(slots);
+    return table;
+}
+
+template <typename T>
+Table<T>::~Table() {
+    for (uint32_t i = 0; i < m_size; ++i)
+        if (m_slots[i]) m_slots[i]->unref();
+    heap_free(m_slots);
+}
+
+// ---------------------------------------------------------------- registry
+
+Registry::~Registry() {
+    delete m_buffers;
+    delete m_files;
+}
+
+template <typename T>
+bool Registry::registered(Table<T>* const& table) {
+    IrqLock guard(m_lock);
+    return table != nullptr;
+}
+
+template <typename T>
+Result<long> Registry::install(Table<T>*& slot, Table<T>* table) {
+    {
+        IrqLock guard(m_lock);
+        if (!slot) {
+            slot = table;
+            return 0;
+        }
+    }
+    delete table;  // another CPU's registration came first
+    return Err(Errno::Busy);
+}
+
+template <typename T>
+Result<long> Registry::unregister(Table<T>*& slot) {
+    Table<T>* table;
+    {
+        IrqLock guard(m_lock);
+        table = slot;
+        slot = nullptr;
+    }
+    if (!table) return Err(Errno::NxIo);
+    delete table;  // outside the lock: unpinning, or a file's last reference, takes time
+    return 0;
+}
+
+template <typename T>
+Result<void> Registry::check_update(Table<T>* const& table, uint32_t offset, uint32_t count) {
+    IrqLock guard(m_lock);
+    if (!table) return Err(Errno::NxIo);
+    if (uint64_t{offset} + count > table->size()) return Err(Errno::Inval);
+    return {};
+}
+
+Result<long> Registry::register_buffers(const AddressSpace& space, uint64_t iovecs, uint32_t count, uint64_t tags) {
+    if (registered(m_buffers)) return Err(Errno::Busy);
+    if (count == 0 || count > kMaxBuffers) return Err(Errno::Inval);
+    // Buffer i: iovec i (none: every slot empty), then tag i, as Linux reads them.
+    auto entry = [&](uint32_t i) -> Result<RegisteredBuffer*> {
+        const abi::IoVec v = iovecs ? TRY(read_iovec(iovecs, i)) : abi::IoVec{0, 0};
+        return buffer_for(space, v, TRY(read_tag(tags, i)));
+    };
+    Table<RegisteredBuffer>* table = TRY(Table<RegisteredBuffer>::create(count));
+    for (uint32_t i = 0; i < count; ++i) {
+        const Result<RegisteredBuffer*> buffer = entry(i);
+        if (!buffer) {
+            delete table;  // no partial table: what was pinned so far is unpinned
+            return Err(buffer.error());
+        }
+        table->exchange(i, *buffer);
+    }
+    return install(m_buffers, table);
+}
+
+Result<long> Registry::update_buffers(const AddressSpace& space, uint32_t offset, uint64_t iovecs, uint32_t count,
+                                      uint64_t tags) {
+    TRY(check_update(m_buffers, offset, count));
+    auto entry = [&](uint32_t i) -> Result<RegisteredBuffer*> {
+        const abi::IoVec v = TRY(read_iovec(iovecs, i));
+        return buffer_for(space, v, TRY(read_tag(tags, i)));
+    };
+    uint32_t done = 0;
+    Errno failed = Errno::NxIo;  // if the table went away meanwhile (another CPU)
+    for (; done < count; ++done) {
+        // As Linux: the new buffer is pinned first, and only then replaces the old one.
+        const Result<RegisteredBuffer*> buffer = entry(done);
+        if (!buffer) {
+            failed = buffer.error();
+            break;
+        }
+        RegisteredBuffer* old = *buffer;
+        bool placed = false;
+        {
+            IrqLock guard(m_lock);
+            if (m_buffers && offset + done < m_buffers->size()) {
+                old = m_buffers->exchange(offset + done, *buffer);
+                placed = true;
+            }
+        }
+        if (old) old->unref();  // the replaced buffer (a request using it keeps its own reference)
+        if (!placed) break;
+    }
+    if (done > 0) return done;
+    return Err(failed);
+}
+
+Result<long> Registry::register_files(const FileTable& descriptors, uint64_t fds, uint32_t count, uint64_t tags) {
+    if (registered(m_files)) return Err(Errno::Busy);
+    if (count == 0) return Err(Errno::Inval);
+    if (count > kMaxFiles) return Err(Errno::MFile);
+    // File i: tag i, then fd i (none: every slot empty), as Linux reads them.
+    auto entry = [&](uint32_t i) -> Result<File*> {
+        const uint64_t tag = TRY(read_tag(tags, i));
+        const int32_t fd = fds ? TRY(read_fd(fds, i)) : -1;
+        return file_for(descriptors, fd, tag);
+    };
+    Table<File>* table = TRY(Table<File>::create(count));
+    for (uint32_t i = 0; i < count; ++i) {
+        const Result<File*> file = entry(i);
+        if (!file) {
+            delete table;  // no partial table: the files taken so far are let go
+            return Err(file.error());
+        }
+        table->exchange(i, *file);
+    }
+    return install(m_files, table);
+}
+
+Result<long> Registry::update_files(const FileTable& descriptors, uint32_t offset, uint64_t fds, uint32_t count,
+                                    uint64_t tags) {
+    TRY(check_update(m_files, offset, count));
+    uint32_t done = 0;
+    Errno failed = Errno::NxIo;
+    for (; done < count; ++done) {
+        const Result<uint64_t> tag = read_tag(tags, done);
+        const Result<int32_t> fd = tag ? read_fd(fds, done) : Err(tag.error());
+        if (!fd) {
+            failed = fd.error();
+            break;
+        }
+        if (*fd == ring_abi::kRegisterFilesSkip && *tag == 0) continue;
+        File* old = nullptr;
+        Result<File*> file = Err(Errno::NxIo);  // if the table went away meanwhile (another CPU)
+        {
+            IrqLock guard(m_lock);
+            if (m_files && offset + done < m_files->size()) {
+                // As Linux: the slot is emptied first, and stays empty if the fd is bad.
+                if (*tag == 0) old = m_files->exchange(offset + done, nullptr);
+                file = file_for(descriptors, *fd, *tag);
+                if (file) m_files->exchange(offset + done, *file);
+            }
+        }
+        if (old) old->unref();  // outside the lock: it may be the file's last reference
+        if (!file) {
+            failed = file.error();
+            break;
+        }
+    }
+    if (done > 0) return done;
+    return Err(failed);
+}
+
+Result<long> Registry::register_rsrc(bool buffers, uint64_t arg, uint32_t size, const AddressSpace& space,
+                                     const FileTable& descriptors) {
+    if (size != sizeof(ring_abi::RsrcRegister)) return Err(Errno::Inval);  // "keep it extendible"
+    const auto rr = TRY(read_user<ring_abi::RsrcRegister>(arg));
+    if (rr.nr == 0 || rr.resv2 != 0) return Err(Errno::Inval);
+    if (rr.flags & ~ring_abi::kRsrcRegisterSparse) return Err(Errno::Inval);
+    if ((rr.flags & ring_abi::kRsrcRegisterSparse) && rr.data != 0) return Err(Errno::Inval);
+    if (buffers) return register_buffers(space, rr.data, rr.nr, rr.tags);
+    return register_files(descriptors, rr.data, rr.nr, rr.tags);
+}
+
+Result<long> Registry::update_rsrc(bool buffers, uint64_t arg, uint32_t size, const AddressSpace& space,
+                                   const FileTable& descriptors) {
+    if (size != sizeof(ring_abi::RsrcUpdate2)) return Err(Errno::Inval);
+    const auto up = TRY(read_user<ring_abi::RsrcUpdate2>(arg));
+    if (up.nr == 0 || up.resv != 0 || up.resv2 != 0) return Err(Errno::Inval);
+    if (uint64_t{up.offset} + up.nr > UINT32_MAX) return Err(Errno::Overflow);
+    if (buffers) return update_buffers(space, up.offset, up.data, up.nr, up.tags);
+    return update_files(descriptors, up.offset, up.data, up.nr, up.tags);
+}
+
+Result<long> Registry::handle(ring_abi::RegisterOp op, uint64_t arg, uint32_t nr_args, const AddressSpace& space,
+                              const FileTable& descriptors) {
+    using ring_abi::RegisterOp;
+    switch (op) {
+        case RegisterOp::RegisterBuffers:
+            if (arg == 0) return Err(Errno::Fault);
+            return register_buffers(space, arg, nr_args, 0);
+        case RegisterOp::UnregisterBuffers:
+            if (arg != 0 || nr_args != 0) return Err(Errno::Inval);
+            return unregister(m_buffers);
+        case RegisterOp::RegisterFiles:
+            if (arg == 0) return Err(Errno::Fault);
+            return register_files(descriptors, arg, nr_args, 0);
+        case RegisterOp::UnregisterFiles:
+            if (arg != 0 || nr_args != 0) return Err(Errno::Inval);
+            return unregister(m_files);
+        case RegisterOp::RegisterFilesUpdate: {
+            // io_register_files_update: the older, smaller struct; nr_args is the count.
+            if (nr_args == 0) return Err(Errno::Inval);
+            const auto up = TRY(read_user<ring_abi::RsrcUpdate>(arg));
+            if (up.resv != 0) return Err(Errno::Inval);
+            if (uint64_t{up.offset} + nr_args > UINT32_MAX) return Err(Errno::Overflow);
+            return update_files(descriptors, up.offset, up.data, nr_args, 0);
+        }
+        case RegisterOp::RegisterFiles2: return register_rsrc(false, arg, nr_args, space, descriptors);
+        case RegisterOp::RegisterFilesUpdate2: return update_rsrc(false, arg, nr_args, space, descriptors);
+        case RegisterOp::RegisterBuffers2: return register_rsrc(true, arg, nr_args, space, descriptors);
+        case RegisterOp::RegisterBuffersUpdate: return update_rsrc(true, arg, nr_args, space, descriptors);
+        default: return Err(Errno::Inval);
+    }
+}
+
+RegisteredBuffer* Registry::buffer(uint32_t index) {
+    IrqLock guard(m_lock);
+    RegisteredBuffer* buffer = m_buffers ? m_buffers->get(index) : nullptr;
+    if (buffer) buffer->ref();
+    return buffer;
+}
+
+File* Registry::file(uint32_t index) {
+    IrqLock guard(m_lock);
+    File* file = m_files ? m_files->get(index) : nullptr;
+    if (file) file->ref();
+    return file;
+}
+
+}  // namespace uring
