@@ -16,9 +16,10 @@
  * - registered buffers and files (chapter 09, uring/registered.h): each
  *   ring has a Registry, which io_uring_register fills; READ_FIXED and
  *   WRITE_FIXED copy through a registered buffer's pinned pages, and an SQE
- *   with IOSQE_FIXED_FILE names a registered file by index. A request holds
- *   a reference on its file and its buffer until it completes, so neither
- *   an unregister nor a close in another thread pulls them away from it;
+ *   with IOSQE_FIXED_FILE names a registered file by index. A request looks
+ *   them up inside a Registry::Reading, and a READ that parks takes its own
+ *   references on its file and its buffer, so neither an unregister nor a
+ *   close pulls them away from it;
  * - SQPOLL (chapter 08): with IORING_SETUP_SQPOLL a kernel thread
  *   (uring/sqpoll.h) submits the SQEs, and io_uring_enter only wakes it
  *   (IORING_ENTER_SQ_WAKEUP), waits for SQ room (IORING_ENTER_SQ_WAIT) or
@@ -49,21 +50,15 @@ class RingFile;
 
 namespace {
 
-// What a request holds while it runs: the file (with a reference), the
-// registered buffer of a READ_FIXED or WRITE_FIXED (with a reference, else
-// nullptr), and once it is parked, the ring that owns it.
+// What a request works on: its file, the registered buffer of a READ_FIXED
+// or WRITE_FIXED (else nullptr) and, once it is parked, the ring that owns
+// it. A parked request holds a reference on the file and the buffer.
 File* file_of(const uring::Request& r) { return reinterpret_cast<File*>(r.scratch[0]); }
 uring::RegisteredBuffer* buffer_of(const uring::Request& r) {
     return reinterpret_cast<uring::RegisteredBuffer*>(r.scratch[1]);
 }
 RingFile* owner_of(const uring::Request& r) { return reinterpret_cast<RingFile*>(r.scratch[2]); }
 
-// Drop the references a request held: the buffer's, then the file's (the
-// last: it may free the file, and with it a pipe).
-void release(const uring::Request& r) {
-    if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->unref();
-    file_of(r)->unref();
-}
 
 // The user buffers the request names: its piece of the registered buffer,
 // already checked and pinned (READ_FIXED, WRITE_FIXED), or buffers to check
@@ -159,50 +154,48 @@ public:
             return done(closed ? Result<long>(0) : Err(closed.error()));
         }
         const bool reading = op == ring_abi::Op::Read || op == ring_abi::Op::Readv || op == ring_abi::Op::ReadFixed;
-        const Result<File*> file = take_file(sqe, reading);
+        const bool fixed_buffer = op == ring_abi::Op::ReadFixed || op == ring_abi::Op::WriteFixed;
+        // What it finds in the registry stays put until this request is
+        // done or has taken references of its own (a request that uses
+        // neither a registered file nor a registered buffer skips this).
+        const uring::Registry::Reading registered(
+            fixed_buffer || (sqe.flags & ring_abi::kSqeFixedFile) ? &registry : nullptr);
+        const Result<File*> file = find_file(sqe, reading, registered);
         if (!file) return done(Err(file.error()));
         r.scratch[0] = reinterpret_cast<uint64_t>(*file);
-        if (op == ring_abi::Op::ReadFixed || op == ring_abi::Op::WriteFixed) {
-            uring::RegisteredBuffer* buffer = registry.buffer(sqe.buf_index);
-            if (!buffer) {  // out of range, an empty slot, or no table: Linux's io_import_reg_buf
-                release(r);
-                return done(Err(Errno::Fault));
-            }
+        if (fixed_buffer) {
+            uring::RegisteredBuffer* buffer = registered.buffer(sqe.buf_index);
+            if (!buffer) return done(Err(Errno::Fault));  // out of range, an empty slot, or no table
             r.scratch[1] = reinterpret_cast<uint64_t>(buffer);
         }
         const Result<long> n = reading ? read_request(r) : write_request(r);
-        if (reading && !n && n.error() == Errno::Again && (*file)->wait_for_data(r)) {
-            r.scratch[2] = reinterpret_cast<uint64_t>(this);  // whom to wake when it completes
-            return uring::IssueResult::later();  // it keeps its references until then
-        }
-        release(r);
-        return done(n);
+        if (!reading || n || n.error() != Errno::Again || !(*file)->wait_for_data(r)) return done(n);
+        // Parked: it keeps its file open and its buffer pinned until it completes.
+        (*file)->ref();
+        if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->ref();
+        r.scratch[2] = reinterpret_cast<uint64_t>(this);  // whom to wake when it completes
+        return uring::IssueResult::later();
     }
     void cancel(uring::Request& r) override {
         file_of(r)->cancel_wait(r);
-        release(r);
+        if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->unref();
+        file_of(r)->unref();
     }
 
 private:
-    // The file a READ or WRITE works on, with a reference for the request:
-    // the descriptor sqe.fd's, or with IOSQE_FIXED_FILE the registered file
-    // at index sqe.fd. Then Linux's checks (io_rw_init_file): opened for
-    // it, or EBADF; able to do it at all, or EINVAL.
-    Result<File*> take_file(const ring_abi::Sqe& sqe, bool reading) {
+    // The file a READ or WRITE works on: the descriptor sqe.fd's, or with
+    // IOSQE_FIXED_FILE the registered file at index sqe.fd. Then Linux's
+    // checks (io_rw_init_file): opened for it, or EBADF; able to do it at
+    // all, or EINVAL.
+    static Result<File*> find_file(const ring_abi::Sqe& sqe, bool reading, const uring::Registry::Reading& registered) {
         const auto index = static_cast<uint32_t>(sqe.fd);
-        File* file = nullptr;
-        if (sqe.flags & ring_abi::kSqeFixedFile) {
-            file = registry.file(index);
-            if (!file) return Err(Errno::BadF);  // out of range, an empty slot, or no table
-        } else {
-            file = TRY(current_files().get(index));
-            file->ref();
-        }
-        Result<File*> checked = file;
-        if (!file->allows(reading ? kReadable : kWritable)) checked = Err(Errno::BadF);
-        else if (!file->allows(reading ? kCanRead : kCanWrite)) checked = Err(Errno::Inval);
-        if (!checked) file->unref();
-        return checked;
+        if (!(sqe.flags & ring_abi::kSqeFixedFile))
+            return current_files().get_for(index, reading ? kReadable : kWritable, reading ? kCanRead : kCanWrite);
+        File* file = registered.file(index);
+        if (!file) return Err(Errno::BadF);  // out of range, an empty slot, or no table
+        if (!file->allows(reading ? kReadable : kWritable)) return Err(Errno::BadF);
+        if (!file->allows(reading ? kCanRead : kCanWrite)) return Err(Errno::Inval);
+        return file;
     }
 
     void* m_rings = nullptr;  // the rings region: whole heap pages

@@ -151,6 +151,16 @@ struct Fresh {
 
 long raw(const Result<UserIter>& r) { return r ? 0 : -r.error(); }
 
+/// What a request would find in slot @p index (looked up in a Reading of its own).
+uring::RegisteredBuffer* buffer_at(Registry& registry, uint32_t index) {
+    const Registry::Reading reading(&registry);
+    return reading.buffer(index);
+}
+File* file_at(Registry& registry, uint32_t index) {
+    const Registry::Reading reading(&registry);
+    return reading.file(index);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- buffers
@@ -202,7 +212,7 @@ Test(registered, a_failure_part_way_leaves_no_table) {
     const IoVec bad[4] = {{page(0), 10}, {page(1), 10}, {page(5), 2 * kPage}, {page(0), 10}};
     cr_expect_eq(f.call(RegisterOp::RegisterBuffers, bad, 4), -Errno::Fault, "page 6 is not mapped");
     cr_expect_eq(total_pins(), 0, "buffers 0 and 1 were unpinned again");
-    cr_expect_eq(f.registry.buffer(0), nullptr);
+    cr_expect_eq(buffer_at(f.registry, 0), nullptr);
     cr_expect_eq(f.call(RegisterOp::UnregisterBuffers, nullptr, 0), -Errno::NxIo);
     const IoVec null_five[1] = {{0, 5}};
     cr_expect_eq(f.call(RegisterOp::RegisterBuffers, null_five, 1), -Errno::Fault);
@@ -231,8 +241,8 @@ Test(registered, the_struct_forms_and_sparse_tables) {
     g_pin_calls = 0;
     rr = {16384, iu::kRsrcRegisterSparse, 0, 0, 0};
     cr_expect_eq(f.call(RegisterOp::RegisterBuffers2, &rr, sizeof rr), 0);
-    cr_expect_eq(f.registry.buffer(0), nullptr, "every slot empty");
-    cr_expect_eq(f.registry.buffer(16383), nullptr);
+    cr_expect_eq(buffer_at(f.registry, 0), nullptr, "every slot empty");
+    cr_expect_eq(buffer_at(f.registry, 16383), nullptr);
     cr_expect_eq(g_pin_calls, 0, "a sparse table pins nothing");
 }
 
@@ -240,7 +250,8 @@ Test(registered, a_slice_must_lie_inside_the_buffer) {
     Fresh f;
     const IoVec one[1] = {{page(0) + 10, 100}};
     cr_assert_eq(f.call(RegisterOp::RegisterBuffers, one, 1), 0);
-    uring::RegisteredBuffer* b = f.registry.buffer(0);
+    const Registry::Reading reading(&f.registry);
+    uring::RegisteredBuffer* b = reading.buffer(0);
     cr_assert_not_null(b);
     cr_expect_eq(raw(b->slice(page(0) + 10, 100)), 0);
     cr_expect_eq(raw(b->slice(page(0) + 110, 0)), 0, "0 bytes at its end");
@@ -248,9 +259,8 @@ Test(registered, a_slice_must_lie_inside_the_buffer) {
     cr_expect_eq(raw(b->slice(page(0) + 103, 8)), -Errno::Fault, "one byte past");
     cr_expect_eq(raw(b->slice(0, 0)), -Errno::Fault);
     cr_expect_eq(raw(b->slice(0xfffffffffffffff0, 32)), -Errno::Fault, "wraps");
-    b->unref();
-    cr_expect_eq(f.registry.buffer(1), nullptr, "past the table");
-    cr_expect_eq(f.registry.buffer(65535), nullptr);
+    cr_expect_eq(buffer_at(f.registry, 1), nullptr, "past the table");
+    cr_expect_eq(buffer_at(f.registry, 65535), nullptr);
 }
 
 Test(registered, pinned_copies_cross_pages_from_an_unaligned_start) {
@@ -258,7 +268,8 @@ Test(registered, pinned_copies_cross_pages_from_an_unaligned_start) {
     for (int i = 0; i < 3 * static_cast<int>(kPage); ++i) g_memory[i] = static_cast<uint8_t>(i % 251);
     const IoVec one[1] = {{page(0) + 4000, 2 * kPage}};
     cr_assert_eq(f.call(RegisterOp::RegisterBuffers, one, 1), 0);
-    uring::RegisteredBuffer* b = f.registry.buffer(0);
+    const Registry::Reading reading(&f.registry);
+    uring::RegisteredBuffer* b = reading.buffer(0);
     Result<UserIter> it = b->slice(page(0) + 4090, 4200);  // the end of page 0, all of page 1, into page 2
     cr_assert(it.has_value());
     static uint8_t out[5000];
@@ -272,24 +283,45 @@ Test(registered, pinned_copies_cross_pages_from_an_unaligned_start) {
     Result<UserIter> dst = b->slice(page(1) + 4050, 100);  // across pages 1 and 2
     cr_expect_eq(dst->copy_out(in, 100), 100u);
     cr_expect_eq(std::memcmp(g_memory + kPage + 4050, in, 100), 0);
-    b->unref();
 }
 
-Test(registered, requests_keep_buffers_past_unregister) {
+Test(registered, parked_requests_keep_buffers_past_unregister) {
     Fresh f;
     const IoVec one[1] = {{page(2), 2 * kPage}};
     cr_assert_eq(f.call(RegisterOp::RegisterBuffers, one, 1), 0);
-    uring::RegisteredBuffer* in_flight = f.registry.buffer(0);  // a request's reference
+    uring::RegisteredBuffer* parked = buffer_at(f.registry, 0);
+    parked->ref();  // a READ_FIXED that parks takes a reference of its own
     cr_expect_eq(f.call(RegisterOp::UnregisterBuffers, nullptr, 0), 0, "no waiting");
-    cr_expect_eq(pins(2), 1, "the request keeps the pages pinned");
+    cr_expect_eq(pins(2), 1, "the parked request keeps the pages pinned");
     cr_expect_eq(pins(3), 1);
-    cr_expect_eq(f.registry.buffer(0), nullptr, "new requests find no table");
+    cr_expect_eq(buffer_at(f.registry, 0), nullptr, "new requests find no table");
     cr_expect_eq(f.call(RegisterOp::RegisterBuffers, one, 1), 0, "a new table can come");
     cr_expect_eq(pins(2), 2, "the old and the new registration");
-    in_flight->unref();  // the request completes
+    parked->unref();  // the request completes
     cr_expect_eq(pins(2), 1);
     cr_expect_eq(f.call(RegisterOp::UnregisterBuffers, nullptr, 0), 0);
     cr_expect_eq(total_pins(), 0);
+}
+
+Test(registered, a_table_taken_away_waits_for_the_readings) {
+    Fresh f;
+    const IoVec one[1] = {{page(2), 10}};
+    cr_assert_eq(f.call(RegisterOp::RegisterBuffers, one, 1), 0);
+    {
+        const Registry::Reading issuing(&f.registry);  // a request being issued, on another CPU
+        uring::RegisteredBuffer* b = issuing.buffer(0);
+        cr_assert_not_null(b);
+        cr_expect_eq(f.call(RegisterOp::UnregisterBuffers, nullptr, 0), 0);
+        cr_expect_eq(pins(2), 1, "the table waits: the request may still copy through it");
+        cr_expect_eq(buffer_at(f.registry, 0), nullptr, "a lookup that starts now finds nothing");
+        cr_expect_eq(pins(2), 1, "that lookup's end freed nothing: the first still runs");
+        cr_expect_eq(raw(b->slice(page(2), 10)), 0, "what it found is still good");
+        cr_expect_eq(f.call(RegisterOp::RegisterBuffers, one, 1), 0);
+        cr_expect_eq(pins(2), 2);
+    }
+    cr_expect_eq(pins(2), 1, "the last Reading let the old table go");
+    cr_expect_eq(f.call(RegisterOp::UnregisterBuffers, nullptr, 0), 0);
+    cr_expect_eq(pins(2), 0, "no Reading runs: freed at once");
 }
 
 Test(registered, buffer_updates_follow_linux) {
@@ -307,7 +339,8 @@ Test(registered, buffer_updates_follow_linux) {
     cr_expect_eq(f.call(RegisterOp::RegisterBuffersUpdate, &up, sizeof up), -Errno::Overflow);
     up = {1, 0, at(fresh), 0, 2, 0};
     cr_expect_eq(f.call(RegisterOp::RegisterBuffersUpdate, &up, sizeof up), -Errno::Inval, "past the table");
-    uring::RegisteredBuffer* in_flight = f.registry.buffer(0);
+    uring::RegisteredBuffer* in_flight = buffer_at(f.registry, 0);
+    in_flight->ref();  // a parked request's
     up = {0, 0, at(fresh), 0, 2, 0};
     cr_expect_eq(f.call(RegisterOp::RegisterBuffersUpdate, &up, sizeof up), 1, "the second iovec fails: 1 done");
     cr_expect_eq(pins(3), 1, "slot 0 is page 3 now");
@@ -319,7 +352,7 @@ Test(registered, buffer_updates_follow_linux) {
     up = {1, 0, at(empty), 0, 1, 0};
     cr_expect_eq(f.call(RegisterOp::RegisterBuffersUpdate, &up, sizeof up), 1, "{NULL, 0} empties the slot");
     cr_expect_eq(pins(1), 0);
-    cr_expect_eq(f.registry.buffer(1), nullptr);
+    cr_expect_eq(buffer_at(f.registry, 1), nullptr);
     cr_expect_eq(f.call(RegisterOp::UnregisterBuffers, nullptr, 0), 0);
     cr_expect_eq(total_pins(), 0);
 }
@@ -338,13 +371,14 @@ Test(registered, files_hold_references) {
     cr_expect_eq(f.call(RegisterOp::RegisterFiles, with_ring, 3), -Errno::BadF, "an io_uring");
     const int32_t with_hole[3] = {0, 1, 9};
     cr_expect_eq(f.call(RegisterOp::RegisterFiles, with_hole, 3), -Errno::BadF, "not open");
-    cr_expect_eq(f.registry.file(0), nullptr, "no partial table");
+    cr_expect_eq(file_at(f.registry, 0), nullptr, "no partial table");
     cr_expect_eq(f.call(RegisterOp::RegisterFiles, fds, 3), 0);
     cr_expect_eq(f.call(RegisterOp::RegisterFiles, fds, 3), -Errno::Busy);
-    File* in_flight = f.registry.file(0);
+    File* in_flight = file_at(f.registry, 0);
     cr_expect_eq(in_flight, zero);
-    cr_expect_eq(f.registry.file(1), nullptr, "-1: an empty slot");
-    cr_expect_eq(f.registry.file(3), nullptr, "past the table");
+    in_flight->ref();  // a parked request's
+    cr_expect_eq(file_at(f.registry, 1), nullptr, "-1: an empty slot");
+    cr_expect_eq(file_at(f.registry, 3), nullptr, "past the table");
     f.fds.files[0]->unref();  // close(0): the table and the request still hold it
     f.fds.files[0] = nullptr;
     cr_expect_eq(f.call(RegisterOp::UnregisterFiles, nullptr, 0), 0);
@@ -362,13 +396,12 @@ Test(registered, file_updates_follow_linux) {
     up = {0, 0, at(skip_bad_one)};
     cr_expect_eq(f.call(RegisterOp::RegisterFilesUpdate, &up, 0), -Errno::Inval);
     cr_expect_eq(f.call(RegisterOp::RegisterFilesUpdate, &up, 3), 1, "the skip counts; fd 9 stops it");
-    cr_expect_eq(f.registry.file(0), *f.fds.get(0), "skipped: unchanged");
-    f.registry.file(0)->unref();
-    cr_expect_eq(f.registry.file(1), nullptr, "the bad fd's slot is left empty");
+    cr_expect_eq(file_at(f.registry, 0), *f.fds.get(0), "skipped: unchanged");
+    cr_expect_eq(file_at(f.registry, 1), nullptr, "the bad fd's slot is left empty");
     const int32_t bad_first[1] = {9};
     up = {2, 0, at(bad_first)};
     cr_expect_eq(f.call(RegisterOp::RegisterFilesUpdate, &up, 1), -Errno::BadF);
-    cr_expect_eq(f.registry.file(2), nullptr, "emptied first, as Linux");
+    cr_expect_eq(file_at(f.registry, 2), nullptr, "emptied first, as Linux");
     const int32_t ring[1] = {2};
     up = {0, 0, at(ring)};
     cr_expect_eq(f.call(RegisterOp::RegisterFilesUpdate, &up, 1), -Errno::BadF);
@@ -381,8 +414,7 @@ Test(registered, file_updates_follow_linux) {
     const int32_t one[1] = {1};
     iu::RsrcUpdate2 up2{2, 0, at(one), 0, 1, 0};
     cr_expect_eq(f.call(RegisterOp::RegisterFilesUpdate2, &up2, sizeof up2), 1);
-    cr_expect_eq(f.registry.file(2), *f.fds.get(1));
-    f.registry.file(2)->unref();
+    cr_expect_eq(file_at(f.registry, 2), *f.fds.get(1));
     cr_expect_eq(f.call(RegisterOp::UnregisterFiles, nullptr, 0), 0);
     cr_expect_eq(g_deleted, 0, "the descriptors still hold every file");
 }

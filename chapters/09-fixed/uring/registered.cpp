@@ -121,6 +121,17 @@ Result<Table<T>*> Table<T>::create(uint32_t size) {
 }
 
 template <typename T>
+Result<Table<T>*> Table<T>::clone() const {
+    Table* copy = TRY(create(m_size));
+    for (uint32_t i = 0; i < m_size; ++i)
+        if (T* entry = m_slots[i]) {
+            entry->ref();
+            copy->m_slots[i] = entry;
+        }
+    return copy;
+}
+
+template <typename T>
 Table<T>::~Table() {
     for (uint32_t i = 0; i < m_size; ++i)
         if (m_slots[i]) m_slots[i]->unref();
@@ -129,53 +140,77 @@ Table<T>::~Table() {
 
 // ---------------------------------------------------------------- registry
 
+RegisteredBuffer* Registry::Reading::buffer(uint32_t index) const {
+    // seq_cst: this load comes after the count went up (see the file's comment).
+    const Table<RegisteredBuffer>* table = m_registry->m_buffers.load(std::memory_order_seq_cst);
+    return table ? table->get(index) : nullptr;
+}
+
+File* Registry::Reading::file(uint32_t index) const {
+    const Table<File>* table = m_registry->m_files.load(std::memory_order_seq_cst);
+    return table ? table->get(index) : nullptr;
+}
+
 Registry::~Registry() {
-    delete m_buffers;
-    delete m_files;
+    delete m_buffers.load();
+    delete m_files.load();
+    for (RetiredTable* t = m_retired.load(); t;) {
+        RetiredTable* next = t->retired_next;
+        delete t;
+        t = next;
+    }
 }
 
-template <typename T>
-bool Registry::registered(Table<T>* const& table) {
-    IrqLock guard(m_lock);
-    return table != nullptr;
+void Registry::retire(RetiredTable* table) {
+    // The table is no longer installed (a seq_cst store took it away), so
+    // no Reading that starts from now on can find it: if none runs now, it
+    // can go (once the lock is dropped); else it waits for the last one.
+    if (m_readers.load(std::memory_order_seq_cst) == 0) {
+        table->retired_next = m_release;
+        m_release = table;
+    } else {
+        table->retired_next = m_retired.load(std::memory_order_relaxed);
+        m_retired.store(table, std::memory_order_release);
+    }
 }
 
-template <typename T>
-Result<long> Registry::install(Table<T>*& slot, Table<T>* table) {
+void Registry::reclaim() {
+    if (!m_retired.load(std::memory_order_acquire)) return;  // nearly always: nothing waits
+    RetiredTable* list;
     {
         IrqLock guard(m_lock);
-        if (!slot) {
-            slot = table;
-            return 0;
-        }
+        if (m_readers.load(std::memory_order_seq_cst) != 0) return;  // a new Reading began: it will do this
+        list = m_retired.exchange(nullptr, std::memory_order_relaxed);
     }
-    delete table;  // another CPU's registration came first
-    return Err(Errno::Busy);
+    while (list) {  // outside the lock: unpinning, or a file's last reference, takes time
+        RetiredTable* next = list->retired_next;
+        delete list;
+        list = next;
+    }
 }
 
 template <typename T>
-Result<long> Registry::unregister(Table<T>*& slot) {
-    Table<T>* table;
-    {
-        IrqLock guard(m_lock);
-        table = slot;
-        slot = nullptr;
-    }
-    if (!table) return Err(Errno::NxIo);
-    delete table;  // outside the lock: unpinning, or a file's last reference, takes time
+void Registry::replace(std::atomic<Table<T>*>& slot, Table<T>* table) {
+    if (Table<T>* old = slot.exchange(table, std::memory_order_seq_cst)) retire(old);
+}
+
+template <typename T>
+Result<long> Registry::unregister(std::atomic<Table<T>*>& slot) {
+    if (!slot.load(std::memory_order_relaxed)) return Err(Errno::NxIo);
+    replace(slot, static_cast<Table<T>*>(nullptr));  // requests that parked keep their own references
     return 0;
 }
 
 template <typename T>
-Result<void> Registry::check_update(Table<T>* const& table, uint32_t offset, uint32_t count) {
-    IrqLock guard(m_lock);
+Result<Table<T>*> Registry::copy_for_update(const std::atomic<Table<T>*>& slot, uint32_t offset, uint32_t count) {
+    const Table<T>* table = slot.load(std::memory_order_relaxed);
     if (!table) return Err(Errno::NxIo);
     if (uint64_t{offset} + count > table->size()) return Err(Errno::Inval);
-    return {};
+    return table->clone();  // installed tables never change: the update is made on a copy
 }
 
 Result<long> Registry::register_buffers(const AddressSpace& space, uint64_t iovecs, uint32_t count, uint64_t tags) {
-    if (registered(m_buffers)) return Err(Errno::Busy);
+    if (m_buffers.load(std::memory_order_relaxed)) return Err(Errno::Busy);
     if (count == 0 || count > kMaxBuffers) return Err(Errno::Inval);
     // Buffer i: iovec i (none: every slot empty), then tag i, as Linux reads them.
     auto entry = [&](uint32_t i) -> Result<RegisteredBuffer*> {
@@ -191,18 +226,19 @@ Result<long> Registry::register_buffers(const AddressSpace& space, uint64_t iove
         }
         table->exchange(i, *buffer);
     }
-    return install(m_buffers, table);
+    replace(m_buffers, table);
+    return 0;
 }
 
 Result<long> Registry::update_buffers(const AddressSpace& space, uint32_t offset, uint64_t iovecs, uint32_t count,
                                       uint64_t tags) {
-    TRY(check_update(m_buffers, offset, count));
+    Table<RegisteredBuffer>* copy = TRY(copy_for_update(m_buffers, offset, count));
     auto entry = [&](uint32_t i) -> Result<RegisteredBuffer*> {
         const abi::IoVec v = TRY(read_iovec(iovecs, i));
         return buffer_for(space, v, TRY(read_tag(tags, i)));
     };
     uint32_t done = 0;
-    Errno failed = Errno::NxIo;  // if the table went away meanwhile (another CPU)
+    Errno failed = Errno::Inval;
     for (; done < count; ++done) {
         // As Linux: the new buffer is pinned first, and only then replaces the old one.
         const Result<RegisteredBuffer*> buffer = entry(done);
@@ -210,24 +246,18 @@ Result<long> Registry::update_buffers(const AddressSpace& space, uint32_t offset
             failed = buffer.error();
             break;
         }
-        RegisteredBuffer* old = *buffer;
-        bool placed = false;
-        {
-            IrqLock guard(m_lock);
-            if (m_buffers && offset + done < m_buffers->size()) {
-                old = m_buffers->exchange(offset + done, *buffer);
-                placed = true;
-            }
-        }
-        if (old) old->unref();  // the replaced buffer (a request using it keeps its own reference)
-        if (!placed) break;
+        if (RegisteredBuffer* old = copy->exchange(offset + done, *buffer)) old->unref();  // the copy's reference
     }
-    if (done > 0) return done;
-    return Err(failed);
+    if (done == 0) {
+        delete copy;  // nothing changed
+        return Err(failed);
+    }
+    replace(m_buffers, copy);
+    return done;
 }
 
 Result<long> Registry::register_files(const FileTable& descriptors, uint64_t fds, uint32_t count, uint64_t tags) {
-    if (registered(m_files)) return Err(Errno::Busy);
+    if (m_files.load(std::memory_order_relaxed)) return Err(Errno::Busy);
     if (count == 0) return Err(Errno::Inval);
     if (count > kMaxFiles) return Err(Errno::MFile);
     // File i: tag i, then fd i (none: every slot empty), as Linux reads them.
@@ -245,14 +275,16 @@ Result<long> Registry::register_files(const FileTable& descriptors, uint64_t fds
         }
         table->exchange(i, *file);
     }
-    return install(m_files, table);
+    replace(m_files, table);
+    return 0;
 }
 
 Result<long> Registry::update_files(const FileTable& descriptors, uint32_t offset, uint64_t fds, uint32_t count,
                                     uint64_t tags) {
-    TRY(check_update(m_files, offset, count));
+    Table<File>* copy = TRY(copy_for_update(m_files, offset, count));
     uint32_t done = 0;
-    Errno failed = Errno::NxIo;
+    bool changed = false;
+    Errno failed = Errno::Inval;
     for (; done < count; ++done) {
         const Result<uint64_t> tag = read_tag(tags, done);
         const Result<int32_t> fd = tag ? read_fd(fds, done) : Err(tag.error());
@@ -261,25 +293,24 @@ Result<long> Registry::update_files(const FileTable& descriptors, uint32_t offse
             break;
         }
         if (*fd == ring_abi::kRegisterFilesSkip && *tag == 0) continue;
-        File* old = nullptr;
-        Result<File*> file = Err(Errno::NxIo);  // if the table went away meanwhile (another CPU)
-        {
-            IrqLock guard(m_lock);
-            if (m_files && offset + done < m_files->size()) {
-                // As Linux: the slot is emptied first, and stays empty if the fd is bad.
-                if (*tag == 0) old = m_files->exchange(offset + done, nullptr);
-                file = file_for(descriptors, *fd, *tag);
-                if (file) m_files->exchange(offset + done, *file);
-            }
+        if (*tag == 0) {
+            // As Linux: the slot is emptied first, and stays empty if the fd is bad.
+            if (File* old = copy->exchange(offset + done, nullptr)) old->unref();
+            changed = true;
         }
-        if (old) old->unref();  // outside the lock: it may be the file's last reference
+        const Result<File*> file = file_for(descriptors, *fd, *tag);
         if (!file) {
             failed = file.error();
             break;
         }
+        copy->exchange(offset + done, *file);
     }
-    if (done > 0) return done;
-    return Err(failed);
+    if (!changed) {
+        delete copy;
+        return done > 0 ? Result<long>(done) : Err(failed);
+    }
+    replace(m_files, copy);
+    return done > 0 ? Result<long>(done) : Err(failed);
 }
 
 Result<long> Registry::register_rsrc(bool buffers, uint64_t arg, uint32_t size, const AddressSpace& space,
@@ -303,8 +334,8 @@ Result<long> Registry::update_rsrc(bool buffers, uint64_t arg, uint32_t size, co
     return update_files(descriptors, up.offset, up.data, up.nr, up.tags);
 }
 
-Result<long> Registry::handle(ring_abi::RegisterOp op, uint64_t arg, uint32_t nr_args, const AddressSpace& space,
-                              const FileTable& descriptors) {
+Result<long> Registry::dispatch(ring_abi::RegisterOp op, uint64_t arg, uint32_t nr_args, const AddressSpace& space,
+                                const FileTable& descriptors) {
     using ring_abi::RegisterOp;
     switch (op) {
         case RegisterOp::RegisterBuffers:
@@ -335,18 +366,26 @@ Result<long> Registry::handle(ring_abi::RegisterOp op, uint64_t arg, uint32_t nr
     }
 }
 
-RegisteredBuffer* Registry::buffer(uint32_t index) {
-    IrqLock guard(m_lock);
-    RegisteredBuffer* buffer = m_buffers ? m_buffers->get(index) : nullptr;
-    if (buffer) buffer->ref();
-    return buffer;
-}
-
-File* Registry::file(uint32_t index) {
-    IrqLock guard(m_lock);
-    File* file = m_files ? m_files->get(index) : nullptr;
-    if (file) file->ref();
-    return file;
+Result<long> Registry::handle(ring_abi::RegisterOp op, uint64_t arg, uint32_t nr_args, const AddressSpace& space,
+                              const FileTable& descriptors) {
+    Result<long> result = 0;
+    RetiredTable* release;
+    {
+        // One registration at a time, from start to end (Linux's uring_lock): a
+        // copy for an update is made of the table that is still installed at
+        // the end. Pinning and reading the user's arrays happen with it held
+        // (and interrupts off): registration is rare, and lookups never wait for it.
+        IrqLock guard(m_lock);
+        result = dispatch(op, arg, nr_args, space, descriptors);
+        release = m_release;
+        m_release = nullptr;
+    }
+    while (release) {  // tables no Reading can see: freed now, outside the lock
+        RetiredTable* next = release->retired_next;
+        delete release;
+        release = next;
+    }
+    return result;
 }
 
 }  // namespace uring

@@ -15,17 +15,29 @@
  *   - a registered file is a reference on the File, kept in the ring's
  *     table: an SQE with IOSQE_FIXED_FILE names it by index.
  *
- * Lifetimes, as Linux's resource nodes: a table holds one reference on each
- * entry, and a request takes one of its own for as long as it runs (a parked
- * READ included). Unregistering or replacing an entry drops the table's
- * reference only: a request in flight keeps its buffer and its file, and
- * the pages are unpinned when the last request lets go. Nobody waits.
+ * Lifetimes, as Linux's resource nodes: a table holds one reference on
+ * each entry. A request that has to wait (a READ parked on an empty pipe)
+ * takes one of its own on its file and its buffer. Unregistering drops the
+ * table's references only, so a parked request keeps its buffer and its
+ * file, and the pages are unpinned when the last request lets go. Nobody
+ * waits for anybody.
  *
- * Locking: a table is installed or taken away, and an entry looked up and
- * referenced, under the Registry's lock; the slow work (reading the user's
- * arrays, pinning, unpinning) happens outside it, on a table nobody else
- * sees yet or no longer sees. So a registration that fails half-way has
- * changed nothing: no request ever sees a partial table.
+ * Lookups take no lock, so that a registered file or buffer costs a
+ * request less than a descriptor or a user buffer, even with several CPUs
+ * (chapter 10). Two rules make that safe:
+ *   - an installed table never changes: registering installs a new table,
+ *     updating installs a changed copy, unregistering takes the table away.
+ *     A lookup reads one table pointer, and then a table that stays as it is;
+ *   - a table taken away is freed only when no lookup is running: each
+ *     request that looks something up does so inside a Reading (it counts
+ *     itself in m_readers), and a table retired while one runs waits on a
+ *     list until the last Reading ends. This is the idea of Linux's RCU,
+ *     with one count per ring for the grace period.
+ * The writer (io_uring_register) takes the table away, then looks at the
+ * count; a reader counts itself, then reads the table pointer. With a full
+ * barrier on each side, at least one of them sees the other - the same
+ * pairing as SQPOLL's NEED_WAKEUP (chapter 08). io_uring_register calls
+ * take turns under the Registry's lock, as Linux's under its uring_lock.
  */
 #pragma once
 
@@ -85,22 +97,32 @@ private:
     PhysAddr* m_frames;    // one per page, from the page of addr on
 };
 
+/// What a Registry retires: a table, seen only as something to delete.
+class RetiredTable {
+public:
+    virtual ~RetiredTable() = default;
+    RetiredTable* retired_next = nullptr;  ///< the Registry's list of tables waiting for no Reading
+};
+
 /// A table of registered entries (RegisteredBuffer or File): a fixed number
-/// of slots, each empty or holding one reference on its entry.
+/// of slots, each empty or holding one reference on its entry. Once
+/// installed in a Registry it never changes.
 template <typename T>
-class Table {
+class Table final : public RetiredTable {
 public:
     /// A table of @p size empty slots, or Errno::NoMem.
     static Result<Table*> create(uint32_t size);
+    /// A new table with the same entries (each referenced once more), or Errno::NoMem.
+    Result<Table*> clone() const;
     /// Drops every entry's reference.
-    ~Table();
+    ~Table() override;
 
     /// Its number of slots.
     [[nodiscard]] uint32_t size() const { return m_size; }
     /// The entry in slot @p index; nullptr if the slot is empty or there is none.
     [[nodiscard]] T* get(uint32_t index) const { return index < m_size ? m_slots[index] : nullptr; }
-    /// Put @p entry (and its reference) in slot @p index (< size()), and
-    /// return what was there (and its reference), or nullptr.
+    /// Before the table is installed: put @p entry (and its reference) in slot
+    /// @p index (< size()), and return what was there (and its reference).
     T* exchange(uint32_t index, T* entry) {
         T* old = m_slots[index];
         m_slots[index] = entry;
@@ -115,14 +137,42 @@ private:
     T** m_slots;
 };
 
-/// The buffers and files registered with one ring, and the lock that
-/// guards which tables it has and what their slots hold.
+/// The buffers and files registered with one ring.
 class Registry {
 public:
+    /// A stretch of code that looks entries up (a request being issued). What
+    /// it finds stays valid until it ends: a table taken away meanwhile is
+    /// freed only after the last Reading. A Reading of nullptr does nothing
+    /// (a request that uses no registered file or buffer pays nothing).
+    class Reading {
+    public:
+        /// Count this lookup in (a full barrier: see the file's comment).
+        explicit Reading(Registry* registry) : m_registry(registry) {
+            if (registry) registry->m_readers.fetch_add(1, std::memory_order_seq_cst);
+        }
+        /// Count it out; the last Reading frees what was retired meanwhile.
+        ~Reading() {
+            if (m_registry && m_registry->m_readers.fetch_sub(1, std::memory_order_seq_cst) == 1)
+                m_registry->reclaim();
+        }
+        Reading(const Reading&) = delete;
+        Reading& operator=(const Reading&) = delete;
+
+        /// The buffer in slot @p index, or nullptr (none: the request fails,
+        /// -EFAULT). Valid during this Reading; a request that outlives it
+        /// (a parked READ) takes a reference first.
+        [[nodiscard]] RegisteredBuffer* buffer(uint32_t index) const;
+        /// The file in slot @p index, or nullptr (none: -EBADF). As buffer().
+        [[nodiscard]] File* file(uint32_t index) const;
+
+    private:
+        Registry* m_registry;
+    };
+
     Registry() = default;
     Registry(const Registry&) = delete;
     Registry& operator=(const Registry&) = delete;
-    /// Both tables go (the ring is released; no request is left to use them).
+    /// Both tables go, and what waits to be freed (no request is left).
     ~Registry();
 
     /// io_uring_register(ring, @p op, @p arg, @p nr_args) for the buffer and
@@ -134,40 +184,38 @@ public:
     Result<long> handle(abi::io_uring::RegisterOp op, uint64_t arg, uint32_t nr_args, const AddressSpace& space,
                         const FileTable& descriptors);
 
-    /// For a request: the buffer in slot @p index, with a reference the
-    /// request now owns; nullptr if there is none (the request fails, -EFAULT).
-    RegisteredBuffer* buffer(uint32_t index);
-    /// For a request: the file in slot @p index, with a reference the request
-    /// now owns; nullptr if there is none (the request fails, -EBADF).
-    File* file(uint32_t index);
-
 private:
     // Linux's io_sqe_buffers_register, __io_sqe_buffers_update, io_sqe_files_register,
-    // __io_sqe_files_update; arrays are user addresses, count > 0 is the caller's check.
+    // __io_sqe_files_update; arrays are user addresses. With m_lock held.
     Result<long> register_buffers(const AddressSpace& space, uint64_t iovecs, uint32_t count, uint64_t tags);
     Result<long> update_buffers(const AddressSpace& space, uint32_t offset, uint64_t iovecs, uint32_t count,
                                 uint64_t tags);
     Result<long> register_files(const FileTable& descriptors, uint64_t fds, uint32_t count, uint64_t tags);
     Result<long> update_files(const FileTable& descriptors, uint32_t offset, uint64_t fds, uint32_t count,
                               uint64_t tags);
-    // The two calls that take a struct (io_register_rsrc, io_register_rsrc_update).
+    // The calls that take a struct (io_register_rsrc, io_register_rsrc_update).
     Result<long> register_rsrc(bool buffers, uint64_t arg, uint32_t size, const AddressSpace& space,
                                const FileTable& descriptors);
     Result<long> update_rsrc(bool buffers, uint64_t arg, uint32_t size, const AddressSpace& space,
                              const FileTable& descriptors);
+    Result<long> dispatch(abi::io_uring::RegisterOp op, uint64_t arg, uint32_t nr_args, const AddressSpace& space,
+                          const FileTable& descriptors);
 
     template <typename T>
-    bool registered(Table<T>* const& table);
+    Result<long> unregister(std::atomic<Table<T>*>& slot);
     template <typename T>
-    Result<long> install(Table<T>*& slot, Table<T>* table);
+    Result<Table<T>*> copy_for_update(const std::atomic<Table<T>*>& slot, uint32_t offset, uint32_t count);
     template <typename T>
-    Result<long> unregister(Table<T>*& slot);
-    template <typename T>
-    Result<void> check_update(Table<T>* const& table, uint32_t offset, uint32_t count);
+    void replace(std::atomic<Table<T>*>& slot, Table<T>* table);
+    void retire(RetiredTable* table);
+    void reclaim();
 
-    SpinLock m_lock;
-    Table<RegisteredBuffer>* m_buffers = nullptr;  // nullptr: none registered
-    Table<File>* m_files = nullptr;
+    SpinLock m_lock;                                          // io_uring_register calls take turns under it
+    std::atomic<Table<RegisteredBuffer>*> m_buffers{nullptr};  // nullptr: none registered
+    std::atomic<Table<File>*> m_files{nullptr};
+    std::atomic<uint32_t> m_readers{0};                       // Readings running now
+    std::atomic<RetiredTable*> m_retired{nullptr};            // waiting for no Reading; changed under m_lock
+    RetiredTable* m_release = nullptr;                        // retired while no Reading ran: freed after unlock
 };
 
 }  // namespace uring
