@@ -64,12 +64,14 @@ UserIter::~UserIter() {
     if (m_vec != m_inline) heap_free(m_vec);
 }
 
-size_t UserIter::copy_in(void* dst, size_t n) { return copy(dst, n, false); }
+size_t UserIter::copy_in(void* dst, size_t n) { return m_frames ? copy_pinned(dst, n, false) : copy(dst, n, false); }
 
-size_t UserIter::copy_out(const void* src, size_t n) { return copy(const_cast<void*>(src), n, true); }
+size_t UserIter::copy_out(const void* src, size_t n) {
+    void* kernel = const_cast<void*>(src);
+    return m_frames ? copy_pinned(kernel, n, true) : copy(kernel, n, true);
+}
 
 size_t UserIter::copy(void* kernel, size_t n, bool to_user) {
-    if (m_frames) return copy_pinned(kernel, n, to_user);
     auto* at = static_cast<uint8_t*>(kernel);
     size_t done = 0;
     while (done < n && m_remaining > 0) {

@@ -60,30 +60,35 @@ uring::RegisteredBuffer* buffer_of(const uring::Request& r) {
 RingFile* owner_of(const uring::Request& r) { return reinterpret_cast<RingFile*>(r.scratch[2]); }
 
 
-// The user buffers the request names: its piece of the registered buffer,
-// already checked and pinned (READ_FIXED, WRITE_FIXED), or buffers to check
-// now and copy through the page tables (READ, WRITE, READV, WRITEV).
-Result<UserIter> buffers_of(const uring::Request& r) {
+// Do @p transfer (a read or write) on the user buffers the request names:
+// its piece of a registered buffer, checked against what was registered and
+// copied through pages pinned then (READ_FIXED, WRITE_FIXED), or buffers
+// checked now and copied through the page tables (READ, WRITE, READV, WRITEV).
+template <typename Transfer>
+Result<long> with_buffers(const uring::Request& r, Transfer transfer) {
     const ring_abi::Sqe& sqe = r.sqe;
-    if (const uring::RegisteredBuffer* buffer = buffer_of(r)) return buffer->slice(sqe.addr, sqe.len);
+    if (const uring::RegisteredBuffer* buffer = buffer_of(r)) {
+        TRY(buffer->check(sqe.addr, sqe.len));
+        UserIter pinned = buffer->slice(sqe.addr, sqe.len);
+        return transfer(pinned);
+    }
     const auto op = static_cast<ring_abi::Op>(sqe.opcode);
-    if (op == ring_abi::Op::Read || op == ring_abi::Op::Write) return UserIter::buffer(sqe.addr, sqe.len);
-    return UserIter::iovecs(sqe.addr, sqe.len);
+    UserIter user = TRY(op == ring_abi::Op::Read || op == ring_abi::Op::Write ? UserIter::buffer(sqe.addr, sqe.len)
+                                                                              : UserIter::iovecs(sqe.addr, sqe.len));
+    return transfer(user);
 }
 
 // Read for a READ, READV or READ_FIXED request. It never sleeps: a read that
 // would have to wait answers Errno::Again, and the request is parked instead.
 Result<long> read_request(const uring::Request& r) {
-    UserIter to = TRY(buffers_of(r));
-    return file_of(r)->read(to, Blocking::No);
+    return with_buffers(r, [&](UserIter& to) { return file_of(r)->read(to, Blocking::No); });
 }
 
 // Write for a WRITE, WRITEV or WRITE_FIXED request: it blocks as write()
 // would (a full blocking pipe makes io_uring_enter sleep; see the chapter's
 // differences).
 Result<long> write_request(const uring::Request& r) {
-    UserIter from = TRY(buffers_of(r));
-    return file_of(r)->write(from, file_of(r)->blocking());
+    return with_buffers(r, [&](UserIter& from) { return file_of(r)->write(from, file_of(r)->blocking()); });
 }
 
 // A result as a CQE's res: the value, or -errno (the CQE is io_uring's syscall boundary).

@@ -100,11 +100,15 @@ void RegisteredBuffer::unref() {
     delete this;
 }
 
-Result<UserIter> RegisteredBuffer::slice(uint64_t addr, uint64_t len) const {
-    // validate_fixed_range: all of it inside the buffer, without wrapping,
-    // and no more than one read or write may move.
+Result<void> RegisteredBuffer::check(uint64_t addr, uint64_t len) const {
+    // All of it inside the buffer, without wrapping, and no more than one
+    // read or write may move.
     if (addr + len < addr || addr < m_addr || addr + len > m_addr + m_len) return Err(Errno::Fault);
     if (len > UserIter::kMaxRwCount) return Err(Errno::Fault);
+    return {};
+}
+
+UserIter RegisteredBuffer::slice(uint64_t addr, uint64_t len) const {
     return UserIter::pinned(m_frames, addr - page_of(m_addr), len);
 }
 

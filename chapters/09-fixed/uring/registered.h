@@ -75,10 +75,13 @@ public:
     /// Drop a reference; the last one unpins the pages and frees the buffer.
     void unref();
 
-    /// The bytes [addr, addr + len) as a UserIter over the pinned pages;
-    /// Errno::Fault unless they lie inside this buffer and len is at most
-    /// MAX_RW_COUNT (Linux's validate_fixed_range).
-    [[nodiscard]] Result<UserIter> slice(uint64_t addr, uint64_t len) const;
+    /// Linux's validate_fixed_range: Errno::Fault unless the bytes
+    /// [addr, addr + len) lie inside this buffer and len is at most MAX_RW_COUNT.
+    [[nodiscard]] Result<void> check(uint64_t addr, uint64_t len) const;
+    /// The bytes [addr, addr + len), which check() accepted, as a UserIter
+    /// over the pinned pages. (It cannot fail, so it is built where it is
+    /// used: a Result would move it twice.)
+    [[nodiscard]] UserIter slice(uint64_t addr, uint64_t len) const;
 
     /// The user address the buffer was registered at.
     [[nodiscard]] uint64_t address() const { return m_addr; }
