@@ -144,17 +144,6 @@ Table<T>::~Table() {
 
 // ---------------------------------------------------------------- registry
 
-RegisteredBuffer* Registry::Reading::buffer(uint32_t index) const {
-    // seq_cst: this load comes after the count went up (see the file's comment).
-    const Table<RegisteredBuffer>* table = m_registry->m_buffers.load(std::memory_order_seq_cst);
-    return table ? table->get(index) : nullptr;
-}
-
-File* Registry::Reading::file(uint32_t index) const {
-    const Table<File>* table = m_registry->m_files.load(std::memory_order_seq_cst);
-    return table ? table->get(index) : nullptr;
-}
-
 Registry::~Registry() {
     delete m_buffers.load();
     delete m_files.load();
@@ -179,7 +168,6 @@ void Registry::retire(RetiredTable* table) {
 }
 
 void Registry::reclaim() {
-    if (!m_retired.load(std::memory_order_acquire)) return;  // nearly always: nothing waits
     RetiredTable* list;
     {
         IrqLock guard(m_lock);

@@ -153,9 +153,10 @@ public:
         explicit Reading(Registry* registry) : m_registry(registry) {
             if (registry) registry->m_readers.fetch_add(1, std::memory_order_seq_cst);
         }
-        /// Count it out; the last Reading frees what was retired meanwhile.
+        /// Count it out; the last Reading frees what was retired meanwhile (if anything was).
         ~Reading() {
-            if (m_registry && m_registry->m_readers.fetch_sub(1, std::memory_order_seq_cst) == 1)
+            if (m_registry && m_registry->m_readers.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+                m_registry->m_retired.load(std::memory_order_acquire))
                 m_registry->reclaim();
         }
         Reading(const Reading&) = delete;
@@ -164,9 +165,16 @@ public:
         /// The buffer in slot @p index, or nullptr (none: the request fails,
         /// -EFAULT). Valid during this Reading; a request that outlives it
         /// (a parked READ) takes a reference first.
-        [[nodiscard]] RegisteredBuffer* buffer(uint32_t index) const;
+        [[nodiscard]] RegisteredBuffer* buffer(uint32_t index) const {
+            // seq_cst: this load comes after the count went up (see the file's comment).
+            const Table<RegisteredBuffer>* table = m_registry->m_buffers.load(std::memory_order_seq_cst);
+            return table ? table->get(index) : nullptr;
+        }
         /// The file in slot @p index, or nullptr (none: -EBADF). As buffer().
-        [[nodiscard]] File* file(uint32_t index) const;
+        [[nodiscard]] File* file(uint32_t index) const {
+            const Table<File>* table = m_registry->m_files.load(std::memory_order_seq_cst);
+            return table ? table->get(index) : nullptr;
+        }
 
     private:
         Registry* m_registry;
