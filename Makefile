@@ -199,9 +199,10 @@ $(foreach t,$(LINUX_TESTS),$(eval $(call linux_test,$(patsubst linux-%,%,$(t))))
 $(foreach b,$(BOOT_CONFIGS),$(foreach e,qemu bochs,$(eval $(call boot_test,$(b),$(e)))))
 
 # A trace ISO is built after the chapter's other ISOs: two kernel.mk runs for
-# one chapter at once would race on its source tree.
+# one chapter at once would race on its source tree. FORCE: kernel.mk
+# decides (TRACE_PROGRAMS may have changed when os.iso did not).
 define trace_test
-build/$(1)/trace.iso: build/$(1)/os.iso $(foreach e,$(wildcard chapters/$(1)/test-*.expect),build/$(1)/test-$(patsubst test-%.expect,%,$(notdir $(e))).iso)
+build/$(1)/trace.iso: build/$(1)/os.iso $(foreach e,$(wildcard chapters/$(1)/test-*.expect),build/$(1)/test-$(patsubst test-%.expect,%,$(notdir $(e))).iso) FORCE
 	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(1) $$(TRACE_ISO_FLAGS) iso
 build/results/trace-$(1).done: build/$(1)/trace.iso
 	@$(PYTHON) tools/trace.py run $(1) --quiet --result build/results/trace-$(1).result || true
