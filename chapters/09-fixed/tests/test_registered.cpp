@@ -93,6 +93,7 @@ Result<long> File::write(UserIter&, Blocking) { return Err(abi::Errno::Inval); }
 Result<FileMemory> File::mmap(uint64_t, uint64_t) { return Err(abi::Errno::NoDev); }
 bool File::wait_for_data(uring::Request&) { return false; }
 void File::cancel_wait(uring::Request&) {}
+Result<long> File::ioctl(uint32_t, uint64_t) { return Err(abi::Errno::NoTty); }
 void File::unref() {
     if (--m_refs == 0) delete this;
 }
