@@ -97,26 +97,6 @@ int32_t cqe_res(const Result<long>& r) { return static_cast<int32_t>(r ? *r : -r
 
 uring::IssueResult done(const Result<long>& r) { return uring::IssueResult::done(cqe_res(r)); }
 
-// A reference held while a file is in use (Linux's fget/fput): a call may
-// sleep - io_uring_enter waiting, a WRITE in a full pipe - and meanwhile
-// another thread may close the fd (and unmap a ring's memory); the file
-// stays until its user is done. The last reference may go here. (Chapter
-// 09: nullptr holds nothing, for a file something else holds already.)
-class Hold {
-public:
-    explicit Hold(File* file) : m_file(file) {
-        if (m_file) m_file->ref();
-    }
-    Hold(const Hold&) = delete;
-    Hold& operator=(const Hold&) = delete;
-    ~Hold() {
-        if (m_file) m_file->unref();
-    }
-
-private:
-    File* m_file;
-};
-
 constexpr uint64_t page_round(uint64_t bytes) { return (bytes + kPageSize - 1) & ~(kPageSize - 1); }
 
 }  // namespace
@@ -172,38 +152,34 @@ public:
     uring::IssueResult issue(uring::Request& r) override {
         const ring_abi::Sqe& sqe = r.sqe;
         const auto op = static_cast<ring_abi::Op>(sqe.opcode);
+        const auto fd = static_cast<uint32_t>(sqe.fd);
         if (op == ring_abi::Op::Close) {
-            const auto fd = static_cast<uint32_t>(sqe.fd);
             const Result<File*> file = current_files().get(fd);
             if (file && (*file)->as_ring()) return done(Err(Errno::BadF));  // as Linux: not through CLOSE
             const Result<void> closed = current_files().close(fd);
             return done(closed ? Result<long>(0) : Err(closed.error()));
         }
         const bool reading = op == ring_abi::Op::Read || op == ring_abi::Op::Readv || op == ring_abi::Op::ReadFixed;
-        const bool fixed_buffer = op == ring_abi::Op::ReadFixed || op == ring_abi::Op::WriteFixed;
         // What it finds in the registry stays put until this request is
         // done or has taken references of its own (a request that uses
         // neither a registered file nor a registered buffer skips this).
         const uring::Registry::Reading registered(
-            fixed_buffer || (sqe.flags & ring_abi::kSqeFixedFile) ? &registry : nullptr);
-        const Result<File*> file = find_file(sqe, reading, registered);
-        if (!file) return done(Err(file.error()));
-        // A write may sleep, and another thread close its descriptor meanwhile.
-        // (A registered file is held by its table, which the Reading keeps.)
-        const Hold hold(!reading && !(sqe.flags & ring_abi::kSqeFixedFile) ? *file : nullptr);
-        r.scratch[0] = reinterpret_cast<uint64_t>(*file);
-        if (fixed_buffer) {
-            uring::RegisteredBuffer* buffer = registered.buffer(sqe.buf_index);
-            if (!buffer) return done(Err(Errno::Fault));  // out of range, an empty slot, or no table
-            r.scratch[1] = reinterpret_cast<uint64_t>(buffer);
+            fixed_buffer(sqe) || (sqe.flags & ring_abi::kSqeFixedFile) ? &registry : nullptr);
+        // Then Linux's checks of the file (io_rw_init_file): opened for the
+        // operation, or EBADF; able to do it at all, or EINVAL.
+        const unsigned open = reading ? kReadable : kWritable, can = reading ? kCanRead : kCanWrite;
+        if (!(sqe.flags & ring_abi::kSqeFixedFile)) {
+            // Through a descriptor: held while the request runs (a write may
+            // sleep, and another thread close the descriptor meanwhile).
+            const Result<FileRef> held = current_files().hold_for(fd, open, can);
+            return held ? run(r, held->get(), reading, registered) : done(Err(held.error()));
         }
-        const Result<long> n = reading ? read_request(r) : write_request(r);
-        if (!reading || n || n.error() != Errno::Again || !(*file)->wait_for_data(r)) return done(n);
-        // Parked: it keeps its file open and its buffer pinned until it completes.
-        (*file)->ref();
-        if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->ref();
-        r.scratch[2] = reinterpret_cast<uint64_t>(this);  // whom to wake when it completes
-        return uring::IssueResult::later();
+        // A registered file, the slot sqe.fd: held by its table, which the
+        // Reading keeps from going away, so it takes no reference here.
+        File* file = registered.file(fd);
+        if (!file || !file->allows(open)) return done(Err(Errno::BadF));  // no table, out of range, an empty slot
+        if (!file->allows(can)) return done(Err(Errno::Inval));
+        return run(r, file, reading, registered);
     }
     void cancel(uring::Request& r) override {
         file_of(r)->cancel_wait(r);
@@ -212,19 +188,27 @@ public:
     }
 
 private:
-    // The file a READ or WRITE works on: the descriptor sqe.fd's, or with
-    // IOSQE_FIXED_FILE the registered file at index sqe.fd. Then Linux's
-    // checks (io_rw_init_file): opened for it, or EBADF; able to do it at
-    // all, or EINVAL.
-    static Result<File*> find_file(const ring_abi::Sqe& sqe, bool reading, const uring::Registry::Reading& registered) {
-        const auto index = static_cast<uint32_t>(sqe.fd);
-        if (!(sqe.flags & ring_abi::kSqeFixedFile))
-            return current_files().get_for(index, reading ? kReadable : kWritable, reading ? kCanRead : kCanWrite);
-        File* file = registered.file(index);
-        if (!file) return Err(Errno::BadF);  // out of range, an empty slot, or no table
-        if (!file->allows(reading ? kReadable : kWritable)) return Err(Errno::BadF);
-        if (!file->allows(reading ? kCanRead : kCanWrite)) return Err(Errno::Inval);
-        return file;
+    static bool fixed_buffer(const ring_abi::Sqe& sqe) {
+        const auto op = static_cast<ring_abi::Op>(sqe.opcode);
+        return op == ring_abi::Op::ReadFixed || op == ring_abi::Op::WriteFixed;
+    }
+
+    // Issue a READ or WRITE on @p file: its registered buffer, if it names
+    // one, then the transfer; a read that finds nothing parks.
+    uring::IssueResult run(uring::Request& r, File* file, bool reading, const uring::Registry::Reading& registered) {
+        r.scratch[0] = reinterpret_cast<uint64_t>(file);
+        if (fixed_buffer(r.sqe)) {
+            uring::RegisteredBuffer* buffer = registered.buffer(r.sqe.buf_index);
+            if (!buffer) return done(Err(Errno::Fault));  // out of range, an empty slot, or no table
+            r.scratch[1] = reinterpret_cast<uint64_t>(buffer);
+        }
+        const Result<long> n = reading ? read_request(r) : write_request(r);
+        if (!reading || n || n.error() != Errno::Again || !file->wait_for_data(r)) return done(n);
+        // Parked: it keeps its file open and its buffer pinned until it completes.
+        file->ref();
+        if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->ref();
+        r.scratch[2] = reinterpret_cast<uint64_t>(this);  // whom to wake when it completes
+        return uring::IssueResult::later();
     }
 
     void* m_rings = nullptr;  // the rings region: whole heap pages
@@ -313,8 +297,10 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // A registered ring's index (IORING_REGISTER_RING_FDS, not implemented):
     // past Linux's 16 slots it is EINVAL, below it an empty slot, EBADF.
     if (flags & ring_abi::kEnterRegisteredRing) return Err(fd >= 16 ? Errno::Inval : Errno::BadF);
-    RingFile* file = TRY(ring_of(fd));
-    const Hold hold(file);
+    // Held until enter returns: it may sleep, and another thread may close the fd.
+    const FileRef held = TRY(current_files().hold(fd));
+    RingFile* file = held->as_ring();
+    if (!file) return Err(Errno::OpNotSupp);
     Waiter waiter(*file);
     const auto to_submit = static_cast<uint32_t>(a.a1), min_complete = static_cast<uint32_t>(a.a2);
     if (!file->sqpoll) return TRY(file->ring.enter(to_submit, min_complete, flags, &waiter));
@@ -323,7 +309,7 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // it answers to_submit, and a wait's error only if that is 0.
     if (!file->poller.running()) return Err(Errno::OwnerDead);
     if (flags & ring_abi::kEnterSqWakeup) file->poller.wake();
-    if (flags & ring_abi::kEnterSqWait) file->poller.wait_for_room();
+    if (flags & ring_abi::kEnterSqWait) TRY(file->poller.wait_for_room());  // EBUSY/EAGAIN: see sqpoll.h
     if (!(flags & ring_abi::kEnterGetEvents)) return to_submit;
     const Result<uint32_t> waited = file->ring.enter(0, min_complete, ring_abi::kEnterGetEvents, &waiter);
     if (!waited && to_submit == 0) return Err(waited.error());
