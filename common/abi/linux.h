@@ -137,7 +137,7 @@ enum class Errno : int {
     Srch = 3,         ///< ESRCH: no such process
     Intr = 4,         ///< EINTR: interrupted system call
     Io = 5,           ///< EIO: I/O error
-    NxIo = 6,         ///< ENXIO: no such device or address (SEEK_DATA past the end)
+    NxIo = 6,         ///< ENXIO: no such device or address (io_uring: nothing registered; SEEK_DATA past the end)
     TooBig = 7,       ///< E2BIG: argument list too long (execve)
     NoExec = 8,       ///< ENOEXEC: exec format error: not an executable this kernel runs
     BadF = 9,         ///< EBADF: bad file descriptor
