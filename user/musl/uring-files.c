@@ -119,6 +119,7 @@ int main(void) {
     printf("uring-files: WRITE at offset -5: %s\n", result(run(&sqe)));
 
     char buffer[32] = {0};
+    struct statx_fields sx;
     sqe = make(IORING_OP_READ, fd, buffer, sizeof buffer, 0);
     const int got = run(&sqe);
     printf("uring-files: READ 32 at 0: %s: \"%.11s\", a hole of %s, then \"%.2s\"\n", result(got), buffer,
@@ -146,7 +147,38 @@ int main(void) {
     sqe = make(IORING_OP_FSYNC, pipes[0], 0, 0, 0);
     printf("uring-files: FSYNC a pipe: %s\n", result(run(&sqe)));
 
-    struct statx_fields sx;
+    // Registered files (chapter 09): a slot's index as the SQE's fd. READ at an
+    // offset and FSYNC through one; a pipe's end, an empty slot, one past the
+    // table; the calls that take a directory or close a descriptor refuse them.
+    int files[3] = {fd, pipes[0], -1};
+    const long registered = syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, files, 3);
+    printf("uring-files: register the file, a pipe's end and an empty slot: %s\n", registered == 0 ? "ok" : strerror(errno));
+    memset(buffer, 0, sizeof buffer);
+    sqe = make(IORING_OP_READ, 0, buffer, 5, 0);
+    sqe.flags = IOSQE_FIXED_FILE;
+    const char* fixed_read = result(run(&sqe));
+    printf("uring-files: READ 5 at 0 of registered file 0: %s \"%s\"\n", fixed_read, buffer);
+    sqe = make(IORING_OP_FSYNC, 0, 0, 0, 0);
+    sqe.flags = IOSQE_FIXED_FILE;
+    printf("uring-files: FSYNC registered file 0: %s\n", result(run(&sqe)));
+    sqe.fd = 1;
+    printf("uring-files: FSYNC registered file 1 (the pipe): %s\n", result(run(&sqe)));
+    sqe.fd = 2;
+    printf("uring-files: FSYNC the empty slot: %s\n", result(run(&sqe)));
+    sqe.fd = 3;
+    printf("uring-files: FSYNC past the table: %s\n", result(run(&sqe)));
+    sqe = make(IORING_OP_OPENAT, 0, "data", 0, 0);
+    sqe.flags = IOSQE_FIXED_FILE;
+    printf("uring-files: OPENAT from a registered file: %s\n", result(run(&sqe)));
+    sqe = make(IORING_OP_STATX, 0, "", STATX_BASIC_STATS, (unsigned long)&sx);
+    sqe.flags = IOSQE_FIXED_FILE;
+    sqe.statx_flags = AT_EMPTY_PATH;
+    printf("uring-files: STATX of a registered file: %s\n", result(run(&sqe)));
+    sqe = make(IORING_OP_CLOSE, 0, 0, 0, 0);
+    sqe.flags = IOSQE_FIXED_FILE;
+    printf("uring-files: CLOSE of a registered file: %s\n", result(run(&sqe)));
+    printf("uring-files: unregister: %s\n", syscall(SYS_io_uring_register, ring, IORING_UNREGISTER_FILES, 0, 0) == 0 ? "ok" : strerror(errno));
+
     memset(&sx, 0, sizeof sx);
     sqe = make(IORING_OP_STATX, dir, "data", STATX_BASIC_STATS, (unsigned long)&sx);
     const char* by_name = result(run(&sqe));

@@ -18,6 +18,13 @@
  *   (-1: at the position, which moves, as read() and write()), and FSYNC,
  *   OPENAT and STATX are the system calls of the same names, made for the
  *   program: same checks, same answers;
+ * - registered buffers and files (chapter 09, uring/registered.h): each
+ *   ring has a Registry, which io_uring_register fills; READ_FIXED and
+ *   WRITE_FIXED copy through a registered buffer's pinned pages, and an SQE
+ *   with IOSQE_FIXED_FILE names a registered file by index. A request looks
+ *   them up inside a Registry::Reading, and a READ that parks takes its own
+ *   references on its file and its buffer, so neither an unregister nor a
+ *   close pulls them away from it;
  * - SQPOLL (chapter 08): with IORING_SETUP_SQPOLL a kernel thread
  *   (uring/sqpoll.h) submits the SQEs, and io_uring_enter only wakes it
  *   (IORING_ENTER_SQ_WAKEUP), waits for SQ room (IORING_ENTER_SQ_WAIT) or
@@ -38,25 +45,50 @@
 #include "sched/wait.h"
 #include "sys/syscall.h"
 #include "uring/engine.h"
+#include "uring/registered.h"
 #include "uring/sqpoll.h"
 
 using abi::Errno;
 namespace ring_abi = abi::io_uring;
 
 Result<long> sys_fsync(const SyscallArgs&);   // sys/open_calls.cpp
+Result<long> fsync_file(File& file);          // sys/open_calls.cpp
 Result<long> sys_openat(const SyscallArgs&);  // sys/open_calls.cpp
 Result<long> sys_statx(const SyscallArgs&);   // sys/stat_calls.cpp
 
 /// CPUs this kernel runs on (IORING_SETUP_SQ_AFF's sq_thread_cpu must name one).
 constexpr uint32_t kCpus = 1;
 
+class RingFile;
+
 namespace {
 
-// The user buffers a READ, WRITE, READV or WRITEV request names.
-Result<UserIter> buffers_of(const ring_abi::Sqe& sqe) {
+// What a request works on: its file, the registered buffer of a READ_FIXED
+// or WRITE_FIXED (else nullptr) and, once it is parked, the ring that owns
+// it. A parked request holds a reference on the file and the buffer.
+File* file_of(const uring::Request& r) { return reinterpret_cast<File*>(r.scratch[0]); }
+uring::RegisteredBuffer* buffer_of(const uring::Request& r) {
+    return reinterpret_cast<uring::RegisteredBuffer*>(r.scratch[1]);
+}
+RingFile* owner_of(const uring::Request& r) { return reinterpret_cast<RingFile*>(r.scratch[2]); }
+
+
+// Do @p transfer (a read or write) on the user buffers the request names:
+// its piece of a registered buffer, checked against what was registered and
+// copied through pages pinned then (READ_FIXED, WRITE_FIXED), or buffers
+// checked now and copied through the page tables (READ, WRITE, READV, WRITEV).
+template <typename Transfer>
+Result<long> with_buffers(const uring::Request& r, Transfer transfer) {
+    const ring_abi::Sqe& sqe = r.sqe;
+    if (const uring::RegisteredBuffer* buffer = buffer_of(r)) {
+        TRY(buffer->check(sqe.addr, sqe.len));
+        UserIter pinned = buffer->slice(sqe.addr, sqe.len);
+        return transfer(pinned);
+    }
     const auto op = static_cast<ring_abi::Op>(sqe.opcode);
-    if (op == ring_abi::Op::Read || op == ring_abi::Op::Write) return UserIter::buffer(sqe.addr, sqe.len);
-    return UserIter::iovecs(sqe.addr, sqe.len);
+    UserIter user = TRY(op == ring_abi::Op::Read || op == ring_abi::Op::Write ? UserIter::buffer(sqe.addr, sqe.len)
+                                                                              : UserIter::iovecs(sqe.addr, sqe.len));
+    return transfer(user);
 }
 
 // A file with a position is read or written at the SQE's offset, -1
@@ -65,24 +97,27 @@ Result<UserIter> buffers_of(const ring_abi::Sqe& sqe) {
 // position: the offset is ignored, as Linux does for a stream.
 constexpr uint64_t kAtPosition = ~0ull;
 
-// Read for a READ or READV request. It never sleeps: a read that would
-// have to wait answers Errno::Again, and the request is parked instead.
-Result<long> read_request(File* file, const ring_abi::Sqe& sqe) {
-    UserIter to = TRY(buffers_of(sqe));
-    FsFile* opened = file->as_fs_file();
-    if (!opened || sqe.off == kAtPosition) return file->read(to, Blocking::No);
-    if (static_cast<int64_t>(sqe.off) < 0) return Err(Errno::Inval);
-    return opened->pread(to, sqe.off);
+// Read for a READ, READV or READ_FIXED request. It never sleeps: a read that
+// would have to wait answers Errno::Again, and the request is parked instead.
+Result<long> read_request(const uring::Request& r) {
+    return with_buffers(r, [&](UserIter& to) -> Result<long> {
+        FsFile* opened = file_of(r)->as_fs_file();
+        if (!opened || r.sqe.off == kAtPosition) return file_of(r)->read(to, Blocking::No);
+        if (static_cast<int64_t>(r.sqe.off) < 0) return Err(Errno::Inval);
+        return opened->pread(to, r.sqe.off);
+    });
 }
 
-// Write for a WRITE or WRITEV request: it blocks as write() would (a full
-// blocking pipe makes io_uring_enter sleep; see the chapter's differences).
-Result<long> write_request(File* file, const ring_abi::Sqe& sqe) {
-    UserIter from = TRY(buffers_of(sqe));
-    FsFile* opened = file->as_fs_file();
-    if (!opened || sqe.off == kAtPosition) return file->write(from, file->blocking());
-    if (static_cast<int64_t>(sqe.off) < 0) return Err(Errno::Inval);
-    return opened->pwrite(from, sqe.off);
+// Write for a WRITE, WRITEV or WRITE_FIXED request: it blocks as write()
+// would (a full blocking pipe makes io_uring_enter sleep; see the chapter's
+// differences).
+Result<long> write_request(const uring::Request& r) {
+    return with_buffers(r, [&](UserIter& from) -> Result<long> {
+        FsFile* opened = file_of(r)->as_fs_file();
+        if (!opened || r.sqe.off == kAtPosition) return file_of(r)->write(from, file_of(r)->blocking());
+        if (static_cast<int64_t>(r.sqe.off) < 0) return Err(Errno::Inval);
+        return opened->pwrite(from, r.sqe.off);
+    });
 }
 
 // A result as a CQE's res: the value, or -errno (the CQE is io_uring's syscall boundary).
@@ -104,6 +139,7 @@ public:
     uint64_t completed = 0;               ///< requests completed after they parked: what wakes a waiter
     bool sqpoll = false;                  ///< IORING_SETUP_SQPOLL: the poller submits
     SqPoller poller;                      ///< its thread, if sqpoll
+    uring::Registry registry;             ///< registered buffers and files (released after the requests)
 
     /// A ring with @p layout, its shared memory zeroed, or Errno::NoMem.
     static Result<RingFile*> create(const uring::Layout& layout, uint32_t setup_flags) {
@@ -147,47 +183,79 @@ public:
     // The engine has validated the SQE and copied it to r.sqe.
     uring::IssueResult issue(uring::Request& r) override {
         const ring_abi::Sqe& sqe = r.sqe;
+        const auto op = static_cast<ring_abi::Op>(sqe.opcode);
         const auto fd = static_cast<uint32_t>(sqe.fd);
-        switch (static_cast<ring_abi::Op>(sqe.opcode)) {
-        case ring_abi::Op::Write:
-        case ring_abi::Op::Writev: {
-            const Result<FileRef> file = current_files().hold_for(fd, kWritable, kCanWrite);  // it may sleep
-            return done(file ? write_request(file->get(), sqe) : Err(file.error()));
-        }
-        case ring_abi::Op::Close: {
+        if (op == ring_abi::Op::Close) {
             const Result<File*> file = current_files().get(fd);
             if (file && (*file)->as_ring()) return done(Err(Errno::BadF));  // as Linux: not through CLOSE
             const Result<void> closed = current_files().close(fd);
             return done(closed ? Result<long>(0) : Err(closed.error()));
         }
-        case ring_abi::Op::Read:
-        case ring_abi::Op::Readv: {
-            const Result<FileRef> found = current_files().hold_for(fd, kReadable, kCanRead);
-            if (!found) return done(Err(found.error()));
-            File* file = found->get();
-            const Result<long> n = read_request(file, sqe);
-            if (n || n.error() != Errno::Again || !file->wait_for_data(r)) return done(n);
-            file->ref();  // the parked request keeps the file open
-            r.scratch[0] = reinterpret_cast<uint64_t>(file);
-            r.scratch[1] = reinterpret_cast<uint64_t>(this);  // whom to wake when it completes
-            return uring::IssueResult::later();
+        // The system calls themselves, with the SQE's fields as their arguments;
+        // FSYNC of a registered file (IOSQE_FIXED_FILE) finds it in the registry.
+        if (op == ring_abi::Op::Fsync) {
+            if (!(sqe.flags & ring_abi::kSqeFixedFile))
+                return done(sys_fsync({fd, 0, 0, 0, 0, 0}));
+            const uring::Registry::Reading registered(&registry);
+            File* file = registered.file(fd);
+            return done(file ? fsync_file(*file) : Err(Errno::BadF));
         }
-        // The system calls themselves, with the SQE's fields as their arguments.
-        case ring_abi::Op::Fsync: return done(sys_fsync({fd, 0, 0, 0, 0, 0}));
-        case ring_abi::Op::Openat:
+        if (op == ring_abi::Op::Openat)
             return done(sys_openat({static_cast<uint64_t>(sqe.fd), sqe.addr, sqe.open_flags, sqe.len, 0, 0}));
-        case ring_abi::Op::Statx:
+        if (op == ring_abi::Op::Statx)
             return done(sys_statx({static_cast<uint64_t>(sqe.fd), sqe.addr, sqe.statx_flags, sqe.len, sqe.addr2, 0}));
-        default: return done(Err(Errno::Inval));  // the engine admits only the opcodes above
+        const bool reading = op == ring_abi::Op::Read || op == ring_abi::Op::Readv || op == ring_abi::Op::ReadFixed;
+        // What it finds in the registry stays put until this request is
+        // done or has taken references of its own (a request that uses
+        // neither a registered file nor a registered buffer skips this).
+        const uring::Registry::Reading registered(
+            fixed_buffer(sqe) || (sqe.flags & ring_abi::kSqeFixedFile) ? &registry : nullptr);
+        // Then Linux's checks of the file (io_rw_init_file): opened for the
+        // operation, or EBADF; able to do it at all, or EINVAL.
+        const unsigned open = reading ? kReadable : kWritable, can = reading ? kCanRead : kCanWrite;
+        if (!(sqe.flags & ring_abi::kSqeFixedFile)) {
+            // Through a descriptor: held while the request runs (a write may
+            // sleep, and another thread close the descriptor meanwhile).
+            const Result<FileRef> held = current_files().hold_for(fd, open, can);
+            return held ? run(r, held->get(), reading, registered) : done(Err(held.error()));
         }
+        // A registered file, the slot sqe.fd: held by its table, which the
+        // Reading keeps from going away, so it takes no reference here.
+        File* file = registered.file(fd);
+        if (!file || !file->allows(open)) return done(Err(Errno::BadF));  // no table, out of range, an empty slot
+        if (!file->allows(can)) return done(Err(Errno::Inval));
+        return run(r, file, reading, registered);
     }
     void cancel(uring::Request& r) override {
-        auto* file = reinterpret_cast<File*>(r.scratch[0]);
-        file->cancel_wait(r);
-        file->unref();
+        file_of(r)->cancel_wait(r);
+        if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->unref();
+        file_of(r)->unref();
     }
 
 private:
+    static bool fixed_buffer(const ring_abi::Sqe& sqe) {
+        const auto op = static_cast<ring_abi::Op>(sqe.opcode);
+        return op == ring_abi::Op::ReadFixed || op == ring_abi::Op::WriteFixed;
+    }
+
+    // Issue a READ or WRITE on @p file: its registered buffer, if it names
+    // one, then the transfer; a read that finds nothing parks.
+    uring::IssueResult run(uring::Request& r, File* file, bool reading, const uring::Registry::Reading& registered) {
+        r.scratch[0] = reinterpret_cast<uint64_t>(file);
+        if (fixed_buffer(r.sqe)) {
+            uring::RegisteredBuffer* buffer = registered.buffer(r.sqe.buf_index);
+            if (!buffer) return done(Err(Errno::Fault));  // out of range, an empty slot, or no table
+            r.scratch[1] = reinterpret_cast<uint64_t>(buffer);
+        }
+        const Result<long> n = reading ? read_request(r) : write_request(r);
+        if (!reading || n || n.error() != Errno::Again || !file->wait_for_data(r)) return done(n);
+        // Parked: it keeps its file open and its buffer pinned until it completes.
+        file->ref();
+        if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->ref();
+        r.scratch[2] = reinterpret_cast<uint64_t>(this);  // whom to wake when it completes
+        return uring::IssueResult::later();
+    }
+
     void* m_rings = nullptr;  // the rings region: whole heap pages
     void* m_sqes = nullptr;   // the SQE array: whole heap pages
 };
@@ -220,13 +288,16 @@ Result<RingFile*> ring_of(uint32_t fd) {
 }  // namespace
 
 void uring_retry_read(uring::Request& r) {
-    auto* file = reinterpret_cast<File*>(r.scratch[0]);
-    const Result<long> n = read_request(file, r.sqe);
-    if (!n && n.error() == Errno::Again && file->wait_for_data(r)) return;  // still nothing: park again
-    auto* ring_file = reinterpret_cast<RingFile*>(r.scratch[1]);  // before complete() recycles r
+    const Result<long> n = read_request(r);
+    if (!n && n.error() == Errno::Again && file_of(r)->wait_for_data(r)) return;  // still nothing: park again
+    // complete() recycles r: what it holds, kept aside first.
+    RingFile* ring_file = owner_of(r);
+    File* file = file_of(r);
+    uring::RegisteredBuffer* buffer = buffer_of(r);
     r.ring->complete(r, cqe_res(n));
     ++ring_file->completed;
     ring_file->completions.wake_all();
+    if (buffer) buffer->unref();
     file->unref();  // last: it may free the file, and with it the pipe
 }
 
@@ -290,15 +361,18 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     return to_submit;
 }
 
-/// io_uring_register(fd, op, arg, nr_args): only IORING_REGISTER_PROBE, which
-/// says which opcodes this kernel supports.
+/// io_uring_register(fd, op, arg, nr_args): IORING_REGISTER_PROBE, which
+/// says which opcodes this kernel supports, and (chapter 09) registering
+/// buffers and files (uring/registered.h).
 Result<long> sys_io_uring_register(const SyscallArgs& a) {
     const auto opcode = static_cast<uint32_t>(a.a1);
     const uint64_t arg = a.a2;
     const auto nr_args = static_cast<uint32_t>(a.a3);
     if (opcode >= static_cast<uint32_t>(ring_abi::RegisterOp::Last)) return Err(Errno::Inval);
-    TRY(ring_of(static_cast<uint32_t>(a.a0)));
-    if (static_cast<ring_abi::RegisterOp>(opcode) != ring_abi::RegisterOp::RegisterProbe) return Err(Errno::Inval);
+    RingFile* file = TRY(ring_of(static_cast<uint32_t>(a.a0)));
+    const auto op = static_cast<ring_abi::RegisterOp>(opcode);
+    if (op != ring_abi::RegisterOp::RegisterProbe)
+        return file->registry.handle(op, arg, nr_args, current_process()->space, current_files());
     if (arg == 0 || nr_args > 256) return Err(Errno::Inval);
     struct {
         ring_abi::Probe probe;

@@ -45,11 +45,10 @@ constexpr size_t align_up(size_t value, size_t alignment) { return (value + alig
 /// address passes here and faults when the executor copies.
 bool user_range_ok(uint64_t addr, uint64_t len) { return addr <= abi::kTaskSize && len <= abi::kTaskSize - addr; }
 
-bool is_rw(Op op) { return op == Op::Read || op == Op::Write || op == Op::Readv || op == Op::Writev; }
-
-/// Does the opcode work on the file sqe.fd names? (OPENAT and STATX take
-/// a directory's descriptor, which is looked up as the *at() calls do.)
-bool uses_file(Op op) { return is_rw(op) || op == Op::Close || op == Op::Fsync; }
+bool is_rw(Op op) {
+    return op == Op::Read || op == Op::Write || op == Op::Readv || op == Op::Writev || op == Op::ReadFixed ||
+           op == Op::WriteFixed;
+}
 
 /// IORING_FSYNC_DATASYNC: the one FSYNC flag.
 constexpr uint32_t kFsyncDatasync = 1;
@@ -69,6 +68,13 @@ Result<void> prepare_check(const Sqe& sqe) {
         case Op::Write:
             if (sqe.pad2[0] != 0) return Err(Errno::Inval);
             if (!user_range_ok(sqe.addr, sqe.len)) return Err(Errno::Fault);
+            return {};
+        case Op::ReadFixed:
+        case Op::WriteFixed:
+            // The address is checked at issue, against the registered buffer
+            // (Linux's io_import_fixed): a bad one fails there, -EFAULT, and
+            // the batch goes on.
+            if (sqe.pad2[0] != 0) return Err(Errno::Inval);
             return {};
         case Op::Readv:
         case Op::Writev:
@@ -196,6 +202,8 @@ bool opcode_supported(uint8_t opcode) {
         case Op::Close:
         case Op::Read:
         case Op::Write:
+        case Op::ReadFixed:
+        case Op::WriteFixed:
         case Op::Fsync:
         case Op::Openat:
         case Op::Statx:
@@ -339,7 +347,7 @@ Request* Ring::alloc_request() {
     m_free = request->pool_next;
     request->pool_next = nullptr;
     request->link = nullptr;
-    request->scratch[0] = request->scratch[1] = 0;
+    request->scratch[0] = request->scratch[1] = request->scratch[2] = 0;
     request->state = Request::State::Issuing;
     return request;
 }
@@ -367,10 +375,7 @@ Result<void> Ring::submit_one(Request& request) {
         return {};
     }
     IssueResult result = IssueResult::done(0);
-    if ((sqe.flags & kSqeFixedFile) && uses_file(static_cast<Op>(sqe.opcode)))
-        result = IssueResult::done(-Errno::BadF);  // no file is registered
-    else if (static_cast<Op>(sqe.opcode) != Op::Nop && m_executor)
-        result = m_executor->issue(request);
+    if (static_cast<Op>(sqe.opcode) != Op::Nop && m_executor) result = m_executor->issue(request);
     if (result.pending) {
         request.state = Request::State::Pending;
         ++m_inflight;
