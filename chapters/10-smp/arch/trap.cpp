@@ -1,0 +1,49 @@
+/**
+ * @file chapters/10-smp/arch/trap.cpp
+ * @brief Chapter 10's trap policy: chapter 07's (user faults kill, user
+ * copies recover, the timer, the #GP of syscall_exit's iretq to a
+ * non-canonical address, COM1's receive interrupt, and the scheduler's
+ * checks before an interrupt returns to user mode), with the timer now the
+ * local APIC's, and the interrupts other CPUs send (arch/lapic.h).
+ */
+#include "arch/trap.h"
+
+#include "arch/lapic.h"
+#include "arch/smp.h"
+#include "arch/timer.h"
+#include "dev/serial_input.h"
+#include "kernel/console.h"
+#include "proc/process.h"
+#include "proc/signal.h"
+#include "proc/uaccess.h"
+#include "sched/thread.h"
+
+/// The `iretq` that syscall_exit falls back to for a non-canonical return
+/// address (arch/syscall_entry.S): a #GP at this RIP is the user's fault.
+extern "C" char syscall_iret_insn[];  // arch/syscall_entry.S
+
+extern "C" void trap_dispatch(TrapFrame* frame) {
+    user_access_off();  // the program's RFLAGS.AC must not switch SMAP off in here
+    if (frame->vector == kSpuriousVector) return;  // nothing happened: no EOI either
+    if (frame->vector == kTimerVector || frame->vector == kSerialVector || frame->vector == kReschedVector ||
+        frame->vector == kCallVector) {
+        if (frame->vector == kTimerVector) timer_interrupt(*frame);
+        else if (frame->vector == kSerialVector) serial_input_interrupt();
+        else if (frame->vector == kReschedVector) smp_resched_interrupt();
+        else smp_call_interrupt();
+        if (frame->from_user()) return_to_user_checks();  // preemption: the timer may want another thread
+        return;
+    }
+    if (frame->from_user() && frame->vector < 32 && current_process()) kill_current_process(*frame);
+    if ((frame->vector == kPageFault || frame->vector == kGeneralProtection) && user_copy_fixup(*frame)) return;
+    if (frame->vector == kGeneralProtection && frame->rip == reinterpret_cast<uint64_t>(syscall_iret_insn) &&
+        current_process()) {
+        // The frame iretq was given sits above this one: its RIP is the culprit.
+        const auto* iret_frame = reinterpret_cast<const uint64_t*>(frame->rsp);
+        kprint("[Process] iretq refused the non-canonical return address {:#x}\n", iret_frame[0]);
+        TrapFrame as_user = *frame;  // report it as the user's fault, at the user's RIP
+        as_user.rip = iret_frame[0];
+        kill_current_process(as_user);
+    }
+    kernel_trap(*frame);
+}
