@@ -26,8 +26,11 @@
  * hole first). It keeps what it maps under a budget, unmapping the oldest.
  *
  * avoid= leaves out argument patterns that hit known kernel bugs, so that a
- * long run can look for new ones (see kHazards); log=K prints every call from
- * number K on, to find the one that brings a kernel down.
+ * long run can look for new ones (see kHazards); avoid=blocking keeps every
+ * call from waiting (from chapter 07 on a read of an empty pipe or of the
+ * console sleeps, and so does an io_uring_enter waiting for completions
+ * nothing will bring, as on Linux); log=K prints every call from number K
+ * on, to find the one that brings a kernel down.
  */
 #include <initializer_list>
 
@@ -63,18 +66,20 @@ constexpr uint64_t kBudget = 64 * kMiB;            // most memory this program k
 constexpr size_t kMaxRegions = 96;
 constexpr int kMaxFd = 64;
 
-/// Argument patterns that hit kernel bugs known when this was written; avoid= names them.
+/// Argument patterns that hit kernel bugs known when this was written, or
+/// that wait for ever on a kernel that can wait; avoid= names them.
 struct Hazard {
     const char* name;
     const char* what;
 };
-enum HazardBit : uint32_t { kOom = 1, kMunmapHuge = 2, kMmapHint = 4, kPtLeak = 8, kGsLoad = 16 };
+enum HazardBit : uint32_t { kOom = 1, kMunmapHuge = 2, kMmapHint = 4, kPtLeak = 8, kGsLoad = 16, kBlocking = 32 };
 constexpr Hazard kHazards[] = {
     {"oom", "mmap lengths stay below 4 MiB and rings small (a huge one exhausts memory or scans for minutes)"},
     {"munmap-huge", "munmap lengths stay below 64 MiB (the kernel walks every page: 1 TiB takes minutes)"},
     {"mmap-hint", "a non-MAP_FIXED mmap hint is always a user address (one near 2^64 wrapped)"},
     {"pt-leak", "MAP_FIXED targets and hints stay in one 256 MiB arena (page tables leaked)"},
     {"gs-load", "no selector loads into GS (validate=1 panicked after one)"},
+    {"blocking", "no call waits: pipes are O_NONBLOCK, nothing reads the console, io_uring_enter waits for no CQE"},
 };
 uint32_t g_avoid = 0;
 
@@ -337,15 +342,22 @@ uint64_t away_from_protected(fuzz::Rng& rng, uint64_t addr, uint64_t& len) {
 
 // ------------------------------------------------------------------ the calls
 
+// With avoid=blocking, a read of the console would wait for input: read a closed fd instead.
+uint64_t readable_fd(uint64_t fd, bool write) {
+    if ((g_avoid & kBlocking) && !write && (fd & 0xffffffff) < kMaxFd && g_fds[fd & 0xffffffff] == Fd::Console)
+        return kMaxFd;
+    return fd;
+}
+
 void fuzz_read_write(fuzz::Rng& rng, bool write) {
-    const uint64_t fd = fd_arg(rng);
+    const uint64_t fd = readable_fd(fd_arg(rng), write);
     const Buf b = buffer(rng, !write, write && is_console_fd(fd));
     const long r = call(write ? kWrite : kRead, long(write ? Sys::Write : Sys::Read), fd, b.addr, b.len);
     if (r > 0 && (b.addr < kLowestUser || b.addr >= kUserEnd)) violation("a NULL or kernel buffer worked", b.addr, r);
 }
 
 void fuzz_vector(fuzz::Rng& rng, bool write) {
-    const uint64_t fd = fd_arg(rng);
+    const uint64_t fd = readable_fd(fd_arg(rng), write);
     const bool console = write && is_console_fd(fd);
     uint64_t count = rng.pick<uint64_t>({0, 1, 2, rng.range(3, 16), rng.range(17, 64), 1024, 1025, ~0ull,
                                         1ull << 32, rng.range(1, 8)});
@@ -377,9 +389,10 @@ void fuzz_close(fuzz::Rng& rng) {
 
 void fuzz_pipe2(fuzz::Rng& rng) {
     const Buf b = buffer(rng, true, false);
-    const uint64_t flags = rng.pick<uint64_t>({0, abi::open_flag::NonBlock, abi::open_flag::CloExec,
-                                              abi::open_flag::NonBlock | abi::open_flag::CloExec, 040000,
-                                              rng.next() & 0xffffffff, 1});
+    uint64_t flags = rng.pick<uint64_t>({0, abi::open_flag::NonBlock, abi::open_flag::CloExec,
+                                        abi::open_flag::NonBlock | abi::open_flag::CloExec, 040000,
+                                        rng.next() & 0xffffffff, 1});
+    if (g_avoid & kBlocking) flags |= abi::open_flag::NonBlock;
     const long r = call(kPipe2, long(Sys::Pipe2), b.addr, flags);
     if (r != 0) return;
     if (b.addr < kLowestUser || b.addr >= kUserEnd) return violation("pipe2 wrote to a NULL or kernel address", b.addr, 0);
@@ -586,10 +599,14 @@ void fuzz_uring_enter(fuzz::Rng& rng) {
     if (rng.one_in(2)) poke_ring(rng);
     const uint64_t fd = fd_arg(rng, true);
     const uint64_t to_submit = rng.pick<uint64_t>({0, 1, rng.range(2, 8), rng.range(9, 4096), 0xffffffff, rng.next()});
-    const uint64_t min_complete = rng.pick<uint64_t>({0, 0, 1, rng.range(2, 64), 0xffffffff, rng.next()});
-    const uint64_t flags = rng.pick<uint64_t>({0, ring::kEnterGetEvents, ring::kEnterGetEvents, ring::kEnterSqWakeup,
-                                              ring::kEnterSqWait, ring::kEnterExtArg, ring::kEnterRegisteredRing,
-                                              rng.below(64), rng.next()});
+    uint64_t min_complete = rng.pick<uint64_t>({0, 0, 1, rng.range(2, 64), 0xffffffff, rng.next()});
+    uint64_t flags = rng.pick<uint64_t>({0, ring::kEnterGetEvents, ring::kEnterGetEvents, ring::kEnterSqWakeup,
+                                        ring::kEnterSqWait, ring::kEnterExtArg, ring::kEnterRegisteredRing,
+                                        rng.below(64), rng.next()});
+    if (g_avoid & kBlocking) {  // no completion to wait for, no SQ room to wait for (an SQPOLL ring may never make any)
+        min_complete = 0;
+        flags &= ~uint64_t{ring::kEnterSqWait};
+    }
     const Buf arg = buffer(rng, false, false);
     call(kUringEnter, long(Sys::IoUringEnter), fd, to_submit, min_complete, flags, arg.addr, arg.len);
 }

@@ -4,7 +4,7 @@
  * indices, rings unmapped or closed with requests parked. The kernel must
  * survive, and every SQE it accepted must complete exactly once.
  *
- *     fuzz-uring seed=S count=N [avoid=close-parked,backlog-drop,remap|known] [log=EPISODE] [every=P]
+ *     fuzz-uring seed=S count=N [avoid=close-parked,backlog-drop,remap,blocking|known] [log=EPISODE] [every=P]
  *
  * The run is a series of episodes. Each sets up a ring of a random size and
  * a few pipes, then takes random steps: fill SQEs (NOPs, reads and writes on
@@ -36,7 +36,11 @@
  * without GETEVENTS while completions wait in the backlog can drop one; see
  * regress-uring-backlog-drop), remap (mapping the rings again through the
  * ring fd after unmapping them returns memory that is not there; see
- * regress-uring-remap), known (all three).
+ * regress-uring-remap), known (all three). From chapter 07 on a kernel can
+ * wait, and does so where Linux does: avoid=blocking makes every pipe
+ * O_NONBLOCK (a write to a full one, or a WRITE SQE, would sleep) and
+ * every io_uring_enter wait for no CQE (one for a READ nobody will feed
+ * would sleep for ever).
  */
 #include "runtime/fuzz.h"
 #include "runtime/print.h"
@@ -69,6 +73,7 @@ uint64_t g_seed = 1, g_count = 20000, g_log_from = ~0ull, g_every = 0;
 bool g_avoid_close_parked = false;  // avoid=close-parked
 bool g_avoid_backlog_drop = false;  // avoid=backlog-drop
 bool g_avoid_remap = false;         // avoid=remap
+bool g_avoid_blocking = false;      // avoid=blocking
 
 /// Totals over the run, printed at the end.
 struct Totals {
@@ -238,7 +243,8 @@ bool set_up(fuzz::Rng& rng) {
     const int pipes = static_cast<int>(rng.range(1, kMaxPipes));
     for (int i = 0; i < pipes; ++i) {
         int fds[2];
-        if (sys::pipe2(fds, rng.one_in(2) ? abi::open_flag::NonBlock : 0) == 0) g_ep.pipes[i] = {fds[0], fds[1]};
+        const bool nonblocking = rng.one_in(2) || g_avoid_blocking;
+        if (sys::pipe2(fds, nonblocking ? abi::open_flag::NonBlock : 0) == 0) g_ep.pipes[i] = {fds[0], fds[1]};
     }
     ++g.episodes;
     return true;
@@ -447,7 +453,8 @@ void random_enter(fuzz::Rng& rng) {
     const uint32_t pending = g_ep.tail - g_ep.head;
     uint32_t to_submit = static_cast<uint32_t>(rng.pick<uint64_t>({pending, pending, 0, rng.below(pending + 1),
                                                                  pending + rng.range(1, 8), 0xffffffff}));
-    const uint32_t min_complete = static_cast<uint32_t>(rng.pick<uint64_t>({0, 0, 1, rng.range(2, 64), 0xffffffff}));
+    uint32_t min_complete = static_cast<uint32_t>(rng.pick<uint64_t>({0, 0, 1, rng.range(2, 64), 0xffffffff}));
+    if (g_avoid_blocking) min_complete = 0;
     uint32_t flags = static_cast<uint32_t>(rng.pick<uint64_t>({0, ring::kEnterGetEvents, ring::kEnterGetEvents,
                                                               ring::kEnterSqWakeup | ring::kEnterGetEvents,
                                                               rng.below(32), rng.next() & 0xffffffff}));
@@ -603,7 +610,8 @@ void episode(fuzz::Rng& rng) {
         case 5: {  // a fresh pipe in an empty slot
             Pipe& p = g_ep.pipes[rng.below(kMaxPipes)];
             int fds[2];
-            if (p.rd < 0 && p.wr < 0 && sys::pipe2(fds, 0) == 0) p = {fds[0], fds[1]};
+            const int flags = g_avoid_blocking ? abi::open_flag::NonBlock : 0;
+            if (p.rd < 0 && p.wr < 0 && sys::pipe2(fds, flags) == 0) p = {fds[0], fds[1]};
             break;
         }
         case 6: {  // the probe, on this ring
@@ -642,10 +650,12 @@ bool parse_arguments(int argc, char** argv) {
             g_avoid_close_parked = known || fuzz::list_has(w.value, "close-parked");
             g_avoid_backlog_drop = known || fuzz::list_has(w.value, "backlog-drop");
             g_avoid_remap = known || fuzz::list_has(w.value, "remap");
+            g_avoid_blocking = fuzz::list_has(w.value, "blocking");
         }
         else ok = false;
         if (!ok) {
-            print("fuzz-uring: bad argument '{}'; use seed=N count=N avoid=close-parked,backlog-drop,remap log=N every=N\n",
+            print("fuzz-uring: bad argument '{}'; use seed=N count=N avoid=close-parked,backlog-drop,remap,blocking "
+                  "log=N every=N\n",
                   argv[i]);
             return false;
         }
@@ -659,8 +669,9 @@ bool parse_arguments(int argc, char** argv) {
 int main(int argc, char** argv, char**) {
     if (!parse_arguments(argc, argv)) return 2;
     if (g_every == 0) g_every = g_count / 4 > 0 ? g_count / 4 : 1;
-    print("fuzz-uring: seed {}, {} SQEs{}{}{}\n", g_seed, g_count, g_avoid_close_parked ? ", avoiding close-parked" : "",
-          g_avoid_backlog_drop ? ", avoiding backlog-drop" : "", g_avoid_remap ? ", avoiding remap" : "");
+    print("fuzz-uring: seed {}, {} SQEs{}{}{}{}\n", g_seed, g_count, g_avoid_close_parked ? ", avoiding close-parked" : "",
+          g_avoid_backlog_drop ? ", avoiding backlog-drop" : "", g_avoid_remap ? ", avoiding remap" : "",
+          g_avoid_blocking ? ", avoiding blocking" : "");
     const long data = sys::mmap(reinterpret_cast<void*>(kData), kDataSize + kPage, abi::prot::Read | abi::prot::Write,
                                 abi::map::Private | abi::map::Anonymous | abi::map::Fixed, -1, 0);
     if (data != static_cast<long>(kData)) {

@@ -2,7 +2,8 @@
  * @file chapters/10-smp/arch/process_switch.cpp
  * @brief Switching threads: the user state the CPU holds, the page tables,
  * the per-CPU block and the TSS, then the stacks. (Chapter 10: the block
- * also says which page tables this CPU has loaded, for TLB shootdowns.)
+ * also says which page tables this CPU has loaded, for TLB shootdowns; and
+ * a program's x87/SSE registers follow its thread, arch/fpu.h.)
  *
  * While a thread of a program runs, its FS base is in IA32_FS_BASE and its
  * GS base in IA32_KERNEL_GS_BASE (swapgs brings it in on the way out); the
@@ -25,8 +26,10 @@ void arch_switch_threads(Thread* prev, Thread* next) {
     if (prev->process) {
         prev->fs_base = rdmsr(Msr::FsBase);
         prev->gs_base = rdmsr(Msr::KernelGsBase);
+        fpu_save(prev->fpu);
     }
     if (next->process) {
+        fpu_restore(next->fpu);
         wrmsr(Msr::FsBase, next->fs_base);
         wrmsr(Msr::KernelGsBase, next->gs_base);
         percpu_write<PERCPU_USER_GS_BASE>(next->gs_base);  // what validate=1 expects at syscall exit

@@ -5,6 +5,12 @@
  * non-canonical address, COM1's receive interrupt, and the scheduler's
  * checks before an interrupt returns to user mode), with the timer now the
  * local APIC's, and the interrupts other CPUs send (arch/lapic.h).
+ *
+ * And one new kind of user page fault that is not the program's fault:
+ * another thread, on another CPU, was changing the page tables (mmap
+ * MAP_FIXED removes the old page before it puts the new one) and the page
+ * is there now. Linux makes such a fault wait for the address space's lock
+ * and look again; so does this kernel, before it kills anyone.
  */
 #include "arch/trap.h"
 
@@ -13,6 +19,7 @@
 #include "arch/timer.h"
 #include "dev/serial_input.h"
 #include "kernel/console.h"
+#include "kernel/x86.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "proc/uaccess.h"
@@ -21,6 +28,28 @@
 /// The `iretq` that syscall_exit falls back to for a non-canonical return
 /// address (arch/syscall_entry.S): a #GP at this RIP is the user's fault.
 extern "C" char syscall_iret_insn[];  // arch/syscall_entry.S
+
+namespace {
+
+constexpr uint64_t kFaultWrite = 1 << 1;  // page-fault error code: the access was a write
+constexpr uint64_t kFaultFetch = 1 << 4;  // ...an instruction fetch
+
+// A user page fault at an address the page tables allow now, once the
+// thread that held the process's memory lock has finished with them.
+bool fault_is_gone(const TrapFrame& frame) {
+    const uint64_t address = read_cr2();  // before interrupts are on: another fault would change it
+    Process& process = *current_process();
+    sti();  // the holder may be waiting for this CPU to answer a TLB shootdown
+    IrqLock locked(process.memory_lock);
+    const Result<Translation> now = process.space.translate(VirtAddr(address));
+    if (!now || !has(now->flags, PageFlags::User)) return false;
+    if ((frame.error_code & kFaultWrite) && !has(now->flags, PageFlags::Writable)) return false;
+    if ((frame.error_code & kFaultFetch) && has(now->flags, PageFlags::NoExecute)) return false;
+    invlpg(address);  // whatever this CPU cached for it is old
+    return true;
+}
+
+}  // namespace
 
 extern "C" void trap_dispatch(TrapFrame* frame) {
     user_access_off();  // the program's RFLAGS.AC must not switch SMAP off in here
@@ -32,6 +61,10 @@ extern "C" void trap_dispatch(TrapFrame* frame) {
         else if (frame->vector == kReschedVector) smp_resched_interrupt();
         else smp_call_interrupt();
         if (frame->from_user()) return_to_user_checks();  // preemption: the timer may want another thread
+        return;
+    }
+    if (frame->from_user() && frame->vector == kPageFault && current_process() && fault_is_gone(*frame)) {
+        return_to_user_checks();  // the access runs again
         return;
     }
     if (frame->from_user() && frame->vector < 32 && current_process()) kill_current_process(*frame);

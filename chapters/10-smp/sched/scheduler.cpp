@@ -319,6 +319,8 @@ Result<Thread*> spawn_user_thread(Process& process, const TrapFrame& frame, uint
     mem::copy(reinterpret_cast<void*>(frame_at), &frame, sizeof(TrapFrame));
     prepare_first_switch(t, frame_at, reinterpret_cast<uint64_t>(&uthread_start), 0, 0);
     t->fs_base = fs_base;
+    if (current_thread()->process == &process) fpu_save(t->fpu);  // clone: the registers as they are now
+    else fpu_init(t->fpu);
     IrqLock guard(g_lock);
     t->tid = process.threads ? allocate_id() : process.pid;  // a program's first thread has its pid as tid
     process_thread_added(process, t);

@@ -29,6 +29,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "arch/fpu.h"
 #include "arch/trap_frame.h"
 #include "common/result.h"
 #include "mm/mm.h"
@@ -49,6 +50,7 @@ struct Thread {
     KernelStack stack{};                 ///< its own kernel stack
     uint64_t fs_base = 0;                ///< the user's FS base while it is not running
     uint64_t gs_base = 0;                ///< the user's GS base while it is not running
+    FpuState fpu{};                      ///< the user's x87/SSE registers while it is not running
     uint64_t clear_child_tid = 0;        ///< user address zeroed and woken at exit (set_tid_address)
     uint64_t signal_mask = 0;            ///< rt_sigprocmask's blocked set (no signals are sent yet)
 
@@ -88,6 +90,8 @@ Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* a
 
 /// A new thread of @p process that enters user mode through @p frame (a
 /// TrapFrame for iretq: user RIP, RSP, flags) with FS base @p fs_base; ready to run.
+/// Its x87/SSE registers are the caller's if a thread of @p process calls
+/// (clone copies them, as Linux does), else as at a program's start.
 Result<Thread*> spawn_user_thread(Process& process, const TrapFrame& frame, uint64_t fs_base);
 
 /// Give the CPU to another ready thread, if there is one.
