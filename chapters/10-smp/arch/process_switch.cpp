@@ -12,6 +12,7 @@
  */
 #include "arch/process_switch.h"
 
+#include "arch/flat_entry.h"
 #include "arch/gdt.h"
 #include "arch/percpu.h"
 #include "kernel/x86.h"
@@ -48,6 +49,7 @@ void arch_switch_threads(Thread* prev, Thread* next) {
     percpu_write<PERCPU_KERNEL_STACK_TOP>(top);
     percpu_write<PERCPU_TSS_RSP0>(top);
     tss_set_rsp0(top);
+    flat_entry_switched_to(next);  // entry=flat: the one global stack, whichever CPU this is
     percpu_write<PERCPU_CURRENT_TASK>(reinterpret_cast<uint64_t>(next));
     context_switch(&prev->saved_rsp, next->saved_rsp);
 }

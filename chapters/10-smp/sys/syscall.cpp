@@ -7,6 +7,7 @@
  */
 #include "sys/syscall.h"
 
+#include "arch/flat_entry.h"
 #include "arch/segments.h"
 #include "arch/syscall_abi.h"
 #include "common/abi/linux.h"
@@ -14,10 +15,6 @@
 #include "kernel/options.h"
 #include "kernel/x86.h"
 #include "sched/thread.h"
-
-/// Where `syscall` jumps (IA32_LSTAR): the assembly entry in
-/// arch/syscall_entry.S, which builds a TrapFrame and calls syscall_dispatch().
-extern "C" void syscall_entry();  // arch/syscall_entry.S
 
 namespace {
 
@@ -36,12 +33,18 @@ void syscall_init_cpu() {
     // syscall: CS = STAR[47:32], SS = +8.  sysretq: CS = STAR[63:48] + 16, SS = +8.
     const uint64_t star = (uint64_t(GDT_USER_CODE32 | RPL_USER) << 48) | (uint64_t(GDT_KERNEL_CODE) << 32);
     wrmsr(Msr::Star, star);
-    wrmsr(Msr::Lstar, reinterpret_cast<uint64_t>(&syscall_entry));
+    wrmsr(Msr::Lstar, syscall_entry_address());  // syscall_entry, or entry=flat's
     wrmsr(Msr::Fmask, SYSCALL_FMASK);
 }
 
 void syscall_init() {
     syscall_init_cpu();
+    if (flat_entry_on()) {
+        kprint("[OK] Syscall mechanism initialized (flat: chapter 04's global kernel stack, on every CPU)\n");
+        kprint("  STAR={:#x} LSTAR={:#x} <syscall_entry_flat> FMASK={:#x}\n", rdmsr(Msr::Star), rdmsr(Msr::Lstar),
+               SYSCALL_FMASK);
+        return;
+    }
     kprint("[OK] Syscall mechanism initialized (" SYSCALL_ENTRY_KIND ")\n");
     kprint("  STAR={:#x} LSTAR={:#x} <syscall_entry> FMASK={:#x}\n", rdmsr(Msr::Star), rdmsr(Msr::Lstar),
            SYSCALL_FMASK);
