@@ -8,3 +8,6 @@ CPUS := 2
 BENCH := uring-bench pipe-bench sqpoll-bench
 # make trace: as chapter 07.
 TRACE_PROGRAMS := null-syscall thread-switch
+# ...and smp-bench once per machine size: one thread, then one thread per CPU.
+BENCH_SMP := smp-bench
+BENCH_CPUS := 1 2 4
