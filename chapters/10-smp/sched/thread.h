@@ -64,6 +64,7 @@ struct Thread {
     uint64_t ran_ticks = 0;              ///< timer ticks in its current time slice
     std::atomic<bool> on_cpu{false};     ///< a CPU runs it, or has not finished switching away from it
     int pinned_cpu = -1;                 ///< the only CPU that may run it; -1: any (IORING_SETUP_SQ_AFF pins)
+    int exit_status = 0;                 ///< exit()'s status: the program's, if it is the last thread
 };
 
 /// Make the boot code a thread (the first one of CPU 0) and start CPU 0's
