@@ -14,6 +14,10 @@
 #   make [all]                        build every chapter's kernel and ISO
 #   make test CH=NN                   only chapter NN's tests: host, boot, trace
 #   make compile_commands             compile_commands.json for clangd (real files)
+#   make grade CH=NN                  chapter NN's graded exercises, points for each
+#   make handout CH=NN DEST=dir       chapter NN as a student gets it: its graded
+#                                     exercises' code replaced by stubs
+#   make test-handouts                prove every chapter's hand-out fails make grade
 #   make setup                        install the packages the course needs
 #   make clean                        remove build/
 #   make help                         this list
@@ -37,7 +41,8 @@ PYTHON  ?= /usr/bin/python3
 export PYTHON
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace bench diff docs transcripts setup clean user host-tests help compile_commands fuzz FORCE
+.PHONY: all run test bochs trace bench diff docs transcripts setup clean user host-tests help compile_commands fuzz \
+        grade handout test-handouts FORCE
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),build/$(c)/os.iso)
@@ -74,8 +79,9 @@ bochs: user
 
 # The GS-base trace (tools/trace.py): the chapter's kernel with its trace
 # programs (null-syscall; chapter.mk's TRACE_PROGRAMS from chapter 07: and
-# thread-switch) and an empty command line (so validate=1 is off) in the
-# Bochs debugger -> build/NN-slug/gs-trace.txt and syscall-cost.txt.
+# thread-switch; from chapter 08: and sqpoll-burst) and an empty command
+# line (so validate=1 is off) in the Bochs debugger ->
+# build/NN-slug/gs-trace.txt and syscall-cost.txt.
 TRACE_ISO_FLAGS := ISO_NAME=trace CMDLINE=
 
 trace: user
@@ -147,13 +153,25 @@ TRACE_TESTS := $(addprefix trace-,$(TRACE_CHAPTERS)) trace-checker
 # and common/tests/fuzz_X.cpp -> the test "fuzz-X", a short run of each.
 FUZZ_TESTS := $(foreach f,$(sort $(wildcard chapters/*/tests/fuzz_*.cpp common/tests/fuzz_*.cpp)),\
                 fuzz-$(patsubst fuzz_%,%,$(basename $(notdir $(f)))))
-TESTS := host-common harness ownership bench-tools $(CHAPTER_TESTS) $(FUZZ_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) $(TRACE_TESTS) docs
+# Graded exercises (docs/teaching.md), listed in chapters/NN-slug/tests/grade.txt:
+# "grade-NN-slug" grades the full tree from the results of the tests it
+# names (every point must be earned, every marker sound); "handout-NN-slug"
+# writes that chapter's hand-out, grades it, and requires every exercise to
+# fail (tools/grade.py). A hand-out costs a rebuild of what its stubs touch
+# and a boot or two: make test proves those of HANDOUT_PROOFS, make
+# test-handouts those of every graded chapter.
+GRADED_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(wildcard chapters/$(c)/tests/grade.txt),$(c)))
+HANDOUT_PROOFS ?= 02 06
+GRADE_TESTS := $(addprefix grade-,$(GRADED_CHAPTERS)) \
+               $(addprefix handout-,$(filter $(addsuffix -%,$(HANDOUT_PROOFS)),$(GRADED_CHAPTERS)))
+TESTS := host-common harness grade-tools ownership bench-tools $(CHAPTER_TESTS) $(FUZZ_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) \
+         $(TRACE_TESTS) $(GRADE_TESTS) docs
 # `make test CH=NN`: only what belongs to chapter NN - its host tests, its
 # boot tests in QEMU and Bochs (every variant), its Linux comparisons and its
 # trace. A plain `make test` runs everything.
 ifeq ($(origin CH),command line)
   TESTS := $(filter host-$(CHAPTER)-% qemu-$(CHAPTER) qemu-$(CHAPTER)--% bochs-$(CHAPTER) bochs-$(CHAPTER)--% \
-                    linux-$(CHAPTER)--% trace-$(CHAPTER),$(TESTS))
+                    linux-$(CHAPTER)--% trace-$(CHAPTER) grade-$(CHAPTER) handout-$(CHAPTER),$(TESTS))
 endif
 
 test: setup
@@ -187,7 +205,9 @@ $(eval prev_iso := build/$(1)/os.iso)
 $(foreach v,$(sort $(patsubst test-%.expect,%,$(notdir $(wildcard chapters/$(1)/test-*.expect)))),\
   $(eval build/$(1)/test-$(v).iso: | $(prev_iso))$(eval prev_iso := build/$(1)/test-$(v).iso))
 endef
-$(foreach c,$(CHAPTERS),$(call variant_chain,$(c)))
+# (make grade --fail-fast, which makes one test at a time, turns it off:
+# GRADE_ONE_AT_A_TIME=1 builds only the ISO the test boots.)
+$(if $(GRADE_ONE_AT_A_TIME),,$(foreach c,$(CHAPTERS),$(call variant_chain,$(c))))
 
 define linux_test
 build/results/linux-$(1).done: $(call iso_of,$(1))
@@ -199,15 +219,47 @@ $(foreach t,$(LINUX_TESTS),$(eval $(call linux_test,$(patsubst linux-%,%,$(t))))
 $(foreach b,$(BOOT_CONFIGS),$(foreach e,qemu bochs,$(eval $(call boot_test,$(b),$(e)))))
 
 # A trace ISO is built after the chapter's other ISOs: two kernel.mk runs for
-# one chapter at once would race on its source tree.
+# one chapter at once would race on its source tree. FORCE: kernel.mk
+# decides (TRACE_PROGRAMS may have changed when os.iso did not).
 define trace_test
-build/$(1)/trace.iso: build/$(1)/os.iso $(foreach e,$(wildcard chapters/$(1)/test-*.expect),build/$(1)/test-$(patsubst test-%.expect,%,$(notdir $(e))).iso)
+build/$(1)/trace.iso: build/$(1)/os.iso $(foreach e,$(wildcard chapters/$(1)/test-*.expect),build/$(1)/test-$(patsubst test-%.expect,%,$(notdir $(e))).iso) FORCE
 	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(1) $$(TRACE_ISO_FLAGS) iso
 build/results/trace-$(1).done: build/$(1)/trace.iso
 	@$(PYTHON) tools/trace.py run $(1) --quiet --result build/results/trace-$(1).result || true
 	@touch $$@
 endef
 $(foreach c,$(TRACE_CHAPTERS),$(eval $(call trace_test,$(c))))
+
+# A chapter's ISOs, all of them: a hand-out copies the chapter's objects,
+# which no kernel.mk run of that chapter may be rewriting.
+chapter_isos = build/$(1)/os.iso $(foreach e,$(wildcard chapters/$(1)/test-*.expect),\
+                 build/$(1)/test-$(patsubst test-%.expect,%,$(notdir $(e))).iso) \
+               $(if $(filter $(1),$(TRACE_CHAPTERS)),build/$(1)/trace.iso)
+graded_tests = $(shell sed -n 's/^[[:space:]]*test[[:space:]]\{1,\}\([^[:space:]]*\).*/\1/p' \
+                 chapters/$(1)/tests/grade.txt | sort -u)
+define grade_test
+build/results/grade-$(1).done: $(addprefix build/results/,$(addsuffix .done,$(call graded_tests,$(1))))
+	@$(PYTHON) tools/grade.py run $(1) --reuse --result build/results/grade-$(1).result \
+	   > build/results/grade-$(1).log 2>&1 || cat build/results/grade-$(1).log
+	@touch $$@
+build/results/handout-$(1).done: build/results/grade-$(1).done $(call chapter_isos,$(1)) user
+	+@$(PYTHON) tools/grade.py handout-test $(1) --result build/results/handout-$(1).result || true
+	@touch $$@
+endef
+$(foreach c,$(GRADED_CHAPTERS),$(eval $(call grade_test,$(c))))
+
+grade: user
+	+@$(PYTHON) tools/grade.py run $(CHAPTER)
+
+handout:
+	@$(if $(DEST),,echo "make handout: say where, e.g. make handout CH=$(CH) DEST=../student-$(CH)"; exit 2)
+	@$(PYTHON) tools/handout.py write $(CHAPTER) $(DEST)
+
+test-handouts: setup
+	@start=$$(date +%s.%N); mkdir -p build/results; \
+	 rm -f $(foreach c,$(GRADED_CHAPTERS),build/results/grade-$(c).* build/results/handout-$(c).*); \
+	 $(SUBMAKE) -k -j$(JOBS) $(foreach c,$(GRADED_CHAPTERS),build/results/handout-$(c).done); \
+	 python3 tools/summary.py build/results $$start $(foreach c,$(GRADED_CHAPTERS),grade-$(c) handout-$(c))
 
 # Ownership (tools/check_ownership.py): common/ and kernel/ hold only what
 # every chapter's kernel links, and no kernel holds a later chapter's code.
@@ -225,7 +277,7 @@ build/results/trace-checker.done:
 
 build/results/host-common.done: setup
 	+@$(SUBMAKE) -f tools/host.mk build/host/common-tests
-	@build/host/common-tests --tap=build/results/host-common.tap -j2 || true
+	@build/host/common-tests --tap=build/results/host-common.tap -j2 --timeout 60 || true
 	@touch $@
 
 # A chapter's host tests share its composed tree (build/host/NN-slug/src):
@@ -239,7 +291,7 @@ host-tree-%: setup
 build/results/host-%.done: user
 	+@t=$*; chapter=$${t%-test_*}; name=test_$${t##*-test_}; \
 	 $(SUBMAKE) -f tools/host.mk build/host/$$chapter/$$name && \
-	 build/host/$$chapter/$$name --tap=build/results/host-$*.tap -j2 || true
+	 build/host/$$chapter/$$name --tap=build/results/host-$*.tap -j2 --timeout 60 || true
 	@touch $@
 
 # One build of every fuzz target first: built side by side, they would race
@@ -250,6 +302,13 @@ build/results/fuzz-build.done: setup
 
 build/results/fuzz-%.done: build/results/fuzz-build.done
 	@python3 tools/fuzz.py host $* --test --result build/results/fuzz-$*.result || true
+	@touch $@
+
+# The teacher's kit's own tests (tools/test_grade.py): markers, stubs,
+# grade.txt files and results judged, no build and no emulator.
+build/results/grade-tools.done:
+	@$(PYTEST) tools/test_grade.py --junitxml=build/results/grade-tools.xml > build/results/grade-tools.log 2>&1 \
+	   || cat build/results/grade-tools.log
 	@touch $@
 
 build/results/harness.done:

@@ -56,12 +56,14 @@ void emit(Sink& sink, const Spec& spec, StringView prefix, StringView digits) {
 void emit_unsigned(Sink& sink, const Spec& spec, uint64_t value, bool negative, bool hex) {
     char digits[20];  // 2^64 has 20 decimal digits, 16 hex
     size_t n = 0;
+    // EXERCISE 01.9 BEGIN stub: (void)value;
     const char* alphabet = spec.type == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
     const unsigned base = hex ? 16 : 10;
     do {
         digits[sizeof digits - 1 - n++] = alphabet[value % base];
         value /= base;
     } while (value != 0);
+    // EXERCISE 01.9 END
     StringView prefix = negative ? "-" : "";
     if (hex && spec.alternate) prefix = "0x";
     emit(sink, spec, prefix, {digits + sizeof digits - n, n});

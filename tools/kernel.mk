@@ -119,13 +119,19 @@ $(ISO:.iso=.cfg): FORCE
 	   echo '  boot'; echo '}'; } > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
-$(ISO): $(B)/kernel.elf $(PROGRAM_FILES) $(ISO:.iso=.cfg)
+# A BIOS-only GRUB with just the modules grub.cfg uses, built into its core
+# image: the ISO is 1.6 MB instead of 10, and Bochs boots it in about half
+# the time (it no longer loads GRUB's modules, fonts and locales from the CD).
+GRUB_MKRESCUE_FLAGS := -d /usr/lib/grub/i386-pc --install-modules="multiboot2 normal iso9660 biosdisk" \
+                       --fonts= --locales= --themes= --compress=no
+
+$(ISO): $(B)/kernel.elf $(PROGRAM_FILES) $(ISO:.iso=.cfg) tools/kernel.mk
 	$(call say,ISO,$@)
 	@rm -rf $(ISODIR) && mkdir -p $(ISODIR)/boot/grub
 	@cp $(B)/kernel.elf $(ISODIR)/boot/kernel.elf
 	@cp $(ISO:.iso=.cfg) $(ISODIR)/boot/grub/grub.cfg
 	@$(foreach p,$(PROGRAMS),cp $(call prog_file,$(p)) $(ISODIR)/boot/$(call prog_name,$(p)) &&) true
-	$(Q)grub-mkrescue -o $@ $(ISODIR) > $(B)/grub-mkrescue.log 2>&1 \
+	$(Q)grub-mkrescue $(GRUB_MKRESCUE_FLAGS) -o $@ $(ISODIR) > $(B)/grub-mkrescue.log 2>&1 \
 	  || { cat $(B)/grub-mkrescue.log; exit 1; }
 
 FORCE:

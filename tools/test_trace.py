@@ -11,9 +11,14 @@ trade, a ring-0 interrupt that swapped, a wrong kernel RSP, a missing stop
 - which must fail, with a FAIL line that names the broken assertion.
 Chapter 07's thread switches are doctored the same way: a per-CPU block
 or a TSS that did not follow the switch, a syscall on the old stack, a
-third thread, a thread that changed stacks. And chapter 10's getpid on CPU
-1: a kernel GS base that is CPU 0's block, a swap that did not trade on
-CPU 1, a stop taken on the wrong CPU, one block for two CPUs.
+third thread, a thread that changed stacks. So are chapter 08's SQPOLL
+windows: a system call or a syscall-path swapgs inside a burst, unpaired
+swapgs, a submission by the wrong thread, a third thread, a poller asleep
+before a burst, a missing CQE, more swapgs for the larger burst, a
+wake-up without NEED_WAKEUP or without IORING_ENTER_SQ_WAKEUP. And chapter
+10's getpid on CPU 1: a kernel GS base that is CPU 0's block, a swap that
+did not trade on CPU 1, a stop taken on the wrong CPU, one block for two
+CPUs.
 """
 import os
 import re
@@ -244,6 +249,276 @@ THREADS = PER_CPU.replace("mode: per-cpu", THREADS_HEADER + "mode: per-cpu") + T
 THREADS_CONSOLE = CONSOLE + ("thread-switch: 2 threads, 8 turns each (getpid, sched_yield); getpid wrong 0 times; "
                              "own ids: yes\n")
 THREAD_A, THREAD_B = "0xffffc00000000500", "0xffffc000000005c0"
+
+# `make trace CH=08`: its SQPOLL windows (build/08-sqpoll/gs-trace.txt) and
+# the header line that announces them, after chapter 07's parts.
+SQPOLL_HEADER = "sqpoll: sqpoll-burst, bursts of 4 and 64 NOPs, then a wake-up after an idle period\n"
+SQPOLL_SECTION = """\
+--- sqpoll-burst: a burst of 4 NOPs, from the SQ tail store to the last CQE ---
+[sqpoll.burst-4.begin] sqpoll_trace_mark+0x0: ret   (sqpoll-burst burst-begin, NEED_WAKEUP clear)
+    t=462937714 cs=0x2b rip=0x0000000000401590
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+    what=1 count=4 sq_flags=0
+    current_task=0xffffc00000000530
+[sqpoll.burst-4.1] trap_common+0x33: swapgs
+    t=462991235 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.2] trap_return+0xb: swapgs
+    t=462991340 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.3] trap_common+0x33: swapgs
+    t=463091161 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.4] trap_return+0xb: swapgs
+    t=463091266 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.5] trap_common+0x33: swapgs
+    t=463191187 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.6] trap_return+0xb: swapgs
+    t=463191292 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.7] trap_common+0x33: swapgs
+    t=463291213 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.8] trap_return+0xb: swapgs
+    t=463291318 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.9] trap_common+0x33: swapgs
+    t=463391139 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.10] trap_return+0xb: swapgs
+    t=463391244 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.11] trap_common+0x33: swapgs
+    t=463491165 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.12] trap_return+0xb: swapgs
+    t=463491270 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.13] trap_common+0x33: swapgs
+    t=463591191 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.14] trap_return+0xb: swapgs
+    t=463591296 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.15] trap_common+0x33: swapgs
+    t=463691217 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.16] trap_return+0xb: swapgs
+    t=463691322 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.17] trap_common+0x33: swapgs
+    t=463791043 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.18] trap_return+0xb: swapgs
+    t=463791148 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.19] trap_common+0x33: swapgs
+    t=463891069 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-4.20] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=463891234 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc00000000530 next=0xffffc00000001980
+[sqpoll.burst-4.21] uring::Ring::submit(unsigned int)+0x0: push %rbp
+    t=463891345 cs=0x8 rip=0xffffffff8010dd30
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+    current_task=0xffffc00000001980
+[sqpoll.burst-4.22] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=463892244 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc00000001980 next=0xffffc00000000530
+[sqpoll.burst-4.23] trap_return+0xb: swapgs
+    t=463892339 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-4.end] sqpoll_trace_mark+0x0: ret   (sqpoll-burst burst-end, NEED_WAKEUP clear)
+    t=463892390 cs=0x2b rip=0x0000000000401590
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+    what=2 count=4 sq_flags=0
+    current_task=0xffffc00000000530
+
+--- sqpoll-burst: a burst of 64 NOPs, from the SQ tail store to the last CQE ---
+[sqpoll.burst-64.begin] sqpoll_trace_mark+0x0: ret   (sqpoll-burst burst-begin, NEED_WAKEUP clear)
+    t=464560934 cs=0x2b rip=0x0000000000401590
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+    what=1 count=64 sq_flags=0
+    current_task=0xffffc00000000530
+[sqpoll.burst-64.1] trap_common+0x33: swapgs
+    t=464590955 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.2] trap_return+0xb: swapgs
+    t=464591060 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.3] trap_common+0x33: swapgs
+    t=464690981 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.4] trap_return+0xb: swapgs
+    t=464691086 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.5] trap_common+0x33: swapgs
+    t=464791007 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.6] trap_return+0xb: swapgs
+    t=464791112 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.7] trap_common+0x33: swapgs
+    t=464890933 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.8] trap_return+0xb: swapgs
+    t=464891038 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.9] trap_common+0x33: swapgs
+    t=464990959 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.10] trap_return+0xb: swapgs
+    t=464991064 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.11] trap_common+0x33: swapgs
+    t=465090885 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.12] trap_return+0xb: swapgs
+    t=465090990 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.13] trap_common+0x33: swapgs
+    t=465190911 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.14] trap_return+0xb: swapgs
+    t=465191016 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.15] trap_common+0x33: swapgs
+    t=465290837 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.16] trap_return+0xb: swapgs
+    t=465290942 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.17] trap_common+0x33: swapgs
+    t=465390863 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.18] trap_return+0xb: swapgs
+    t=465390968 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.19] trap_common+0x33: swapgs
+    t=465490889 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.burst-64.20] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=465491054 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc00000000530 next=0xffffc00000001980
+[sqpoll.burst-64.21] uring::Ring::submit(unsigned int)+0x0: push %rbp
+    t=465491165 cs=0x8 rip=0xffffffff8010dd30
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+    current_task=0xffffc00000001980
+[sqpoll.burst-64.22] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=465502684 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc00000001980 next=0xffffc00000000530
+[sqpoll.burst-64.23] trap_return+0xb: swapgs
+    t=465502779 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.burst-64.end] sqpoll_trace_mark+0x0: ret   (sqpoll-burst burst-end, NEED_WAKEUP clear)
+    t=465502828 cs=0x2b rip=0x0000000000401590
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+    what=2 count=64 sq_flags=0
+    current_task=0xffffc00000000530
+
+--- sqpoll-burst: the wake-up after an idle period ---
+[sqpoll.wake.begin] sqpoll_trace_mark+0x0: ret   (sqpoll-burst wake-begin, NEED_WAKEUP set)
+    t=475489860 cs=0x2b rip=0x0000000000401590
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+    what=3 count=1 sq_flags=1
+    current_task=0xffffc00000000530
+[sqpoll.wake.1] syscall_entry+0x0: swapgs
+    t=475489920 cs=0x8 rip=0xffffffff801022d1
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+    rax=426 r10=2
+[sqpoll.wake.2] syscall_exit+0x3c: swapgs
+    t=475490214 cs=0x8 rip=0xffffffff8010236f
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.3] trap_common+0x33: swapgs
+    t=475589335 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.4] trap_return+0xb: swapgs
+    t=475589440 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.5] trap_common+0x33: swapgs
+    t=475689261 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.6] trap_return+0xb: swapgs
+    t=475689366 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.7] trap_common+0x33: swapgs
+    t=475789287 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.8] trap_return+0xb: swapgs
+    t=475789392 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.9] trap_common+0x33: swapgs
+    t=475889313 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.10] trap_return+0xb: swapgs
+    t=475889418 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.11] trap_common+0x33: swapgs
+    t=475989239 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.12] trap_return+0xb: swapgs
+    t=475989344 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.13] trap_common+0x33: swapgs
+    t=476089265 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.14] trap_return+0xb: swapgs
+    t=476089370 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.15] trap_common+0x33: swapgs
+    t=476189291 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.16] trap_return+0xb: swapgs
+    t=476189396 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.17] trap_common+0x33: swapgs
+    t=476289217 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.18] trap_return+0xb: swapgs
+    t=476289322 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.19] trap_common+0x33: swapgs
+    t=476389143 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.20] trap_return+0xb: swapgs
+    t=476389248 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.21] trap_common+0x33: swapgs
+    t=476489169 cs=0x8 rip=0xffffffff801030a4
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+[sqpoll.wake.22] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=476489334 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc00000000530 next=0xffffc00000001980
+[sqpoll.wake.23] uring::Ring::submit(unsigned int)+0x0: push %rbp
+    t=476489510 cs=0x8 rip=0xffffffff8010dd30
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+    current_task=0xffffc00000001980
+[sqpoll.wake.24] arch_switch_threads(Thread*, Thread*)+0x0: push %rbp
+    t=476489878 cs=0x8 rip=0xffffffff801020a0
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+    prev=0xffffc00000001980 next=0xffffc00000000530
+[sqpoll.wake.25] trap_return+0xb: swapgs
+    t=476489973 cs=0x8 rip=0xffffffff801030bd
+    GS.base=0xffffffff8012b140 KERNEL_GS_BASE=0x0000000000000000
+[sqpoll.wake.end] sqpoll_trace_mark+0x0: ret   (sqpoll-burst wake-end, NEED_WAKEUP clear)
+    t=476490022 cs=0x2b rip=0x0000000000401590
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff8012b140
+    what=4 count=1 sq_flags=0
+    current_task=0xffffc00000000530
+
+"""
+SQPOLL = THREADS.replace("mode: per-cpu", SQPOLL_HEADER + "mode: per-cpu") + SQPOLL_SECTION
+SQPOLL_CONSOLE = THREADS_CONSOLE + ("sqpoll-burst: idle, the poller set NEED_WAKEUP: yes; "
+                                    "io_uring_enter(1, SQ_WAKEUP) = 1, 1 CQE\n")
+PROGRAM_THREAD, POLLER = "0xffffc00000000530", "0xffffc00000001980"
+
 TOP_A, TOP_B = "0xffffe0000000f000", "0xffffe00000014000"
 
 
@@ -391,6 +666,18 @@ def edit(text, stop, **values):
     return "\n".join(lines)
 
 
+def moved(text, stop, where):
+    """TEXT with stop [STOP] placed elsewhere: its "function+offset: instruction" replaced by WHERE."""
+    return re.sub(r"^\[%s\] .*$" % re.escape(stop), "[%s] %s" % (stop, where), text, flags=re.M)
+
+
+def appended(text, after, stops):
+    """TEXT with STOPS ([(name, where)]: swapgs stops with the values of [AFTER]) inserted after stop [AFTER]."""
+    block = re.search(r"^\[%s\] .*\n((?:    .*\n)*)" % re.escape(after), text, re.M)
+    extra = "".join("[%s] %s\n%s" % (name, where, block.group(1)) for name, where in stops)
+    return text[:block.end()] + extra + text[block.end():]
+
+
 def without(text, stop=None, key=None):
     """TEXT without stop [STOP] (its header and value lines), or without KEY=... everywhere."""
     if key:
@@ -486,6 +773,48 @@ CASES = [  # (name, transcript, console, None for a pass or a text the FAIL line
      "the boot log names CPU 1's block"),
     ("a missing stop on CPU 1 fails", without(SMP, "cpu1.exit.swapgs"), SMP_CONSOLE,
      "stops missing from CPU 1's getpid: cpu1.exit.swapgs"),
+    # SQPOLL (chapter 08): bursts with no system call, swapgs only where the timer let the poller run.
+    ("the real chapter 08 SQPOLL windows pass", SQPOLL, SQPOLL_CONSOLE, None),
+    ("a system call inside a burst fails",
+     moved(moved(SQPOLL, "sqpoll.burst-4.1", "syscall_entry+0x0: swapgs"), "sqpoll.burst-4.2",
+           "syscall_exit+0x3c: swapgs"), SQPOLL_CONSOLE, "burst-4: no system call"),
+    ("a burst's swapgs on the syscall path fails",
+     moved(SQPOLL, "sqpoll.burst-64.2", "syscall_exit+0x3c: swapgs"), SQPOLL_CONSOLE,
+     "burst-64: 20 swapgs, all on the interrupt path"),
+    ("an unpaired swapgs fails", moved(SQPOLL, "sqpoll.burst-64.2", "trap_common+0x33: swapgs"), SQPOLL_CONSOLE,
+     "burst-64: 20 swapgs, all on the interrupt path, in pairs"),
+    ("a submission by the program's own thread fails",
+     edit(SQPOLL, "sqpoll.burst-4.21", current_task=PROGRAM_THREAD), SQPOLL_CONSOLE,
+     "burst-4: that thread, the poller, submits"),
+    ("a switch back from a third thread fails",
+     edit(SQPOLL, "sqpoll.burst-64.22", prev="0xffffc00000002000"), SQPOLL_CONSOLE,
+     "burst-64: one switch from the program"),
+    ("a burst that needed the poller woken fails", edit(SQPOLL, "sqpoll.burst-4.begin", sq_flags="1"),
+     SQPOLL_CONSOLE, "burst-4: the poller was awake"),
+    ("a burst with a CQE missing fails", edit(SQPOLL, "sqpoll.burst-64.end", count="63"), SQPOLL_CONSOLE,
+     "burst-64: the poller was awake"),
+    ("a poller that ran outside the burst's last interrupt fails", without(SQPOLL, "sqpoll.burst-4.23"),
+     SQPOLL_CONSOLE, "burst-4: the last of those interrupts let the poller run"),
+    ("more swapgs for the larger burst fails",
+     appended(SQPOLL, "sqpoll.burst-64.23", [("sqpoll.burst-64.%d" % k, w) for k, w in (
+         (24, "trap_common+0x33: swapgs"), (25, "trap_return+0xb: swapgs"),
+         (26, "trap_common+0x33: swapgs"), (27, "trap_return+0xb: swapgs"))]), SQPOLL_CONSOLE,
+     "a burst of 64 NOPs costs the same switches"),
+    ("a wake-up with NEED_WAKEUP clear fails", edit(SQPOLL, "sqpoll.wake.begin", sq_flags="0"), SQPOLL_CONSOLE,
+     "wake: the program saw NEED_WAKEUP set"),
+    ("a wake-up without IORING_ENTER_SQ_WAKEUP fails", edit(SQPOLL, "sqpoll.wake.1", r10="0"), SQPOLL_CONSOLE,
+     "wake: one system call, io_uring_enter"),
+    ("a wake-up through another system call fails", edit(SQPOLL, "sqpoll.wake.1", rax="39"), SQPOLL_CONSOLE,
+     "wake: one system call, io_uring_enter"),
+    ("NEED_WAKEUP still set after the wake-up fails", edit(SQPOLL, "sqpoll.wake.end", sq_flags="1"), SQPOLL_CONSOLE,
+     "wake: NEED_WAKEUP clear again"),
+    ("a wake-up that ran another thread fails",
+     edit(edit(edit(SQPOLL, "sqpoll.wake.22", next="0xffffc00000002000"), "sqpoll.wake.23",
+               current_task="0xffffc00000002000"), "sqpoll.wake.24", prev="0xffffc00000002000"), SQPOLL_CONSOLE,
+     "the thread woken is the poller of the bursts"),
+    ("a window without its end mark fails", without(SQPOLL, "sqpoll.wake.end"), SQPOLL_CONSOLE,
+     "wake: the window's two marks"),
+    ("an sqpoll-burst that did not finish fails", SQPOLL, THREADS_CONSOLE, "sqpoll-burst ran to its end"),
 ]
 
 

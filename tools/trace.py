@@ -57,6 +57,11 @@
    CPU 1's bases: show "cpu1.GS.base", show "cpu1.MSR.kernelgsbase". A stop
    on the other CPU at the same breakpoint is passed over (`c` again): the
    "(N) Breakpoint" line of each stop says which CPU it is.
+   With SQPOLL (a trace ISO that boots user/programs/sqpoll-burst.cpp:
+   chapter 08 on), tools/trace_sqpoll.py then follows bursts of NOPs
+   submitted by storing the SQ tail, and a wake-up after an idle period,
+   stopping at every syscall, swapgs, thread switch and submission inside
+   them.
    Then it deletes the breakpoints and lets the kernel run to power-off.
 
 3. Write build/CHAPTER/gs-trace.txt (each stop as a "[name] where" line with
@@ -86,6 +91,7 @@ import boot  # noqa: E402  (chapter_cpus: the processors the chapter boots with)
 import debian_python  # noqa: E402
 debian_python.require("pexpect")
 import pexpect  # noqa: E402  (Debian's python3-pexpect)
+import trace_sqpoll  # noqa: E402  (chapter 08's SQPOLL windows)
 
 PROGRAM = "null-syscall"           # the first program of the trace kernel
 USER_INSN = "null_syscall_insn"    # its `syscall` instruction (2 bytes: 0f 05)
@@ -237,6 +243,15 @@ class Plan:
             self.threads_text = {a: t for insns in disassemble(threads_elf).values() for a, t in insns}
             if self.threads_insn is None:
                 raise TraceError("%s has no symbol %s" % (threads_elf, THREADS_INSN))
+
+        # SQPOLL: where its bursts are watched, if the ISO boots sqpoll-burst.
+        self.sqpoll = None
+        sqpoll_elf = os.path.join(self.build, "trace.dir", "boot", trace_sqpoll.PROGRAM)
+        if self.switch is not None and os.path.exists(sqpoll_elf):
+            try:
+                self.sqpoll = trace_sqpoll.Plan(code, kernel_symbols, demangled, nm(sqpoll_elf))
+            except (KeyError, StopIteration) as e:
+                raise TraceError("%s or the kernel lacks a symbol the SQPOLL trace needs: %s" % (sqpoll_elf, e))
 
         # "name+0xoff" for any address: every symbol, sorted by address.
         self.kernel_symbols = kernel_symbols
@@ -567,6 +582,8 @@ def take_trace(plan, bochs, stops, cpus=1):
                 "A getpid on CPU %d (%s's threads run on every CPU)" % (OTHER_CPU, THREADS_PROGRAM))
     elif plan.switch is not None:
         switches(plan, bochs, stops, stop)
+    if plan.sqpoll is not None:
+        trace_sqpoll.take(plan, plan.sqpoll, bochs, stops, stop, plan.offsets["current_task"], TraceError)
 
 
 def switches(plan, bochs, stops, stop):
@@ -753,6 +770,8 @@ def check(text, console):
     cpus = re.search(r"^cpus: (\d+)", text, re.M)
     if cpus:
         results += check_other_cpu(s, OTHER_CPU, console)
+    if re.search(r"^sqpoll: ", text, re.M):
+        results += trace_sqpoll.check(s, trace_sqpoll.wheres(text), console)
     costs = [v.get("total", 0) for n, v in s.items() if n.startswith("cost.")]
     claim(len(costs) == len(MEASURED) and all(c > 0 for c in costs),
           "%d null syscalls counted (%d expected): %s" % (len(costs), len(MEASURED),
@@ -946,6 +965,8 @@ def run(args):
     block = block_from_console(console)
     programs = "one program, %s," % PROGRAM if plan.switch is None else "two programs, %s and %s," % (
         PROGRAM, THREADS_PROGRAM)
+    if plan.sqpoll is not None:
+        programs = "three programs, %s, %s and %s," % (PROGRAM, THREADS_PROGRAM, trace_sqpoll.PROGRAM)
     header = ["Kernel %s (the copy in %s), booted in Bochs with %s" % (rel(plan.elf), rel(iso), programs),
               "and an empty kernel command line: validate=1 is off (it would add to the counts).",
               "Debugger commands sent: %s; Bochs' own record of them: %s."
@@ -960,6 +981,8 @@ def run(args):
     elif plan.switch is not None:
         header.append("threads: %s, %d switches between its two threads; kernel stacks of %d bytes "
                       "(kStackPages in sched/scheduler.cpp)" % (THREADS_PROGRAM, SWITCHES, plan.stack_bytes))
+    if plan.sqpoll is not None:
+        header.append(trace_sqpoll.header())
     if error:
         header.append("THE TRACE WAS CUT SHORT: %s" % error)
     text = render(chapter, plan.mode, stops, header)

@@ -77,7 +77,7 @@ $(MUSL_INCLUDE)/.done:
 	@ln -sfn /usr/include/x86_64-linux-gnu/asm $(MUSL_INCLUDE)/asm
 	@touch $@
 
-$(MUSL_ELF): $(U)/%.elf: user/musl/%.c $(MUSL_INCLUDE)/.done
+$(MUSL_ELF): $(U)/%.elf: user/musl/%.c $(wildcard user/musl/*.h) $(MUSL_INCLUDE)/.done
 	$(call say,MUSL,$@)
 	@mkdir -p $(dir $@)
 	$(Q)musl-gcc $(MUSL_CFLAGS) -o $@ $<

@@ -45,6 +45,7 @@ struct Run {
     uint64_t syscalls = 0;    ///< system calls made for them
     uint64_t ticks = 0;       ///< rdtsc ticks they took
     const char* failed = nullptr;  ///< what went wrong, or nullptr
+    uint64_t own_ticks = 0;   ///< of ticks, the measuring thread's own (when a program splits them, else 0)
 };
 
 /// The figures of one row over its repetitions, per operation.
@@ -97,24 +98,32 @@ inline void print_header(StringView program, uint64_t ops) {
     print("{}: {:<20} calls/op   median      min      max\n", program, "row");
 }
 
-/// Measure one row: @p measure(ops) returns a Run; it is called once to warm
-/// up (page in the code and data it touches), then kRepetitions times. Prints
-/// the row; returns false if any call failed.
+/// Print one row: @p syscalls made for @p ops operations, and @p f.
+inline void print_row(StringView program, StringView name, uint64_t syscalls, uint64_t ops, const Figures& f) {
+    const uint64_t milli = (syscalls * 1000 + ops / 2) / ops;  // rounded
+    print("{}: {:<20} {:4}.{:03} {:8} {:8} {:8}\n", program, name, milli / 1000, milli % 1000, f.median, f.min, f.max);
+}
+
+/// Measure @p runs: @p measure(ops) returns a Run; it is called once to warm
+/// up (page in the code and data it touches), then kRepetitions times.
+/// Prints a FAILED line for @p name and returns false if any call failed.
 template <typename Measure>
-bool row(StringView program, StringView name, uint64_t ops, Measure measure) {
-    Run runs[kRepetitions];
+bool repeat(StringView program, StringView name, uint64_t ops, Measure measure, Run (&runs)[kRepetitions]) {
     Run warm = measure(ops);
     for (int i = 0; i < kRepetitions && !warm.failed; ++i) {
         runs[i] = measure(ops);
         if (runs[i].failed) warm = runs[i];
     }
-    if (warm.failed) {
-        print("{}: {:<20} FAILED after {} operations: {}\n", program, name, warm.ops, warm.failed);
-        return false;
-    }
-    const Figures f = figures(runs);
-    const uint64_t milli = (runs[0].syscalls * 1000 + ops / 2) / ops;  // rounded
-    print("{}: {:<20} {:4}.{:03} {:8} {:8} {:8}\n", program, name, milli / 1000, milli % 1000, f.median, f.min, f.max);
+    if (warm.failed) print("{}: {:<20} FAILED after {} operations: {}\n", program, name, warm.ops, warm.failed);
+    return !warm.failed;
+}
+
+/// Measure one row (see repeat()) and print it; returns false if any call failed.
+template <typename Measure>
+bool row(StringView program, StringView name, uint64_t ops, Measure measure) {
+    Run runs[kRepetitions];
+    if (!repeat(program, name, ops, measure, runs)) return false;
+    print_row(program, name, runs[0].syscalls, ops, figures(runs));
     return true;
 }
 

@@ -37,6 +37,7 @@ bool FrameAllocator::in_use(PhysAddr frame) const {
 }
 
 Result<PhysAddr> FrameAllocator::allocate() {
+    // EXERCISE 03.9 BEGIN stub: return Err(abi::Errno::NoMem);
     for (size_t word = m_hint; word < kMaxFrames / 64; ++word) {
         if (m_bits[word] == ~0ull) continue;
         const size_t bit = static_cast<size_t>(__builtin_ctzll(~m_bits[word]));  // first zero bit
@@ -47,6 +48,7 @@ Result<PhysAddr> FrameAllocator::allocate() {
         return PhysAddr(index * kPageSize);
     }
     return Err(abi::Errno::NoMem);
+    // EXERCISE 03.9 END
 }
 
 void FrameAllocator::free(PhysAddr frame) {

@@ -58,6 +58,7 @@ void Heap::insert_free(Block* block) {
     Block* prev = nullptr;
     Block* next = m_free;
     while (next && next < block) prev = next, next = next_free(next);
+    // EXERCISE 03.11 BEGIN stub: block->link = addr(next); if (prev) prev->link = addr(block); else m_free = block;
     block->link = addr(next);
     if (next && addr(block) + block->size == addr(next)) {  // merge with the one after
         block->size += next->size;
@@ -73,6 +74,7 @@ void Heap::insert_free(Block* block) {
     } else {
         m_free = block;
     }
+    // EXERCISE 03.11 END
 }
 
 // Map @p bytes more at the end of the heap and free them into the list.

@@ -51,12 +51,14 @@ Result<void> copy_to_user(uint64_t dst, const void* src, size_t n) {
 }
 
 bool user_copy_fixup(TrapFrame& frame) {
+    // EXERCISE 04.9 BEGIN stub: (void)frame; return false;
     for (const UserCopyFixup* f = user_copy_fixups; f != user_copy_fixups_end; ++f)
         if (frame.rip == f->insn) {
             frame.rip = f->fixup;
             return true;
         }
     return false;
+    // EXERCISE 04.9 END
 }
 
 void uaccess_init() {

@@ -61,9 +61,11 @@ syscall_exit:
          * A user RIP is canonical when bits 63:47 are all zero; if not, leave
          * through iretq, whose fault is taken on the kernel stack instead. */
         mov (TF_RIP - TF_RIP)(%rsp), %rcx       /* sysret's return address */
+        /* EXERCISE 05.8 BEGIN */
         mov %rcx, %r11
         sar $47, %r11
         jnz syscall_exit_iret
+        /* EXERCISE 05.8 END */
 
         mov (TF_RFLAGS - TF_RIP)(%rsp), %r11    /* RFLAGS for sysret */
         swapgs                                  /* GS base: this CPU's block -> user's */

@@ -22,6 +22,7 @@ extern "C" void trap_dispatch(TrapFrame* frame) {
     if (frame->vector == kTimerVector) return timer_interrupt(*frame);
     if (frame->from_user() && frame->vector < 32 && current_process()) kill_current_process(*frame);
     if ((frame->vector == kPageFault || frame->vector == kGeneralProtection) && user_copy_fixup(*frame)) return;
+    // EXERCISE 05.9 BEGIN
     if (frame->vector == kGeneralProtection && frame->rip == reinterpret_cast<uint64_t>(syscall_iret_insn) &&
         current_process()) {
         // The frame iretq was given sits above this one: its RIP is the culprit.
@@ -31,5 +32,6 @@ extern "C" void trap_dispatch(TrapFrame* frame) {
         as_user.rip = iret_frame[0];
         kill_current_process(as_user);
     }
+    // EXERCISE 05.9 END
     kernel_trap(*frame);
 }

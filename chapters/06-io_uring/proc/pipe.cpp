@@ -46,12 +46,14 @@ struct Pipe {
 
     // Retry every parked read, oldest first, while there is data or end of file.
     void wake_readers() {
+        // EXERCISE 06.8 BEGIN
         while (waiting && (count > 0 || !writer_open)) {
             uring::Request* r = waiting;
             waiting = r->link;
             r->link = nullptr;
             uring_retry_read(*r);
         }
+        // EXERCISE 06.8 END
     }
 };
 

@@ -2,7 +2,7 @@
  * @file chapters/08-sqpoll/proc/process.cpp
  * @brief Running a process: its first thread, waiting for its last, ending it.
  * (Chapter 08: the last program thread's exit also stops the process's
- * helper threads.)
+ * helper threads; the process's CPU time.)
  */
 #include "proc/process.h"
 
@@ -52,6 +52,7 @@ void process_thread_added(Process& process, Thread* thread) {
 }
 
 void process_thread_gone(Process& process, Thread* thread) {
+    process.exited_cpu_tsc += thread_cpu_tsc(*thread);  // it is still running: its turn counts
     for (Thread** t = &process.threads; *t; t = &(*t)->next_in_process)
         if (*t == thread) {
             *t = thread->next_in_process;
@@ -60,9 +61,21 @@ void process_thread_gone(Process& process, Thread* thread) {
     if (--process.live_threads == 0) {
         process.done.wake_all_locked();
     } else if (process.live_threads == process.helper_threads && !process.exiting) {
-        process.exiting = true;  // only helpers are left: they stop, as the program has
-        process.helpers_wait.wake_all_locked();
+        // Only helpers are left: they end too, wherever they wait (a poller
+        // may sleep on a full pipe as well as on helpers_wait).
+        process.exiting = true;
+        for (Thread* t = process.threads; t; t = t->next_in_process) {
+            t->interrupted = true;
+            if (t->waiting_on) t->waiting_on->wake_all_locked();
+        }
     }
+}
+
+uint64_t process_cpu_tsc(Process& process) {
+    IrqLock guard(sched_lock());  // the list of threads changes under it
+    uint64_t ticks = process.exited_cpu_tsc;
+    for (const Thread* t = process.threads; t; t = t->next_in_process) ticks += thread_cpu_tsc(*t);
+    return ticks;
 }
 
 void process_exit(int code) {

@@ -11,7 +11,8 @@
  *
  * Chapter 08: kernel threads may work for a process (an SQPOLL ring's
  * poller). They count among its threads, but the process ends when its
- * last *program* thread does: then they are told to stop (helpers_wait).
+ * last *program* thread does: then they are interrupted, wherever they
+ * sleep, and end too.
  *
  * The descriptor table and the file mappings are members: when the process
  * is deleted, their destructors close every descriptor and drop every
@@ -44,7 +45,8 @@ struct Process {
     int exit_code = 0;               ///< the status it ends with
     WaitQueue done;                  ///< process_run() waits here for live_threads to reach 0
     int helper_threads = 0;          ///< of live_threads, the kernel threads working for it (SQPOLL pollers)
-    WaitQueue helpers_wait;          ///< where those sleep; woken when the process starts exiting
+    WaitQueue helpers_wait;          ///< where those sleep while idle (an SQPOLL poller waiting for SQ_WAKEUP)
+    uint64_t exited_cpu_tsc = 0;     ///< TSC ticks its threads that have ended ran (CLOCK_PROCESS_CPUTIME_ID)
     FileMappings mappings;           ///< the files mapped into the address space (io_uring rings)
     FileTable files;                 ///< open descriptors; destroyed first, closing them all
 };
@@ -73,6 +75,10 @@ void process_thread_added(Process& process, Thread* thread);
 /// For the scheduler, with its lock held: @p thread of @p process has
 /// exited. When it was the last, process_run() is woken.
 void process_thread_gone(Process& process, Thread* thread);
+
+/// The TSC ticks every thread of @p process has run, ended ones and
+/// helpers included (CLOCK_PROCESS_CPUTIME_ID, in TSC ticks).
+uint64_t process_cpu_tsc(Process& process);
 
 /// End the current process with @p code (0-255), all its threads
 /// (exit_group, or a fatal fault); never returns.

@@ -21,7 +21,8 @@
  *   ring's wait queue until that many CQEs are ready; a completion (a pipe
  *   write that satisfies a parked READ, in any thread) wakes it. With
  *   nothing in flight it may wait forever, as on Linux: another thread may
- *   still submit.
+ *   still submit. (Chapter 08: the call holds the ring meanwhile, so that a
+ *   close and munmap in another thread cannot free it under the sleeper.)
  */
 #include "kernel/heap.h"
 #include "proc/file.h"
@@ -65,6 +66,21 @@ Result<long> write_request(File* file, const ring_abi::Sqe& sqe) {
 int32_t cqe_res(const Result<long>& r) { return static_cast<int32_t>(r ? *r : -r.error()); }
 
 uring::IssueResult done(const Result<long>& r) { return uring::IssueResult::done(cqe_res(r)); }
+
+// A reference held while a file is in use (Linux's fget/fput): a call may
+// sleep - io_uring_enter waiting, a WRITE in a full pipe - and meanwhile
+// another thread may close the fd (and unmap a ring's memory); the file
+// stays until its user is done. The last reference may go here.
+class Hold {
+public:
+    explicit Hold(File* file) : m_file(file) { m_file->ref(); }
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+    ~Hold() { m_file->unref(); }
+
+private:
+    File* m_file;
+};
 
 constexpr uint64_t page_round(uint64_t bytes) { return (bytes + kPageSize - 1) & ~(kPageSize - 1); }
 
@@ -124,7 +140,9 @@ public:
         case ring_abi::Op::Write:
         case ring_abi::Op::Writev: {
             const Result<File*> file = current_files().get_for(fd, kWritable, kCanWrite);
-            return done(file ? write_request(*file, sqe) : Err(file.error()));
+            if (!file) return done(Err(file.error()));
+            const Hold hold(*file);  // the write may sleep
+            return done(write_request(*file, sqe));
         }
         case ring_abi::Op::Close: {
             const Result<File*> file = current_files().get(fd);
@@ -235,6 +253,7 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // past Linux's 16 slots it is EINVAL, below it an empty slot, EBADF.
     if (flags & ring_abi::kEnterRegisteredRing) return Err(fd >= 16 ? Errno::Inval : Errno::BadF);
     RingFile* file = TRY(ring_of(fd));
+    const Hold hold(file);
     Waiter waiter(*file);
     const auto to_submit = static_cast<uint32_t>(a.a1), min_complete = static_cast<uint32_t>(a.a2);
     if (!file->sqpoll) return TRY(file->ring.enter(to_submit, min_complete, flags, &waiter));
@@ -243,7 +262,7 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // it answers to_submit, and a wait's error only if that is 0.
     if (!file->poller.running()) return Err(Errno::OwnerDead);
     if (flags & ring_abi::kEnterSqWakeup) file->poller.wake();
-    if (flags & ring_abi::kEnterSqWait) TRY(file->poller.wait_for_room());
+    if (flags & ring_abi::kEnterSqWait) file->poller.wait_for_room();
     if (!(flags & ring_abi::kEnterGetEvents)) return to_submit;
     const Result<uint32_t> waited = file->ring.enter(0, min_complete, ring_abi::kEnterGetEvents, &waiter);
     if (!waited && to_submit == 0) return Err(waited.error());

@@ -2,6 +2,10 @@
  * @file chapters/08-sqpoll/uring/sqpoll.cpp
  * @brief The SQPOLL thread's loop, and how the program's side reaches it.
  *
+ * The loop is Linux's io_sq_thread() for one ring: submit what is queued;
+ * while there was work, or the idle time has not run out, go round again;
+ * then announce the sleep (NEED_WAKEUP), look once more, and sleep.
+ *
  * On one CPU the poller and the program take turns: the poller yields
  * after each round, so the program runs until its time slice ends or it
  * waits (io_uring_enter with GETEVENTS), and the poller then submits
@@ -21,6 +25,11 @@
 namespace {
 namespace ring_abi = abi::io_uring;
 constexpr uint64_t kDefaultIdleMs = 1000;  // sq_thread_idle 0 means one second, as Linux
+
+void set_need_wakeup(uint32_t& flags) {
+    // A locked `or` on x86: also the full barrier the sleep needs.
+    std::atomic_ref<uint32_t>(flags).fetch_or(ring_abi::kSqNeedWakeup, std::memory_order_seq_cst);
+}
 }  // namespace
 
 Result<void> SqPoller::start(uring::Ring& ring, Process& process, uint32_t idle_ms, WaitQueue& completions) {
@@ -28,9 +37,8 @@ Result<void> SqPoller::start(uring::Ring& ring, Process& process, uint32_t idle_
     m_process = &process;
     m_completions = &completions;
     m_idle_ms = idle_ms ? idle_ms : kDefaultIdleMs;
-    char name[16];
-    format_to(name, sizeof name, "iou-sqp-{}", process.pid);
-    Thread* t = TRY(spawn_kernel_thread(name, main, this));
+    format_to(m_name, sizeof m_name, "iou-sqp-{}", current_thread()->tid);
+    Thread* t = TRY(spawn_kernel_thread(m_name, main, this));
     // It joins the program now, before it can run (the kernel is not
     // preempted): from here the program cannot end, and its address space
     // go, without it. Its first switch loads the program's page tables.
@@ -41,64 +49,93 @@ Result<void> SqPoller::start(uring::Ring& ring, Process& process, uint32_t idle_
         ++process.helper_threads;
     }
     m_running = true;
-    kprint("[io_uring] SQPOLL thread {} started, sleeping after {} ms without work\n", name, m_idle_ms);
+    kprint("[io_uring] SQPOLL thread {} (tid {}) started; it sleeps after {} ms without work\n", m_name, t->tid,
+           m_idle_ms);
     return {};
 }
 
 void SqPoller::main(void* self) { static_cast<SqPoller*>(self)->run(); }
 
+bool SqPoller::told_to_stop() const { return m_stopping || m_process->exiting; }
+
 uint32_t SqPoller::queued() const {
+    // The shared head, as the program sees it (Linux's io_sqring_full reads
+    // it too); submit() itself trusts only the engine's own copy.
     const uring::RingHeader* h = m_ring->header();
     return std::atomic_ref<const uint32_t>(h->sq_tail).load(std::memory_order_acquire) - h->sq_head;
 }
 
 void SqPoller::run() {
-    uint32_t& flags = m_ring->header()->sq_flags;
-    uint64_t last_work = now_ms();
-    while (!m_stopping && !m_process->exiting) {
+    // As Linux: the idle deadline starts in the past, so a poller with
+    // nothing queued sleeps at once, and the first submission wakes it.
+    uint64_t idle_at = 0;
+    while (!told_to_stop()) {
+        bool worked = false;
         if (const uint32_t n = queued()) {
-            if (m_ring->submit(n)) {  // Errno::Busy or Again: no room for CQEs or requests yet
+            // Errno::Busy or Again: no room for the CQEs or requests yet; look again next round.
+            const Result<uint32_t> taken = m_ring->submit(n);
+            worked = taken && *taken > 0;
+            if (worked) {
                 m_completions->wake_all();
                 m_room.wake_all();
-                last_work = now_ms();
             }
+        }
+        if (worked) idle_at = now_ms() + m_idle_ms;
+        if (worked || now_ms() < idle_at) {
             yield();  // one CPU: the program gets its turn
             continue;
         }
-        if (now_ms() - last_work < m_idle_ms) {
-            yield();
-            continue;
-        }
-        // Idle: announce the sleep, then look once more (see sqpoll.h). The
-        // locked `or` is a full barrier on x86, the fence says so in C++.
-        std::atomic_ref<uint32_t>(flags).fetch_or(ring_abi::kSqNeedWakeup, std::memory_order_seq_cst);
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        if (queued() == 0)
-            (void)m_process->helpers_wait.wait([&] { return m_woken || m_stopping || m_process->exiting; });
-        std::atomic_ref<uint32_t>(flags).fetch_and(~ring_abi::kSqNeedWakeup, std::memory_order_seq_cst);
-        m_woken = false;
-        last_work = now_ms();
+        sleep_until_woken();
+        idle_at = now_ms() + m_idle_ms;
     }
+    // As Linux: the flag stays set, so a program that looks enters, and
+    // hears EOWNERDEAD. The requests taken are cancelled with the ring.
+    set_need_wakeup(m_ring->header()->sq_flags);
+    kprint("[io_uring] SQPOLL thread {} ends: {}\n", m_name,
+           m_stopping ? "its ring was released" : "its program has ended");
     {
         IrqLock guard(sched_lock());
         --m_process->helper_threads;
         m_running = false;
     }
+    // The threads woken here run only once this one has switched away for
+    // good (the kernel is not preempted), so stop()'s caller cannot free
+    // the ring, and `this` inside it, while these lines still use it.
     m_gone.wake_all();
     m_room.wake_all();
     exit_current_thread();
 }
 
+void SqPoller::sleep_until_woken() {
+    uint32_t& flags = m_ring->header()->sq_flags;
+    // Forget older wake-ups first: from here on one is not missed (Linux's
+    // prepare_to_wait). Then announce the sleep and look once more (see
+    // sqpoll.h); the fence is the full barrier in C++'s terms, which the
+    // locked `or` already is on x86.
+    m_woken = false;
+    set_need_wakeup(flags);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (queued() == 0)
+        (void)m_process->helpers_wait.wait([&] { return m_woken || told_to_stop(); });
+    std::atomic_ref<uint32_t>(flags).fetch_and(~ring_abi::kSqNeedWakeup, std::memory_order_seq_cst);
+}
+
 void SqPoller::wake() {
+    // The store comes before wake_all() takes the scheduler lock, and the
+    // sleeper tests m_woken under that lock: it sees it, or is woken.
     m_woken = true;
     m_process->helpers_wait.wake_all();
 }
 
-Result<void> SqPoller::wait_for_room() {
-    return m_room.wait([&] { return queued() < m_ring->layout().sq_entries || !m_running; });
+void SqPoller::wait_for_room() {
+    // Linux's io_sqring_full: exactly sq_entries queued. A tail the program
+    // scribbled on is not "full", so it cannot make this wait forever.
+    const uint32_t entries = m_ring->layout().sq_entries;
+    (void)m_room.wait([&] { return queued() != entries || !m_running; });
 }
 
 void SqPoller::stop() {
+    if (!m_running) return;  // it ended with its program
     m_stopping = true;
     m_process->helpers_wait.wake_all();
     // Not interruptible: the ring's memory must outlive the thread that uses it.

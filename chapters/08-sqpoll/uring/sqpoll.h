@@ -9,6 +9,8 @@
  * While there is work it submits; after sq_thread_idle milliseconds with
  * none, it sets IORING_SQ_NEED_WAKEUP in the SQ flags and sleeps, and the
  * program must then wake it with io_uring_enter(IORING_ENTER_SQ_WAKEUP).
+ * As on Linux its idle timer starts expired: a new poller sleeps at once,
+ * and the program's first submission wakes it.
  *
  * The hand-off is a classic race, closed by two full barriers:
  *
@@ -21,6 +23,11 @@
  * it reads the other's old value: the poller sees no new SQE and sleeps,
  * the program sees no flag and does not wake it - an SQE is left waiting
  * forever. With them, at least one side sees the other's store.
+ *
+ * The thread ends when its ring is released (stop()) or its program ends;
+ * either way it sets NEED_WAKEUP as it goes, as Linux does, so a program
+ * that looks calls io_uring_enter and learns (EOWNERDEAD) that it is gone.
+ * The requests it had taken and parked are cancelled with the ring.
  */
 #pragma once
 
@@ -35,9 +42,10 @@ struct Process;
 /// The poller of one ring.
 class SqPoller {
 public:
-    /// Start the thread (named iou-sqp-PID) for @p ring of @p process. It
-    /// sleeps after @p idle_ms milliseconds without work (0: 1000), and
-    /// wakes the threads on @p completions when it posts CQEs.
+    /// Start the thread for @p ring of @p process, named iou-sqp-TID after
+    /// the thread that asks (as Linux). It sleeps after @p idle_ms
+    /// milliseconds without work (0: 1000), and wakes the threads on
+    /// @p completions when it posts CQEs.
     Result<void> start(uring::Ring& ring, Process& process, uint32_t idle_ms, WaitQueue& completions);
 
     /// True once started, until the thread has exited.
@@ -46,8 +54,9 @@ public:
     /// IORING_ENTER_SQ_WAKEUP: wake the thread if it sleeps.
     void wake();
 
-    /// IORING_ENTER_SQ_WAIT: sleep until the SQ has room for an SQE.
-    Result<void> wait_for_room();
+    /// IORING_ENTER_SQ_WAIT: sleep while the SQ is full. As Linux, it
+    /// never fails: an interrupted wait just ends.
+    void wait_for_room();
 
     /// The ring is going away: stop the thread and wait until it has gone.
     void stop();
@@ -55,15 +64,18 @@ public:
 private:
     static void main(void* self);
     void run();
+    void sleep_until_woken();
+    [[nodiscard]] bool told_to_stop() const;
     [[nodiscard]] uint32_t queued() const;
 
     uring::Ring* m_ring = nullptr;
     Process* m_process = nullptr;
     WaitQueue* m_completions = nullptr;
     uint64_t m_idle_ms = 0;
+    char m_name[16] = {};     // iou-sqp-TID, for the log
     bool m_running = false;   // the thread exists
     bool m_stopping = false;  // stop() asked it to go
-    bool m_woken = false;     // wake() was called: the sleeping thread looks again
+    bool m_woken = false;     // wake() came since the thread last got ready to sleep
     WaitQueue m_room;         // programs waiting for SQ room (SQ_WAIT)
     WaitQueue m_gone;         // stop() waiting for the thread to exit
 };

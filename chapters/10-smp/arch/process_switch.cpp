@@ -1,9 +1,11 @@
 /**
  * @file chapters/10-smp/arch/process_switch.cpp
  * @brief Switching threads: the user state the CPU holds, the page tables,
- * the per-CPU block and the TSS, then the stacks. (Chapter 10: the block
- * also says which page tables this CPU has loaded, for TLB shootdowns; and
- * a program's x87/SSE registers follow its thread, arch/fpu.h.)
+ * the per-CPU block and the TSS, then the stacks. (Chapter 08: and the
+ * time-stamp counter, so that each thread knows how long it has run.
+ * Chapter 10: the block also says which page tables this CPU has loaded,
+ * for TLB shootdowns; and a program's x87/SSE registers follow its thread,
+ * arch/fpu.h.)
  *
  * While a thread of a program runs, its FS base is in IA32_FS_BASE and its
  * GS base in IA32_KERNEL_GS_BASE (swapgs brings it in on the way out); the
@@ -24,6 +26,10 @@
 extern "C" void context_switch(uint64_t* save_rsp, uint64_t next_rsp);
 
 void arch_switch_threads(Thread* prev, Thread* next) {
+    // The turn ending is prev's CPU time; next's starts now.
+    const uint64_t now = rdtsc();
+    prev->cpu_tsc += now - prev->turn_began_tsc;
+    next->turn_began_tsc = now;
     if (prev->process) {
         prev->fs_base = rdmsr(Msr::FsBase);
         prev->gs_base = rdmsr(Msr::KernelGsBase);
@@ -55,6 +61,11 @@ void arch_switch_threads(Thread* prev, Thread* next) {
 }
 
 Process* current_process() { return current_thread()->process; }
+
+uint64_t thread_cpu_tsc(const Thread& thread) {
+    if (&thread != current_thread()) return thread.cpu_tsc;
+    return thread.cpu_tsc + (rdtsc() - thread.turn_began_tsc);
+}
 
 uint64_t user_fs_base() { return rdmsr(Msr::FsBase); }
 

@@ -9,7 +9,9 @@
  * runs at the same rate, so the others reuse the figure. PIT channel 2 is
  * used for the measuring because it can be watched without an interrupt:
  * in mode 0 its output, readable in bit 5 of port 0x61, rises when the
- * count reaches zero.
+ * count reaches zero. The same 10 ms give the time-stamp counter's rate,
+ * which chapter 08's CPU-time clocks need (chapter 08 counted it over ten
+ * ticks of PIT channel 0, which no longer interrupts).
  */
 #include "arch/timer.h"
 
@@ -47,6 +49,7 @@ void pit_count(uint16_t count) {
     outb(kPitChannel2, count >> 8);  // the count starts here; the output is low until it ends
     while (!(inb(kSpeakerPort) & kOut2)) cpu_relax();
 }
+uint64_t g_tsc_per_ms = 0;
 
 // One CMOS register (0x70 selects it, 0x71 reads it), binary-coded decimal.
 uint8_t cmos(uint8_t reg) {
@@ -87,13 +90,22 @@ void pit_delay_us(uint32_t us) {
 void timer_init() {
     g_boot_epoch = read_rtc();
     lapic_timer_begin_count();
+    const uint64_t tsc_start = rdtsc();
     pit_delay_us(kCalibrationMs * 1000);
+    g_tsc_per_ms = (rdtsc() - tsc_start) / kCalibrationMs;
     g_counts_per_tick = lapic_timer_counted() / (kCalibrationMs * kTickHz / 1000);  // counts / ticks in 10 ms
     if (g_counts_per_tick == 0) panic("the local APIC timer did not count during {} ms of the PIT", kCalibrationMs);
     lapic_timer_start(g_counts_per_tick, kTimerVector);
     kprint("[Timer] Local APIC timer: {} counts a tick (the bus clock / 16, timed against the PIT); {} Hz on every "
            "CPU (vector {}); the clocks count CPU 0's ticks\n",
            g_counts_per_tick, kTickHz, kTimerVector);
+    kprint("[Timer] TSC: {} ticks per ms, against the PIT; the CPU-time clocks count them\n", g_tsc_per_ms);
+}
+
+uint64_t tsc_to_ns(uint64_t ticks) {
+    if (g_tsc_per_ms == 0) return 0;  // not measured yet: no thread has run
+    // Whole milliseconds, then the rest: no 128-bit product (and no libgcc to divide one).
+    return ticks / g_tsc_per_ms * 1000000 + ticks % g_tsc_per_ms * 1000000 / g_tsc_per_ms;
 }
 
 void timer_start_cpu() { lapic_timer_start(g_counts_per_tick, kTimerVector); }

@@ -1,8 +1,9 @@
 /**
  * @file chapters/10-smp/arch/timer.h
  * @brief Each CPU's local APIC timer at 1000 Hz: the scheduler's tick and
- * the clocks. (Chapter 10's version: the PIT, which interrupts one CPU
- * only, now just measures the APIC timer's speed and times short waits.)
+ * the clocks; the time-stamp counter's rate for the CPU-time clocks.
+ * (Chapter 10's version: the PIT, which interrupts one CPU only, now just
+ * measures the APIC timer's and the TSC's speed and times short waits.)
  */
 #pragma once
 
@@ -19,12 +20,15 @@ struct TimerTicks {
     uint64_t kernel;  ///< the timer interrupted ring 0
 };
 
-/// Read the CMOS clock, time the local APIC timer against the PIT, start
-/// it on this CPU (CPU 0).
+/// Read the CMOS clock, time the local APIC timer and the TSC against the
+/// PIT, start the timer on this CPU (CPU 0).
 void timer_init();
 
 /// Start this CPU's timer at the rate timer_init() measured (another CPU).
 void timer_start_cpu();
+
+/// @p ticks of the time-stamp counter in nanoseconds, at the measured rate.
+uint64_t tsc_to_ns(uint64_t ticks);
 
 /// Handle one tick (from trap_dispatch): count it, tell the scheduler.
 void timer_interrupt(const TrapFrame& frame);

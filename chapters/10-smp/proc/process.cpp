@@ -2,9 +2,10 @@
  * @file chapters/10-smp/proc/process.cpp
  * @brief Running a process: its first thread, waiting for its last, ending it.
  * (Chapter 08: the last program thread's exit also stops the process's
- * helper threads. Chapter 10: threads end at the same moment on two CPUs,
- * so the status the program ends with is decided under the scheduler's
- * lock, by whichever thread is really the last, or the first to end it all.)
+ * helper threads; the process's CPU time. Chapter 10: threads end at the
+ * same moment on two CPUs, so the status the program ends with is decided
+ * under the scheduler's lock, by whichever thread is really the last, or the
+ * first to end it all.)
  */
 #include "proc/process.h"
 
@@ -54,6 +55,7 @@ void process_thread_added(Process& process, Thread* thread) {
 }
 
 void process_thread_gone(Process& process, Thread* thread) {
+    process.exited_cpu_tsc += thread_cpu_tsc(*thread);  // it is still running: its turn counts
     for (Thread** t = &process.threads; *t; t = &(*t)->next_in_process)
         if (*t == thread) {
             *t = thread->next_in_process;
@@ -61,13 +63,24 @@ void process_thread_gone(Process& process, Thread* thread) {
         }
     --process.live_threads;
     if (process.live_threads == process.helper_threads && !process.exiting) {
-        // The last program thread left by exit(): its status is the program's,
-        // and the helpers, if any, stop as the program has.
+        // The last program thread left by exit(): its status is the program's.
+        // Helpers, if any, end too, wherever they wait (a poller may sleep on
+        // a full pipe as well as on helpers_wait, or poll on another CPU).
         process.exit_code = thread->exit_status;
         process.exiting = true;
-        process.helpers_wait.wake_all_locked();
+        for (Thread* t = process.threads; t; t = t->next_in_process) {
+            t->interrupted = true;
+            if (t->waiting_on) t->waiting_on->wake_all_locked();
+        }
     }
     if (process.live_threads == 0) process.done.wake_all_locked();
+}
+
+uint64_t process_cpu_tsc(Process& process) {
+    IrqLock guard(sched_lock());  // the list of threads changes under it
+    uint64_t ticks = process.exited_cpu_tsc;
+    for (const Thread* t = process.threads; t; t = t->next_in_process) ticks += thread_cpu_tsc(*t);
+    return ticks;
 }
 
 void process_exit(int code) {

@@ -1,8 +1,10 @@
 /**
  * @file chapters/10-smp/sched/thread.h
  * @brief A thread: a kernel stack, a saved context, and what the scheduler
- * needs to know about it. The scheduler's interface. (Chapter 10: any CPU
- * may run any thread - or only one CPU, if it is pinned.)
+ * needs to know about it. The scheduler's interface. (Chapter 08: each
+ * thread counts the time-stamp counter ticks it has run, for the CPU-time
+ * clocks that show what an SQPOLL poller costs. Chapter 10: any CPU may run
+ * any thread - or only one CPU, if it is pinned.)
  *
  * Every thread has a kernel stack of its own. While a thread is not
  * running, everything it was doing is on that stack: the registers
@@ -65,7 +67,13 @@ struct Thread {
     std::atomic<bool> on_cpu{false};     ///< a CPU runs it, or has not finished switching away from it
     int pinned_cpu = -1;                 ///< the only CPU that may run it; -1: any (IORING_SETUP_SQ_AFF pins)
     int exit_status = 0;                 ///< exit()'s status: the program's, if it is the last thread
+    uint64_t cpu_tsc = 0;                ///< TSC ticks it ran before its current turn (CPU-time clocks)
+    uint64_t turn_began_tsc = 0;         ///< the TSC when its current turn on the CPU began
 };
+
+/// The TSC ticks @p thread has run so far, its current turn included if it
+/// is the running thread (CLOCK_THREAD_CPUTIME_ID, in TSC ticks).
+uint64_t thread_cpu_tsc(const Thread& thread);
 
 /// Make the boot code a thread (the first one of CPU 0) and start CPU 0's
 /// idle thread. Called once, after percpu_init(0).

@@ -3,8 +3,10 @@
  * @brief The thread calls of Linux's ABI, as C libraries use them: clone
  * (threads), set_tid_address, gettid, sched_yield, exit of one thread,
  * nanosleep, clock_gettime and clock_getres, rt_sigprocmask, ioctl.
- * (Chapter 10: exit leaves its status with the thread; the process takes
- * it if this was its last thread, proc/process.cpp.)
+ * (Chapter 08: the CPU-time clocks, which count an SQPOLL poller's time as
+ * its process's; and exit of the last program thread with helpers left.
+ * Chapter 10: exit leaves its status with the thread; the process takes it
+ * if this was its last program thread, proc/process.cpp.)
  */
 #include "arch/process_switch.h"
 #include "arch/timer.h"
@@ -102,6 +104,10 @@ Result<long> sys_nanosleep(const SyscallArgs& a) {
 
 namespace {
 
+abi::TimeSpec from_ns(uint64_t ns) {
+    return abi::TimeSpec{static_cast<int64_t>(ns / 1000000000), static_cast<int64_t>(ns % 1000000000)};
+}
+
 // The time of @p clock as a TimeSpec, or Errno::Inval for a clock this kernel does not keep.
 Result<abi::TimeSpec> clock_now(int clock) {
     const int64_t ms = static_cast<int64_t>(now_ms());
@@ -114,8 +120,12 @@ Result<abi::TimeSpec> clock_now(int clock) {
     case abi::Clock::MonotonicCoarse:
     case abi::Clock::Boottime:
         return abi::TimeSpec{ms / 1000, (ms % 1000) * kNsPerMs};
+    case abi::Clock::ProcessCputime:  // every thread's, its helpers' (an SQPOLL poller) too
+        return from_ns(tsc_to_ns(process_cpu_tsc(*current_process())));
+    case abi::Clock::ThreadCputime:
+        return from_ns(tsc_to_ns(thread_cpu_tsc(*current_thread())));
     default:
-        return Err(Errno::Inval);  // CPU-time clocks are not kept (see the chapter's differences)
+        return Err(Errno::Inval);  // another thread's or process's CPU clock (see the chapter's differences)
     }
 }
 
@@ -129,10 +139,13 @@ Result<long> sys_clock_gettime(const SyscallArgs& a) {
     return 0;
 }
 
-/// clock_getres(clock, res): 1 ms, the timer's tick; @p res may be NULL.
+/// clock_getres(clock, res): 1 ms, the timer's tick; 1 ns for the CPU-time
+/// clocks, as Linux; @p res may be NULL.
 Result<long> sys_clock_getres(const SyscallArgs& a) {
+    const auto clock = static_cast<abi::Clock>(a.a0);
     TRY(clock_now(static_cast<int>(a.a0)));  // the clock must exist
-    if (a.a1) TRY(write_user(a.a1, abi::TimeSpec{0, kNsPerMs}));
+    const bool cpu = clock == abi::Clock::ProcessCputime || clock == abi::Clock::ThreadCputime;
+    if (a.a1) TRY(write_user(a.a1, abi::TimeSpec{0, cpu ? 1 : kNsPerMs}));
     return 0;
 }
 
