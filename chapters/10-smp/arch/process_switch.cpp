@@ -4,8 +4,9 @@
  * the per-CPU block and the TSS, then the stacks. (Chapter 08: and the
  * time-stamp counter, so that each thread knows how long it has run.
  * Chapter 10: the block also says which page tables this CPU has loaded,
- * for TLB shootdowns; and a program's x87/SSE registers follow its thread,
- * arch/fpu.h.)
+ * for TLB shootdowns; a program's x87/SSE registers follow its thread,
+ * arch/fpu.h; and a thread's CPU time can be read from another CPU while
+ * it runs.)
  *
  * While a thread of a program runs, its FS base is in IA32_FS_BASE and its
  * GS base in IA32_KERNEL_GS_BASE (swapgs brings it in on the way out); the
@@ -13,6 +14,8 @@
  * CPU when the thread stops running, not taken from a copy.
  */
 #include "arch/process_switch.h"
+
+#include <atomic>
 
 #include "arch/flat_entry.h"
 #include "arch/gdt.h"
@@ -25,11 +28,31 @@
 /// Save the callee-saved registers and RSP at @p save_rsp, continue on @p next_rsp (arch/switch.S).
 extern "C" void context_switch(uint64_t* save_rsp, uint64_t next_rsp);
 
+namespace {
+
+// Another CPU may read a thread's two CPU-time fields at any moment
+// (CLOCK_PROCESS_CPUTIME_ID sums a process's threads, some running
+// elsewhere), so they change inside a sequence count, as Linux's seqcount:
+// odd while they change; a reader that saw it odd, or changed, reads again.
+template <typename Change>
+void change_turn(Thread& t, Change change) {
+    t.tsc_seq.fetch_add(1, std::memory_order_acq_rel);  // odd; a locked add: a full barrier on x86
+    change(std::atomic_ref<uint64_t>(t.cpu_tsc), std::atomic_ref<uint64_t>(t.turn_began_tsc));
+    t.tsc_seq.fetch_add(1, std::memory_order_release);  // even again
+}
+
+}  // namespace
+
 void arch_switch_threads(Thread* prev, Thread* next) {
     // The turn ending is prev's CPU time; next's starts now.
     const uint64_t now = rdtsc();
-    prev->cpu_tsc += now - prev->turn_began_tsc;
-    next->turn_began_tsc = now;
+    change_turn(*prev, [&](std::atomic_ref<uint64_t> ended, std::atomic_ref<uint64_t> began) {
+        if (const uint64_t b = began.load(std::memory_order_relaxed)) ended.fetch_add(now - b, std::memory_order_relaxed);
+        began.store(0, std::memory_order_relaxed);
+    });
+    change_turn(*next, [&](std::atomic_ref<uint64_t>, std::atomic_ref<uint64_t> began) {
+        began.store(now, std::memory_order_relaxed);
+    });
     if (prev->process) {
         prev->fs_base = rdmsr(Msr::FsBase);
         prev->gs_base = rdmsr(Msr::KernelGsBase);
@@ -63,8 +86,23 @@ void arch_switch_threads(Thread* prev, Thread* next) {
 Process* current_process() { return current_thread()->process; }
 
 uint64_t thread_cpu_tsc(const Thread& thread) {
-    if (&thread != current_thread()) return thread.cpu_tsc;
-    return thread.cpu_tsc + (rdtsc() - thread.turn_began_tsc);
+    // Chapter 08 counted the current turn only for the thread asking; now
+    // the thread may be running on another CPU (a poller spinning there),
+    // whose turn counts too. The CPUs' TSCs run in step (QEMU, Bochs and
+    // any CPU with an invariant TSC started together).
+    Thread& t = const_cast<Thread&>(thread);  // atomic_ref needs a non-const object; nothing is written
+    for (;;) {
+        const uint32_t seq = t.tsc_seq.load(std::memory_order_acquire);
+        const uint64_t ended = std::atomic_ref<uint64_t>(t.cpu_tsc).load(std::memory_order_relaxed);
+        const uint64_t began = std::atomic_ref<uint64_t>(t.turn_began_tsc).load(std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if ((seq & 1) || t.tsc_seq.load(std::memory_order_relaxed) != seq) {
+            cpu_relax();  // its CPU is switching it in or out: read again
+            continue;
+        }
+        const uint64_t now = rdtsc();
+        return ended + (began != 0 && now > began ? now - began : 0);
+    }
 }
 
 uint64_t user_fs_base() { return rdmsr(Msr::FsBase); }

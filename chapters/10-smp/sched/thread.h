@@ -68,11 +68,12 @@ struct Thread {
     int pinned_cpu = -1;                 ///< the only CPU that may run it; -1: any (IORING_SETUP_SQ_AFF pins)
     int exit_status = 0;                 ///< exit()'s status: the program's, if it is the last thread
     uint64_t cpu_tsc = 0;                ///< TSC ticks it ran before its current turn (CPU-time clocks)
-    uint64_t turn_began_tsc = 0;         ///< the TSC when its current turn on the CPU began
+    uint64_t turn_began_tsc = 0;         ///< the TSC when its current turn on a CPU began; 0: not on a CPU
+    std::atomic<uint32_t> tsc_seq{0};    ///< odd while its CPU changes the two above (arch/process_switch.cpp)
 };
 
 /// The TSC ticks @p thread has run so far, its current turn included if it
-/// is the running thread (CLOCK_THREAD_CPUTIME_ID, in TSC ticks).
+/// is running, here or on another CPU (CLOCK_THREAD_CPUTIME_ID, in TSC ticks).
 uint64_t thread_cpu_tsc(const Thread& thread);
 
 /// Make the boot code a thread (the first one of CPU 0) and start CPU 0's
