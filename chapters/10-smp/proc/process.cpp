@@ -44,7 +44,8 @@ int process_run(Process* process) {
 }
 
 void process_destroy(Process* process) {
-    user_space_destroy(process->space);
+    user_space_destroy(process->space);  // after every CPU has left its tables (mm/tlb.h)...
+    sched_free_dead_threads();           // ...and so its threads, which may not have been freed
     delete process;  // its descriptors close, its file mappings let go
 }
 

@@ -65,6 +65,7 @@ uint64_t g_ticks = 0;             // monotonic milliseconds, changed by CPU 0 wi
 KernelStack g_spare_stacks[16];   // stacks of dead threads, reused: their address range is not given back
 int g_spare_count = 0;
 uint64_t g_idle_cpus = 0;         // CPUs halted in their idle loop that nobody has woken yet (a bit each)
+Thread* g_dead_program_threads = nullptr;  // ended threads of programs, linked by next_ready (see below)
 Thread* g_idle_threads[kMaxCpus];
 
 Thread* percpu_thread(uint64_t value) { return reinterpret_cast<Thread*>(value); }
@@ -221,17 +222,42 @@ Thread* current_thread() { return percpu_thread(percpu_read<PERCPU_CURRENT_TASK>
 uint64_t now_ms() { return std::atomic_ref<uint64_t>(g_ticks).load(std::memory_order_relaxed); }
 
 // On the new thread's stack, right after a switch: the thread this CPU
-// left is saved now, so another CPU may run it; or, if it died, it is
-// freed (it could not free the stack it ran on).
+// left is saved now, so another CPU may run it; or, if it died, its stack
+// is free (it could not free the stack it ran on).
 extern "C" void sched_finish_switch() {
     Thread* prev = percpu_thread(percpu_read<PERCPU_SWITCHED_FROM>());
     percpu_write<PERCPU_SWITCHED_FROM>(0);
     if (!prev) return;
     const bool dead = prev->state == ThreadState::Dead;  // read first: once released, it may be running elsewhere
     prev->on_cpu.store(false, std::memory_order_release);
-    if (dead) {
-        put_stack(prev->stack);
+    if (!dead) return;
+    put_stack(prev->stack);
+    if (!prev->process) {
         delete prev;
+        return;
+    }
+    // A thread of a program: another CPU may still hold a pointer to it,
+    // found in the process's list of threads a moment before it left it
+    // (kill and tgkill look up a tid, then send; a list walk without the
+    // lock reads its next_in_process). On one CPU nothing ran between the
+    // two; now the memory stays until the program ends, when no thread of
+    // it runs any more (sched_free_dead_threads). Its stack is reused now.
+    IrqLock guard(g_lock);
+    prev->next_ready = g_dead_program_threads;
+    g_dead_program_threads = prev;
+}
+
+void sched_free_dead_threads() {
+    Thread* dead;
+    {
+        IrqLock guard(g_lock);
+        dead = g_dead_program_threads;
+        g_dead_program_threads = nullptr;
+    }
+    while (dead) {
+        Thread* next = dead->next_ready;
+        delete dead;
+        dead = next;
     }
 }
 

@@ -18,9 +18,10 @@
  * every CPU takes it.
  *
  * States: Ready (on the run queue) -> Running -> Ready (preempted or
- * yielding), Blocked (on a WaitQueue, or sleeping) or Dead (exited; freed
- * by the next thread to run on its CPU, since a thread cannot free the
- * stack it is running on).
+ * yielding), Blocked (on a WaitQueue, or sleeping) or Dead (exited; its
+ * stack freed by the next thread to run on its CPU, since a thread cannot
+ * free the stack it is running on, and a program thread's descriptor when
+ * its program ends: sched_free_dead_threads()).
  *
  * A thread that has just stopped running is Ready or Blocked before its CPU
  * has finished saving it: on_cpu says so, and no other CPU switches to it
@@ -75,6 +76,12 @@ struct Thread {
 /// The TSC ticks @p thread has run so far, its current turn included if it
 /// is running, here or on another CPU (CLOCK_THREAD_CPUTIME_ID, in TSC ticks).
 uint64_t thread_cpu_tsc(const Thread& thread);
+
+/// Free the descriptors of the program threads that have ended. Chapter
+/// 10 keeps them until then (their stacks are reused at once): a CPU may
+/// still hold a pointer it found in a process's list of threads (kill,
+/// tgkill). Called when a program has ended and none of its threads runs.
+void sched_free_dead_threads();
 
 /// Make the boot code a thread (the first one of CPU 0) and start CPU 0's
 /// idle thread. Called once, after percpu_init(0).
