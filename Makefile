@@ -123,14 +123,17 @@ fuzz: user
 #
 # Boot tests: chapters/C/test.expect boots C's own ISO; each extra
 # chapters/C/test-X.expect boots an ISO made with its "args:" (kernel
-# options), "programs:" and "program-args:" lines, as the test "C--X". Each
-# runs in QEMU and in Bochs, or only in those its "emulators:" line names.
+# options), "programs:", "program-args:" and "program-env:" lines, as the
+# test "C--X". Each runs in QEMU and in Bochs, or only in those its
+# "emulators:" line names.
 # expect_of(config): its expectation file; iso_of(config): the ISO it boots.
 chapter_of = $(firstword $(subst --, ,$(1)))
 variant_of = $(word 2,$(subst --, ,$(1)))
 expect_of = chapters/$(call chapter_of,$(1))/test$(if $(call variant_of,$(1)),-$(call variant_of,$(1))).expect
 iso_of = build/$(call chapter_of,$(1))/$(if $(call variant_of,$(1)),test-$(call variant_of,$(1)),os).iso
 directive = $(strip $(shell sed -n 's/^$(2):[[:space:]]*//p' $(1)))
+# A word for the shell whatever it holds (program-args: may hold quotes).
+shell_quote = '$(subst ','\'',$(1))'
 BOOT_CONFIGS := $(foreach c,$(CHAPTERS),$(c) \
                   $(foreach e,$(wildcard chapters/$(c)/test-*.expect),$(c)--$(patsubst test-%.expect,%,$(notdir $(e)))))
 # A variant whose .expect says "emulators: qemu" boots in QEMU only (the
@@ -187,7 +190,8 @@ define variant_iso
 build/$(call chapter_of,$(1))/test-$(call variant_of,$(1)).iso: build/$(call chapter_of,$(1))/os.iso FORCE
 	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(call chapter_of,$(1)) ISO_NAME=test-$(call variant_of,$(1)) iso \
 	   ARGS="$$(call directive,$(call expect_of,$(1)),args)" \
-	   PROGRAM_ARGS="$$(call directive,$(call expect_of,$(1)),program-args)" \
+	   PROGRAM_ARGS=$$(call shell_quote,$$(call directive,$(call expect_of,$(1)),program-args)) \
+	   PROGRAM_ENV=$$(call shell_quote,$$(call directive,$(call expect_of,$(1)),program-env)) \
 	   $$(if $$(call directive,$(call expect_of,$(1)),programs),PROGRAMS="$$(call directive,$(call expect_of,$(1)),programs)")
 endef
 define boot_test

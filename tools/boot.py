@@ -16,7 +16,10 @@ An expectation file (chapters/NN-slug/test.expect) holds one rule a line:
     include: PATH   the rules of another file, here (PATH is relative)
     args: OPTIONS   (test-X.expect only) kernel options for this boot
     programs: A B   (test-X.expect only) the modules, in place of chapter.mk's
-    program-args: W (test-X.expect only) words after each module's name (its argv)
+    program-args: W (test-X.expect only) words after each module's name (its
+                    argv), with shell quoting: 'two words' is one argument
+    program-env: W  (test-X.expect only) NAME=VALUE words added to the
+                    program's environment (proc/cmdline.h)
     emulators: E    (test-X.expect only) where it runs: qemu, bochs or both (default)
     cpus: N         processors the machine has (QEMU -smp N, Bochs cpu: count=N);
                     default: the chapter's CPUS (its chapter.mk), else 1
@@ -88,7 +91,7 @@ class Expectation:
                     exp.timeout = float(value)
                 elif key == "cpus":
                     exp.cpus = int(value)
-                elif key in ("args", "programs", "program-args", "emulators", "compare-with-linux"):
+                elif key in ("args", "programs", "program-args", "program-env", "emulators", "compare-with-linux"):
                     pass  # read by the Makefile to build this test's ISO
                 elif key == "include":
                     cls.load(os.path.join(os.path.dirname(path), value), exp, depth + 1)

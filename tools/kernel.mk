@@ -1,6 +1,7 @@
 # tools/kernel.mk - build one chapter's kernel, symbols and ISO.
 #
 #     make -f tools/kernel.mk CHAPTER=04-user [PROGRAMS="a b"] [ARGS="trace=syscall"] [PROGRAM_ARGS="seed=7"]
+#                            [PROGRAM_ARGS.a="'one word' two"] [PROGRAM_ENV="LANG=C"]
 #
 # The chapter's source tree is composed first (tools/compose.py), then every
 # .cpp and .S in it is compiled; nothing here names a particular file, so a
@@ -87,7 +88,7 @@ $(B)/kernel.sym: $(B)/kernel.elf
 prog_file = $(if $(wildcard $(1)),$(1),build/user/$(1).elf)
 prog_name = $(basename $(notdir $(1)))
 PROGRAM_FILES := $(foreach p,$(PROGRAMS),$(call prog_file,$(p)))
-KNOWN_PROGRAMS := $(sort $(basename $(notdir $(wildcard user/programs/*.cpp user/programs/*.S user/linux/*.c user/musl/*.c))) \
+KNOWN_PROGRAMS := $(sort $(basename $(notdir $(wildcard user/programs/*.cpp user/programs/*.S user/linux/*.c user/musl/*.c user/glibc/*.c))) \
                     bad-truncated bad-class32 bad-notelf)
 UNKNOWN := $(strip $(foreach p,$(PROGRAMS),$(if $(or $(wildcard $(p)),$(filter $(p),$(KNOWN_PROGRAMS))),,$(p))))
 ifneq ($(UNKNOWN),)
@@ -107,15 +108,22 @@ ISODIR := $(ISO:.iso=.dir)
 
 iso: $(ISO)
 
-# Each module's command line is its name, then PROGRAM_ARGS (the words a
-# program finds in argv[1]..., such as the fuzzers' seed=N count=N).
+# Each module's command line (proc/cmdline.h): PROGRAM_ENV (NAME=VALUE
+# words, added to the environment), the program's name (its argv[0]), then
+# its arguments: PROGRAM_ARGS.NAME if that is set, else PROGRAM_ARGS (the
+# words every program finds in argv[1]..., such as the fuzzers' seed=N
+# count=N). The words go into grub.cfg as written, so GRUB's shell-like
+# quoting works: PROGRAM_ARGS="'a b' c" gives two arguments, "a b" and "c".
 # grub.cfg is rewritten only when its text changes, so the ISO is rebuilt
 # when the command line or the program list does, and not otherwise.
+program_args = $(if $(PROGRAM_ARGS.$(1)),$(PROGRAM_ARGS.$(1)),$(PROGRAM_ARGS))
+module_line = $(strip $(PROGRAM_ENV) $(call prog_name,$(1)) $(call program_args,$(call prog_name,$(1))))
+shell_quoted = '$(subst ','\'',$(1))'
 $(ISO:.iso=.cfg): FORCE
 	@{ echo 'set timeout=0'; echo 'set default=0'; \
 	   echo 'menuentry "$(CHAPTER)" {'; \
 	   echo '  multiboot2 /boot/kernel.elf $(strip $(CMDLINE) $(ARGS))'; \
-	   $(foreach p,$(PROGRAMS),echo '  module2 /boot/$(call prog_name,$(p)) $(strip $(call prog_name,$(p)) $(PROGRAM_ARGS))';) \
+	   $(foreach p,$(PROGRAMS),echo $(call shell_quoted,  module2 /boot/$(call prog_name,$(p)) $(call module_line,$(p)));) \
 	   echo '  boot'; echo '}'; } > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 

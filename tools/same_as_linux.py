@@ -5,8 +5,19 @@
 
 "Runs unchanged" claims are checked here, not assumed: the program's own
 output lines (those starting with its name and a colon) must be identical
-on this machine's Linux and on the course kernel booted in QEMU. The ISO
+on this machine's Linux and on the course kernel booted in QEMU, and so
+must the way it ends: the kernel's `[Process] Terminated ... with code=N`
+line must give the status a shell reports on Linux (its exit code, or 128 +
+the signal that killed it). The ISO
 must boot the program as its only module.
+
+Both runs start the program the same way: argv[0] is its name (NAME, for
+build/user/NAME.elf), the arguments are the .expect's `program-args:`
+words, split as GRUB splits them (shell quoting), the environment is the
+kernel's (PATH=/bin HOME=/ TERM=linux, proc/cmdline.h) with the
+`program-env:` words added, and the working directory is "/". Natively the
+file is started from a folder of its own as NAME, so that its AT_EXECFN
+ends in its name, as in the kernel.
 
 A test that types input (`input:` in its .expect, see tools/boot.py) gives
 the program the same bytes on both sides, at the same point: once its
@@ -18,6 +29,9 @@ closed at the first Ctrl-D - the end of input a terminal gives there.
 import argparse
 import io
 import os
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,12 +45,49 @@ def program_lines(text, prefix):
     return [line for line in text.replace("\r", "").splitlines() if line.startswith(prefix)]
 
 
-def run_natively(program, exp):
-    """Run PROGRAM on this machine: (exit status, None if it hung; its standard output)."""
+# The kernel's environment for every program (chapters/04-user/proc/cmdline.h).
+DEFAULT_ENVIRONMENT = ["PATH=/bin", "HOME=/", "TERM=linux"]
+
+
+def shell_status(returncode):
+    """A subprocess's return code as a shell reports it: 128 + N when killed by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def kernel_status(console, name):
+    """The status the kernel printed for program NAME, or None if it never ended."""
+    found = re.search(r"\[Process\] Terminated PID=\d+ \(%s\) with code=(\d+)" % re.escape(name[:31]), console)
+    return int(found.group(1)) if found else None
+
+
+def directive(expect, key):
+    """The words of the .expect's `key:` lines, as the Makefile reads them."""
+    if not expect:
+        return ""
+    with open(expect) as f:
+        return " ".join(line.split(":", 1)[1].strip() for line in f if line.startswith(key + ":"))
+
+
+def environment(words):
+    """The kernel's defaults, then WORDS (NAME=VALUE): a name given again keeps its place."""
+    env = dict(w.split("=", 1) for w in DEFAULT_ENVIRONMENT)
+    for word in words:
+        name, _, value = word.partition("=")
+        env[name] = value
+    return env
+
+
+def run_natively(program, exp, argv, env, work):
+    """Run PROGRAM on this machine as the kernel does (ARGV, ENV, in "/"):
+    (exit status, None if it hung; its standard output)."""
+    started_as = os.path.join(work, argv[0])
+    shutil.copy(program, started_as)
     if not exp.input:
-        native = subprocess.run([program], capture_output=True, text=True, timeout=30)
+        native = subprocess.run(argv, executable=started_as, env=env, cwd="/", capture_output=True, text=True,
+                                timeout=30)
         return native.returncode, native.stdout
-    proc = subprocess.Popen([program], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(argv, executable=started_as, env=env, cwd="/", stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
     output = io.BytesIO()
     if boot.converse(proc, exp, output, time.monotonic() + 30, native=True):
         proc.kill()
@@ -57,7 +108,10 @@ def main():
     exp = boot.Expectation.load(args.expect) if args.expect else boot.Expectation()
     exp.timeout = 60
 
-    native_code, native_out = run_natively(args.program, exp)
+    argv = [name] + shlex.split(directive(args.expect, "program-args"))
+    env = environment(shlex.split(directive(args.expect, "program-env")))
+    with tempfile.TemporaryDirectory() as work:
+        native_code, native_out = run_natively(args.program, exp, argv, env, work)
     with tempfile.TemporaryDirectory() as work:
         transcript = os.path.join(work, "console.txt")
         with open(os.path.join(work, "qemu.out"), "w") as out:
@@ -69,10 +123,12 @@ def main():
 
     linux_lines = program_lines(native_out, prefix)
     kernel_lines = program_lines(kernel, prefix)
-    ok = native_code == 0 and linux_lines and linux_lines == kernel_lines
-    print("%s  linux %-12s same output on Linux and in %s (%d lines, Linux exit %s)" % (
+    native_status = None if native_code is None else shell_status(native_code)
+    ours = kernel_status(kernel, name)
+    ok = native_status is not None and native_status == ours and linux_lines and linux_lines == kernel_lines
+    print("%s  linux %-12s same output on Linux and in %s (%d lines, status %s on Linux, %s here)" % (
         "PASS" if ok else "FAIL", name, os.path.basename(os.path.dirname(os.path.abspath(args.iso))),
-        len(linux_lines), native_code))
+        len(linux_lines), native_status, ours))
     if not ok:
         width = max([len(l) for l in linux_lines] + [10])
         print("      %-*s | %s" % (width, "on Linux", "in the course kernel"))

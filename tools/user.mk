@@ -12,6 +12,10 @@
 # (Debian's musl-tools), linked statically, unchanged Linux programs that
 # use pthreads, stdio, malloc. The Linux uapi headers (<linux/io_uring.h>)
 # are reached through build/user/musl-include, links to the host's.
+#
+# user/glibc/NAME.c are the same kind of program built with Debian's own C
+# library, glibc, as `gcc -static` links it: a second libc, whose start-up
+# asks the kernel for other things than musl's does.
 
 include tools/rules.mk
 
@@ -35,7 +39,11 @@ MUSL_ELF := $(addprefix $(U)/,$(addsuffix .elf,$(basename $(notdir $(MUSL_SRCS))
 MUSL_INCLUDE := $(U)/musl-include
 MUSL_CFLAGS := -static -O2 $(WARNINGS) -pthread -I$(MUSL_INCLUDE)
 
-all: $(PROGRAMS_ELF) $(LINUX_ELF) $(BAD_ELF) $(MUSL_ELF)
+GLIBC_SRCS := $(sort $(wildcard user/glibc/*.c))
+GLIBC_ELF := $(addprefix $(U)/,$(addsuffix .elf,$(basename $(notdir $(GLIBC_SRCS)))))
+GLIBC_CFLAGS := -static -O2 $(WARNINGS) -pthread
+
+all: $(PROGRAMS_ELF) $(LINUX_ELF) $(BAD_ELF) $(MUSL_ELF) $(GLIBC_ELF)
 
 $(U)/bad-truncated.elf: $(U)/hello.elf
 	$(Q)head -c 200 $< > $@
@@ -79,8 +87,13 @@ $(MUSL_INCLUDE)/.done:
 
 $(MUSL_ELF): $(U)/%.elf: user/musl/%.c $(wildcard user/musl/*.h) $(MUSL_INCLUDE)/.done
 	$(call say,MUSL,$@)
-	@mkdir -p $(dir $@)
-	$(Q)musl-gcc $(MUSL_CFLAGS) -o $@ $<
+	@mkdir -p $(dir $@) $(U)/obj/musl
+	$(Q)musl-gcc $(MUSL_CFLAGS) -MMD -MP -MF $(U)/obj/musl/$*.d -o $@ $<
 
--include $(RUNTIME_OBJS:.o=.d) $(PROGRAM_SRCS:%=$(U)/obj/%.d)
+$(GLIBC_ELF): $(U)/%.elf: user/glibc/%.c
+	$(call say,GLIBC,$@)
+	@mkdir -p $(dir $@) $(U)/obj/glibc
+	$(Q)gcc $(GLIBC_CFLAGS) -MMD -MP -MF $(U)/obj/glibc/$*.d -o $@ $<
+
+-include $(RUNTIME_OBJS:.o=.d) $(PROGRAM_SRCS:%=$(U)/obj/%.d) $(wildcard $(U)/obj/musl/*.d $(U)/obj/glibc/*.d)
 .SECONDARY:

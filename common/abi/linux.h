@@ -40,7 +40,9 @@ enum class Sys : long {
     Mprotect = 10,
     Munmap = 11,
     Brk = 12,
+    RtSigaction = 13,
     RtSigprocmask = 14,
+    RtSigreturn = 15,
     Ioctl = 16,
     Readv = 19,
     Writev = 20,
@@ -50,14 +52,34 @@ enum class Sys : long {
     Getpid = 39,
     Clone = 56,
     Exit = 60,
+    Kill = 62,
+    Uname = 63,
+    Fcntl = 72,
+    Getcwd = 79,
+    Getrlimit = 97,
+    Getuid = 102,
+    Getgid = 104,
+    Geteuid = 107,
+    Getegid = 108,
+    Getppid = 110,
+    Getresuid = 118,
+    Getresgid = 120,
     ArchPrctl = 158,
+    Setrlimit = 160,
     Gettid = 186,
+    Tkill = 200,
     Futex = 202,
+    SchedGetaffinity = 204,
     SetTidAddress = 218,
     ClockGettime = 228,
     ClockGetres = 229,
     ExitGroup = 231,
+    Tgkill = 234,
+    SetRobustList = 273,
+    GetRobustList = 274,
     Pipe2 = 293,
+    Prlimit64 = 302,
+    Getrandom = 318,
     IoUringSetup = 425,
     IoUringEnter = 426,
     IoUringRegister = 427,
@@ -69,6 +91,7 @@ enum class Sys : long {
 enum class Errno : int {
     Perm = 1,         ///< EPERM: operation not permitted
     NoEnt = 2,        ///< ENOENT: no such file or directory
+    Srch = 3,         ///< ESRCH: no such process
     Intr = 4,         ///< EINTR: interrupted system call
     Io = 5,           ///< EIO: I/O error
     BadF = 9,         ///< EBADF: bad file descriptor
@@ -94,6 +117,11 @@ enum class Errno : int {
     TimedOut = 110,   ///< ETIMEDOUT: a wait's time ran out (futex)
     Canceled = 125,   ///< ECANCELED: operation canceled
     OwnerDead = 130,  ///< EOWNERDEAD: the owner is gone (io_uring: the SQPOLL thread)
+    /// ERESTARTSYS (include/linux/errno.h): inside the kernel only. A wait
+    /// cut short by a signal returns it; on the way out, the call is
+    /// restarted (the handler has SA_RESTART, or no handler runs) or it
+    /// becomes EINTR. No program ever sees 512.
+    RestartSys = 512,
 };
 
 /// A syscall's negated return value for @p e: `-Errno::Fault` is -14L, so a
@@ -106,6 +134,7 @@ constexpr const char* errno_name(Errno e) {
     switch (e) {
         case Errno::Perm: return "EPERM";
         case Errno::NoEnt: return "ENOENT";
+        case Errno::Srch: return "ESRCH";
         case Errno::Intr: return "EINTR";
         case Errno::Io: return "EIO";
         case Errno::BadF: return "EBADF";
@@ -131,31 +160,85 @@ constexpr const char* errno_name(Errno e) {
         case Errno::TimedOut: return "ETIMEDOUT";
         case Errno::Canceled: return "ECANCELED";
         case Errno::OwnerDead: return "EOWNERDEAD";
+        case Errno::RestartSys: return "ERESTARTSYS";
     }
     return "E?";
 }
 
-/// Signals (asm/signal.h): the Linux name without SIG.
+/// Signals (asm/signal.h): the Linux name without SIG. 32 to 64 are the
+/// real-time signals, which have no names.
 enum class Signal : int {
-    Ill = 4,    ///< SIGILL: illegal instruction (#UD)
-    Trap = 5,   ///< SIGTRAP: breakpoint or single step (#BP, #DB)
-    Bus = 7,    ///< SIGBUS: bus error (#AC; a mapping past its file)
-    Fpe = 8,    ///< SIGFPE: arithmetic fault (#DE, x87/SSE faults)
-    Kill = 9,   ///< SIGKILL: killed
-    Segv = 11,  ///< SIGSEGV: bad memory access (#PF, #GP, #SS)
-    Pipe = 13,  ///< SIGPIPE: write to a pipe with no reader
+    Hup = 1,      ///< SIGHUP: the terminal hung up
+    Int = 2,      ///< SIGINT: Ctrl-C
+    Quit = 3,     ///< SIGQUIT: Ctrl-backslash
+    Ill = 4,      ///< SIGILL: illegal instruction (#UD)
+    Trap = 5,     ///< SIGTRAP: breakpoint or single step (#BP, #DB)
+    Abrt = 6,     ///< SIGABRT: abort()
+    Bus = 7,      ///< SIGBUS: bus error (#AC; a mapping past its file)
+    Fpe = 8,      ///< SIGFPE: arithmetic fault (#DE, x87/SSE faults)
+    Kill = 9,     ///< SIGKILL: killed; cannot be caught, blocked or ignored
+    Usr1 = 10,    ///< SIGUSR1: the program's own
+    Segv = 11,    ///< SIGSEGV: bad memory access (#PF, #GP, #SS)
+    Usr2 = 12,    ///< SIGUSR2: the program's own
+    Pipe = 13,    ///< SIGPIPE: write to a pipe with no reader
+    Alrm = 14,    ///< SIGALRM: alarm()
+    Term = 15,    ///< SIGTERM: please end
+    StkFlt = 16,  ///< SIGSTKFLT: unused on x86
+    Chld = 17,    ///< SIGCHLD: a child stopped or ended
+    Cont = 18,    ///< SIGCONT: continue if stopped
+    Stop = 19,    ///< SIGSTOP: stop; cannot be caught, blocked or ignored
+    Tstp = 20,    ///< SIGTSTP: Ctrl-Z
+    Ttin = 21,    ///< SIGTTIN: background read from the terminal
+    Ttou = 22,    ///< SIGTTOU: background write to the terminal
+    Urg = 23,     ///< SIGURG: urgent socket data
+    XCpu = 24,    ///< SIGXCPU: CPU time limit
+    XFsz = 25,    ///< SIGXFSZ: file size limit
+    VtAlrm = 26,  ///< SIGVTALRM: virtual timer
+    Prof = 27,    ///< SIGPROF: profiling timer
+    Winch = 28,   ///< SIGWINCH: the terminal's size changed
+    Io = 29,      ///< SIGIO: I/O possible
+    Pwr = 30,     ///< SIGPWR: power failure
+    Sys = 31,     ///< SIGSYS: bad system call (seccomp)
 };
 
-/// The Linux spelling of @p s ("SIGSEGV"); "SIG?" if unknown.
+/// The highest signal number (_NSIG): signals are 1 to 64.
+inline constexpr int kSignalCount = 64;
+
+/// The Linux spelling of @p s ("SIGSEGV"); "SIG?" for 0, a real-time
+/// signal or anything else.
 constexpr const char* signal_name(Signal s) {
     switch (s) {
+        case Signal::Hup: return "SIGHUP";
+        case Signal::Int: return "SIGINT";
+        case Signal::Quit: return "SIGQUIT";
         case Signal::Ill: return "SIGILL";
         case Signal::Trap: return "SIGTRAP";
+        case Signal::Abrt: return "SIGABRT";
         case Signal::Bus: return "SIGBUS";
         case Signal::Fpe: return "SIGFPE";
         case Signal::Kill: return "SIGKILL";
+        case Signal::Usr1: return "SIGUSR1";
         case Signal::Segv: return "SIGSEGV";
+        case Signal::Usr2: return "SIGUSR2";
         case Signal::Pipe: return "SIGPIPE";
+        case Signal::Alrm: return "SIGALRM";
+        case Signal::Term: return "SIGTERM";
+        case Signal::StkFlt: return "SIGSTKFLT";
+        case Signal::Chld: return "SIGCHLD";
+        case Signal::Cont: return "SIGCONT";
+        case Signal::Stop: return "SIGSTOP";
+        case Signal::Tstp: return "SIGTSTP";
+        case Signal::Ttin: return "SIGTTIN";
+        case Signal::Ttou: return "SIGTTOU";
+        case Signal::Urg: return "SIGURG";
+        case Signal::XCpu: return "SIGXCPU";
+        case Signal::XFsz: return "SIGXFSZ";
+        case Signal::VtAlrm: return "SIGVTALRM";
+        case Signal::Prof: return "SIGPROF";
+        case Signal::Winch: return "SIGWINCH";
+        case Signal::Io: return "SIGIO";
+        case Signal::Pwr: return "SIGPWR";
+        case Signal::Sys: return "SIGSYS";
     }
     return "SIG?";
 }
@@ -197,10 +280,65 @@ inline constexpr uint64_t Failed = ~0ull;
 }  // namespace map
 
 /// pipe2 / open flags (asm-generic/fcntl.h): O_CLOEXEC is open_flag::CloExec.
+/// The access mode and the status flags are what fcntl(F_GETFL) reports.
 namespace open_flag {
+inline constexpr int ReadOnly = 0;        ///< O_RDONLY (an access mode, in the low two bits)
+inline constexpr int WriteOnly = 1;       ///< O_WRONLY
+inline constexpr int ReadWrite = 2;       ///< O_RDWR
+inline constexpr int AccessMode = 3;      ///< O_ACCMODE: the bits of the access mode
+inline constexpr int Append = 02000;      ///< O_APPEND: every write at the end
 inline constexpr int NonBlock = 04000;    ///< O_NONBLOCK
+inline constexpr int Async = 020000;      ///< O_ASYNC (FASYNC): SIGIO when I/O is possible
+inline constexpr int Direct = 040000;     ///< O_DIRECT: no page cache (on a pipe: packets)
+inline constexpr int LargeFile = 0100000; ///< O_LARGEFILE: always set by open() on 64-bit Linux
+inline constexpr int NoAtime = 01000000;  ///< O_NOATIME: do not update the access time
 inline constexpr int CloExec = 02000000;  ///< O_CLOEXEC
 }  // namespace open_flag
+
+/// fcntl commands and descriptor flags (asm-generic/fcntl.h): F_GETFD is fcntl_cmd::GetFd.
+namespace fcntl_cmd {
+inline constexpr int DupFd = 0;            ///< F_DUPFD: a copy at the lowest free descriptor >= arg
+inline constexpr int GetFd = 1;            ///< F_GETFD: the descriptor's flags (FD_CLOEXEC)
+inline constexpr int SetFd = 2;            ///< F_SETFD
+inline constexpr int GetFl = 3;            ///< F_GETFL: the open file's access mode and status flags
+inline constexpr int SetFl = 4;            ///< F_SETFL
+inline constexpr int DupFdCloExec = 1030;  ///< F_DUPFD_CLOEXEC: F_DUPFD, with FD_CLOEXEC set
+inline constexpr int FdCloExec = 1;        ///< FD_CLOEXEC: the one descriptor flag
+}  // namespace fcntl_cmd
+
+/// ioctl requests (asm-generic/ioctls.h): TIOCGWINSZ is ioctl_req::TiocGWinSz.
+namespace ioctl_req {
+inline constexpr uint32_t TcGets = 0x5401;      ///< TCGETS: read the terminal's struct termios
+inline constexpr uint32_t TcSets = 0x5402;      ///< TCSETS: set it now
+inline constexpr uint32_t TcSetsW = 0x5403;     ///< TCSETSW: set it once output has drained
+inline constexpr uint32_t TcSetsF = 0x5404;     ///< TCSETSF: drain, discard input, set
+inline constexpr uint32_t TiocGPgrp = 0x540f;   ///< TIOCGPGRP: the terminal's foreground process group
+inline constexpr uint32_t TiocGWinSz = 0x5413;  ///< TIOCGWINSZ: read the window size
+inline constexpr uint32_t TiocSWinSz = 0x5414;  ///< TIOCSWINSZ: set it
+inline constexpr uint32_t FionRead = 0x541b;    ///< FIONREAD: bytes ready to read
+inline constexpr uint32_t FionBio = 0x5421;     ///< FIONBIO: set or clear O_NONBLOCK (any file)
+inline constexpr uint32_t FionClex = 0x5450;    ///< FIONCLEX: clear FD_CLOEXEC (any descriptor)
+inline constexpr uint32_t FioClex = 0x5451;     ///< FIOCLEX: set FD_CLOEXEC (any descriptor)
+}  // namespace ioctl_req
+
+/// A terminal's size (asm-generic/termios.h struct winsize), for TIOCGWINSZ.
+struct WinSize {
+    uint16_t rows;    ///< offset 0: ws_row
+    uint16_t cols;    ///< offset 2: ws_col
+    uint16_t xpixel;  ///< offset 4: ws_xpixel (unused)
+    uint16_t ypixel;  ///< offset 6: ws_ypixel (unused)
+};
+
+/// A terminal's modes (asm-generic/termbits.h struct termios, what TCGETS
+/// copies: 36 bytes, not libc's larger struct with speeds).
+struct Termios {
+    uint32_t iflag;  ///< offset 0: input modes (ICRNL...)
+    uint32_t oflag;  ///< offset 4: output modes (OPOST, ONLCR...)
+    uint32_t cflag;  ///< offset 8: control modes (baud rate, CS8, CREAD...)
+    uint32_t lflag;  ///< offset 12: local modes (ICANON, ECHO, ISIG...)
+    uint8_t line;    ///< offset 16: line discipline (0: N_TTY)
+    uint8_t cc[19];  ///< offset 17: control characters (VEOF at 4...)
+};
 
 /// clone flags (uapi/linux/sched.h): CLONE_VM is clone_flag::Vm.
 namespace clone_flag {
@@ -237,15 +375,67 @@ enum class Aux : uint64_t {
     PhEnt = 4,    ///< AT_PHENT: size of one program header
     PhNum = 5,    ///< AT_PHNUM: number of program headers
     PageSz = 6,   ///< AT_PAGESZ: page size
+    Base = 7,     ///< AT_BASE: where the interpreter was loaded (0: none)
+    Flags = 8,    ///< AT_FLAGS: unused, 0
     Entry = 9,    ///< AT_ENTRY: the program's entry point
     Uid = 11,     ///< AT_UID
     Euid = 12,    ///< AT_EUID
     Gid = 13,     ///< AT_GID
     Egid = 14,    ///< AT_EGID
+    Platform = 15,  ///< AT_PLATFORM: address of the string "x86_64"
+    Hwcap = 16,   ///< AT_HWCAP: CPUID leaf 1's EDX (the CPU's basic features)
+    ClkTck = 17,  ///< AT_CLKTCK: clock ticks per second of times() (USER_HZ, 100)
     Secure = 23,  ///< AT_SECURE: nonzero for setuid programs
     Random = 25,  ///< AT_RANDOM: address of 16 random bytes
+    Hwcap2 = 26,  ///< AT_HWCAP2: more features (bit 1: the kernel let ring 3 use FSGSBASE)
     ExecFn = 31,  ///< AT_EXECFN: address of the program's file name
 };
+
+/// What uname() fills (uapi/linux/utsname.h struct new_utsname): six
+/// NUL-terminated strings of 65 bytes each.
+struct UtsName {
+    char sysname[65];     ///< offset 0: "Linux"
+    char nodename[65];    ///< offset 65: the host name
+    char release[65];     ///< offset 130: the kernel's release ("6.1.0-...")
+    char version[65];     ///< offset 195: its build
+    char machine[65];     ///< offset 260: "x86_64"
+    char domainname[65];  ///< offset 325: the NIS domain name
+};
+
+/// Resource limits (asm-generic/resource.h): RLIMIT_STACK is rlimit::Stack.
+namespace rlimit {
+inline constexpr unsigned Cpu = 0;          ///< RLIMIT_CPU: CPU seconds
+inline constexpr unsigned FSize = 1;        ///< RLIMIT_FSIZE: largest file
+inline constexpr unsigned Data = 2;         ///< RLIMIT_DATA: data and heap
+inline constexpr unsigned Stack = 3;        ///< RLIMIT_STACK: the main thread's stack
+inline constexpr unsigned Core = 4;         ///< RLIMIT_CORE: largest core dump
+inline constexpr unsigned Rss = 5;          ///< RLIMIT_RSS: resident memory (not enforced by Linux)
+inline constexpr unsigned NProc = 6;        ///< RLIMIT_NPROC: processes and threads of the user
+inline constexpr unsigned NoFile = 7;       ///< RLIMIT_NOFILE: one more than the highest descriptor
+inline constexpr unsigned MemLock = 8;      ///< RLIMIT_MEMLOCK: locked memory
+inline constexpr unsigned As = 9;           ///< RLIMIT_AS: address space
+inline constexpr unsigned Locks = 10;       ///< RLIMIT_LOCKS: file locks
+inline constexpr unsigned SigPending = 11;  ///< RLIMIT_SIGPENDING: queued signals
+inline constexpr unsigned MsgQueue = 12;    ///< RLIMIT_MSGQUEUE: POSIX message queue bytes
+inline constexpr unsigned Nice = 13;        ///< RLIMIT_NICE: highest nice priority (20 - limit)
+inline constexpr unsigned RtPrio = 14;      ///< RLIMIT_RTPRIO: highest real-time priority
+inline constexpr unsigned RtTime = 15;      ///< RLIMIT_RTTIME: real-time CPU microseconds
+inline constexpr unsigned Count = 16;       ///< RLIM_NLIMITS
+inline constexpr uint64_t Infinity = ~0ull; ///< RLIM_INFINITY: no limit
+}  // namespace rlimit
+
+/// One resource limit (struct rlimit64, what prlimit64 and getrlimit copy).
+struct RLimit {
+    uint64_t cur;  ///< offset 0: the soft limit, which the kernel enforces
+    uint64_t max;  ///< offset 8: the hard limit, the ceiling for cur
+};
+
+/// getrandom flags (uapi/linux/random.h): GRND_NONBLOCK is grnd::NonBlock.
+namespace grnd {
+inline constexpr unsigned NonBlock = 0x1;  ///< GRND_NONBLOCK: EAGAIN rather than wait for entropy
+inline constexpr unsigned Random = 0x2;    ///< GRND_RANDOM: the old blocking pool (now the same bytes)
+inline constexpr unsigned Insecure = 0x4;  ///< GRND_INSECURE: do not wait, even if not yet seeded
+}  // namespace grnd
 
 /// A time as seconds and nanoseconds (struct timespec on x86-64).
 struct TimeSpec {

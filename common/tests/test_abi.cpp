@@ -18,9 +18,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/mman.h>  // PROT_SEM, which glibc does not define
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/sched.h>  // CLONE_*, CSIGNAL
@@ -61,7 +66,9 @@ Test(abi, syscall_numbers) {
         ROW(Sys::Mprotect, __NR_mprotect),
         ROW(Sys::Munmap, __NR_munmap),
         ROW(Sys::Brk, __NR_brk),
+        ROW(Sys::RtSigaction, __NR_rt_sigaction),
         ROW(Sys::RtSigprocmask, __NR_rt_sigprocmask),
+        ROW(Sys::RtSigreturn, __NR_rt_sigreturn),
         ROW(Sys::Ioctl, __NR_ioctl),
         ROW(Sys::Pipe, __NR_pipe),
         ROW(Sys::SchedYield, __NR_sched_yield),
@@ -78,6 +85,26 @@ Test(abi, syscall_numbers) {
         ROW(Sys::Exit, __NR_exit),
         ROW(Sys::ArchPrctl, __NR_arch_prctl),
         ROW(Sys::ExitGroup, __NR_exit_group),
+        ROW(Sys::Kill, __NR_kill),
+        ROW(Sys::Uname, __NR_uname),
+        ROW(Sys::Fcntl, __NR_fcntl),
+        ROW(Sys::Getcwd, __NR_getcwd),
+        ROW(Sys::Getrlimit, __NR_getrlimit),
+        ROW(Sys::Getuid, __NR_getuid),
+        ROW(Sys::Getgid, __NR_getgid),
+        ROW(Sys::Geteuid, __NR_geteuid),
+        ROW(Sys::Getegid, __NR_getegid),
+        ROW(Sys::Getppid, __NR_getppid),
+        ROW(Sys::Getresuid, __NR_getresuid),
+        ROW(Sys::Getresgid, __NR_getresgid),
+        ROW(Sys::Setrlimit, __NR_setrlimit),
+        ROW(Sys::Tkill, __NR_tkill),
+        ROW(Sys::SchedGetaffinity, __NR_sched_getaffinity),
+        ROW(Sys::Tgkill, __NR_tgkill),
+        ROW(Sys::SetRobustList, __NR_set_robust_list),
+        ROW(Sys::GetRobustList, __NR_get_robust_list),
+        ROW(Sys::Prlimit64, __NR_prlimit64),
+        ROW(Sys::Getrandom, __NR_getrandom),
         ROW(Sys::Pipe2, __NR_pipe2),
         ROW(Sys::IoUringSetup, __NR_io_uring_setup),
         ROW(Sys::IoUringEnter, __NR_io_uring_enter),
@@ -88,9 +115,12 @@ Test(abi, syscall_numbers) {
 
 namespace {
 using abi::Errno;
+// The kernel's own (include/linux/errno.h), in no header a program sees.
+constexpr int ERESTARTSYS = 512;
 const Row kErrnoRows[] = {
     ROW(Errno::Perm, EPERM),
     ROW(Errno::NoEnt, ENOENT),
+    ROW(Errno::Srch, ESRCH),
     ROW(Errno::Intr, EINTR),
     ROW(Errno::Io, EIO),
     ROW(Errno::BadF, EBADF),
@@ -116,6 +146,7 @@ const Row kErrnoRows[] = {
     ROW(Errno::TimedOut, ETIMEDOUT),
     ROW(Errno::Canceled, ECANCELED),
     ROW(Errno::OwnerDead, EOWNERDEAD),
+    ROW(Errno::RestartSys, ERESTARTSYS),
 };
 }  // namespace
 
@@ -136,17 +167,24 @@ Test(abi, negated_errno_is_the_syscall_return) {
 namespace {
 using abi::Signal;
 const Row kSignalRows[] = {
-    ROW(Signal::Ill, SIGILL),
-    ROW(Signal::Trap, SIGTRAP),
-    ROW(Signal::Bus, SIGBUS),
-    ROW(Signal::Fpe, SIGFPE),
-    ROW(Signal::Kill, SIGKILL),
-    ROW(Signal::Segv, SIGSEGV),
-    ROW(Signal::Pipe, SIGPIPE),
+    ROW(Signal::Hup, SIGHUP),       ROW(Signal::Int, SIGINT),       ROW(Signal::Quit, SIGQUIT),
+    ROW(Signal::Ill, SIGILL),       ROW(Signal::Trap, SIGTRAP),     ROW(Signal::Abrt, SIGABRT),
+    ROW(Signal::Bus, SIGBUS),       ROW(Signal::Fpe, SIGFPE),       ROW(Signal::Kill, SIGKILL),
+    ROW(Signal::Usr1, SIGUSR1),     ROW(Signal::Segv, SIGSEGV),     ROW(Signal::Usr2, SIGUSR2),
+    ROW(Signal::Pipe, SIGPIPE),     ROW(Signal::Alrm, SIGALRM),     ROW(Signal::Term, SIGTERM),
+    ROW(Signal::StkFlt, SIGSTKFLT), ROW(Signal::Chld, SIGCHLD),     ROW(Signal::Cont, SIGCONT),
+    ROW(Signal::Stop, SIGSTOP),     ROW(Signal::Tstp, SIGTSTP),     ROW(Signal::Ttin, SIGTTIN),
+    ROW(Signal::Ttou, SIGTTOU),     ROW(Signal::Urg, SIGURG),       ROW(Signal::XCpu, SIGXCPU),
+    ROW(Signal::XFsz, SIGXFSZ),     ROW(Signal::VtAlrm, SIGVTALRM), ROW(Signal::Prof, SIGPROF),
+    ROW(Signal::Winch, SIGWINCH),   ROW(Signal::Io, SIGIO),         ROW(Signal::Pwr, SIGPWR),
+    ROW(Signal::Sys, SIGSYS),
 };
 }  // namespace
 
-Test(abi, signal_values) { check_rows(kSignalRows); }
+Test(abi, signal_values) {
+    check_rows(kSignalRows);
+    cr_expect_eq(abi::kSignalCount, _NSIG - 1, "signals are 1 to 64");
+}
 
 Test(abi, signal_names_and_exit_statuses) {
     for (const Row& row : kSignalRows)
@@ -188,10 +226,92 @@ Test(abi, mmap_prot_and_flags) {
     cr_expect_eq(abi::map::Failed, reinterpret_cast<uint64_t>(MAP_FAILED));
 }
 
-Test(abi, open_flags) {
+Test(abi, open_and_fcntl_flags) {
     const Row rows[] = {
+        ROW(abi::open_flag::ReadOnly, O_RDONLY),
+        ROW(abi::open_flag::WriteOnly, O_WRONLY),
+        ROW(abi::open_flag::ReadWrite, O_RDWR),
+        ROW(abi::open_flag::AccessMode, O_ACCMODE),
+        ROW(abi::open_flag::Append, O_APPEND),
         ROW(abi::open_flag::NonBlock, O_NONBLOCK),
+        ROW(abi::open_flag::Async, O_ASYNC),
+        ROW(abi::open_flag::Direct, O_DIRECT),
+        ROW(abi::open_flag::LargeFile, 0100000),  // glibc's O_LARGEFILE is 0 on x86-64; the kernel's is this
+        ROW(abi::open_flag::NoAtime, O_NOATIME),
         ROW(abi::open_flag::CloExec, O_CLOEXEC),
+        ROW(abi::fcntl_cmd::DupFd, F_DUPFD),
+        ROW(abi::fcntl_cmd::GetFd, F_GETFD),
+        ROW(abi::fcntl_cmd::SetFd, F_SETFD),
+        ROW(abi::fcntl_cmd::GetFl, F_GETFL),
+        ROW(abi::fcntl_cmd::SetFl, F_SETFL),
+        ROW(abi::fcntl_cmd::DupFdCloExec, F_DUPFD_CLOEXEC),
+        ROW(abi::fcntl_cmd::FdCloExec, FD_CLOEXEC),
+    };
+    check_rows(rows);
+}
+
+Test(abi, ioctl_requests_and_terminal_structs) {
+    const Row rows[] = {
+        ROW(abi::ioctl_req::TcGets, TCGETS),
+        ROW(abi::ioctl_req::TcSets, TCSETS),
+        ROW(abi::ioctl_req::TcSetsW, TCSETSW),
+        ROW(abi::ioctl_req::TcSetsF, TCSETSF),
+        ROW(abi::ioctl_req::TiocGPgrp, TIOCGPGRP),
+        ROW(abi::ioctl_req::TiocGWinSz, TIOCGWINSZ),
+        ROW(abi::ioctl_req::TiocSWinSz, TIOCSWINSZ),
+        ROW(abi::ioctl_req::FionRead, FIONREAD),
+        ROW(abi::ioctl_req::FionBio, FIONBIO),
+        ROW(abi::ioctl_req::FionClex, FIONCLEX),
+        ROW(abi::ioctl_req::FioClex, FIOCLEX),
+    };
+    check_rows(rows);
+    cr_expect_eq(sizeof(abi::WinSize), sizeof(struct winsize));
+    cr_expect_eq(offsetof(abi::WinSize, rows), offsetof(struct winsize, ws_row));
+    cr_expect_eq(offsetof(abi::WinSize, cols), offsetof(struct winsize, ws_col));
+    cr_expect_eq(offsetof(abi::WinSize, xpixel), offsetof(struct winsize, ws_xpixel));
+    cr_expect_eq(offsetof(abi::WinSize, ypixel), offsetof(struct winsize, ws_ypixel));
+    // The kernel's struct termios (asm-generic/termbits.h): glibc's adds c_ispeed and c_ospeed after c_cc[32].
+    cr_expect_eq(sizeof(abi::Termios), 36u);
+    cr_expect_eq(offsetof(abi::Termios, iflag), offsetof(struct termios, c_iflag));
+    cr_expect_eq(offsetof(abi::Termios, oflag), offsetof(struct termios, c_oflag));
+    cr_expect_eq(offsetof(abi::Termios, cflag), offsetof(struct termios, c_cflag));
+    cr_expect_eq(offsetof(abi::Termios, lflag), offsetof(struct termios, c_lflag));
+    cr_expect_eq(offsetof(abi::Termios, line), offsetof(struct termios, c_line));
+    cr_expect_eq(offsetof(abi::Termios, cc), offsetof(struct termios, c_cc));
+}
+
+Test(abi, uname_rlimit_getrandom) {
+    cr_expect_eq(sizeof(abi::UtsName), sizeof(struct utsname));
+    cr_expect_eq(offsetof(abi::UtsName, nodename), offsetof(struct utsname, nodename));
+    cr_expect_eq(offsetof(abi::UtsName, release), offsetof(struct utsname, release));
+    cr_expect_eq(offsetof(abi::UtsName, version), offsetof(struct utsname, version));
+    cr_expect_eq(offsetof(abi::UtsName, machine), offsetof(struct utsname, machine));
+    cr_expect_eq(offsetof(abi::UtsName, domainname), offsetof(struct utsname, domainname));
+    cr_expect_eq(sizeof(abi::RLimit), sizeof(struct rlimit64));
+    cr_expect_eq(offsetof(abi::RLimit, cur), offsetof(struct rlimit64, rlim_cur));
+    cr_expect_eq(offsetof(abi::RLimit, max), offsetof(struct rlimit64, rlim_max));
+    const Row rows[] = {
+        ROW(abi::rlimit::Cpu, RLIMIT_CPU),
+        ROW(abi::rlimit::FSize, RLIMIT_FSIZE),
+        ROW(abi::rlimit::Data, RLIMIT_DATA),
+        ROW(abi::rlimit::Stack, RLIMIT_STACK),
+        ROW(abi::rlimit::Core, RLIMIT_CORE),
+        ROW(abi::rlimit::Rss, RLIMIT_RSS),
+        ROW(abi::rlimit::NProc, RLIMIT_NPROC),
+        ROW(abi::rlimit::NoFile, RLIMIT_NOFILE),
+        ROW(abi::rlimit::MemLock, RLIMIT_MEMLOCK),
+        ROW(abi::rlimit::As, RLIMIT_AS),
+        ROW(abi::rlimit::Locks, RLIMIT_LOCKS),
+        ROW(abi::rlimit::SigPending, RLIMIT_SIGPENDING),
+        ROW(abi::rlimit::MsgQueue, RLIMIT_MSGQUEUE),
+        ROW(abi::rlimit::Nice, RLIMIT_NICE),
+        ROW(abi::rlimit::RtPrio, RLIMIT_RTPRIO),
+        ROW(abi::rlimit::RtTime, RLIMIT_RTTIME),
+        ROW(abi::rlimit::Count, RLIMIT_NLIMITS),
+        ROW(abi::rlimit::Infinity, RLIM64_INFINITY),
+        ROW(abi::grnd::NonBlock, GRND_NONBLOCK),
+        ROW(abi::grnd::Random, GRND_RANDOM),
+        ROW(abi::grnd::Insecure, GRND_INSECURE),
     };
     check_rows(rows);
 }
@@ -204,13 +324,19 @@ Test(abi, auxv_types) {
         ROW(Aux::PhEnt, AT_PHENT),
         ROW(Aux::PhNum, AT_PHNUM),
         ROW(Aux::PageSz, AT_PAGESZ),
+        ROW(Aux::Base, AT_BASE),
+        ROW(Aux::Flags, AT_FLAGS),
         ROW(Aux::Entry, AT_ENTRY),
         ROW(Aux::Uid, AT_UID),
         ROW(Aux::Euid, AT_EUID),
         ROW(Aux::Gid, AT_GID),
         ROW(Aux::Egid, AT_EGID),
+        ROW(Aux::Platform, AT_PLATFORM),
+        ROW(Aux::Hwcap, AT_HWCAP),
+        ROW(Aux::ClkTck, AT_CLKTCK),
         ROW(Aux::Secure, AT_SECURE),
         ROW(Aux::Random, AT_RANDOM),
+        ROW(Aux::Hwcap2, AT_HWCAP2),
         ROW(Aux::ExecFn, AT_EXECFN),
     };
     check_rows(rows);

@@ -625,8 +625,10 @@ void fuzz_uring_register(fuzz::Rng& rng) {
 
 bool implemented(uint64_t nr) {
     // Every number some chapter implements (chapter 07 adds the thread calls).
-    constexpr uint64_t known[] = {0,  1,  3,  9,   10,  11,  12,  14,  16,  19,  20,  22,  24,  35,  39,
-                                  56, 60, 158, 186, 202, 218, 228, 229, 231, 293, 425, 426, 427};
+    constexpr uint64_t known[] = {0,   1,   3,   9,   10,  11,  12,  13,  14,  15,  16,  19,  20,  22,  24,
+                                  35,  39,  56,  60,  62,  63,  72,  79,  97,  102, 104, 107, 108, 110, 118,
+                                  120, 158, 160, 186, 200, 202, 204, 218, 228, 229, 231, 234, 273, 274, 293,
+                                  302, 318, 425, 426, 427};
     for (uint64_t k : known)
         if ((nr & 0xffffffff) == k) return true;  // also as a 32-bit number, as Linux reads it
     return false;

@@ -13,8 +13,12 @@
 using abi::Errno;
 
 namespace {
-bool is_console(uint32_t fd) { return fd <= 2; }
+constexpr uint32_t kConsoleFds = 3;  // 0, 1 and 2
+bool is_console(uint32_t fd) { return fd < kConsoleFds; }
 }  // namespace
+
+/// RLIMIT_NOFILE (sys/info_calls.cpp): no descriptor but 0, 1 and 2 exists.
+uint64_t descriptor_limit() { return kConsoleFds; }
 
 /// read(fd, buf, count) on the console (fds 0-2): what the UART holds now.
 Result<long> sys_read(const SyscallArgs& a) {

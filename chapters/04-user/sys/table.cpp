@@ -10,7 +10,7 @@
 #include "common/abi/linux.h"
 #include "sys/syscall.h"
 
-// sys/proc_calls.cpp, sys/mem_calls.cpp and sys/file_calls.cpp
+// sys/proc_calls.cpp, sys/heap_calls.cpp, sys/mem_calls.cpp, sys/file_calls.cpp and sys/info_calls.cpp
 Result<long> sys_read(const SyscallArgs&);
 Result<long> sys_write(const SyscallArgs&);
 Result<long> sys_readv(const SyscallArgs&);
@@ -22,6 +22,15 @@ Result<long> sys_brk(const SyscallArgs&);
 Result<long> sys_getpid(const SyscallArgs&);
 Result<long> sys_exit(const SyscallArgs&);
 Result<long> sys_arch_prctl(const SyscallArgs&);
+Result<long> sys_uname(const SyscallArgs&);
+Result<long> sys_get_id(const SyscallArgs&);
+Result<long> sys_getres_id(const SyscallArgs&);
+Result<long> sys_getppid(const SyscallArgs&);
+Result<long> sys_getrlimit(const SyscallArgs&);
+Result<long> sys_setrlimit(const SyscallArgs&);
+Result<long> sys_prlimit64(const SyscallArgs&);
+Result<long> sys_getcwd(const SyscallArgs&);
+Result<long> sys_getrandom(const SyscallArgs&);
 
 namespace {
 
@@ -39,6 +48,20 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::Exit, sys_exit);
     t.set(abi::Sys::ExitGroup, sys_exit);  // one thread per process: the same
     t.set(abi::Sys::ArchPrctl, sys_arch_prctl);
+    // What C libraries ask as they start (sys/info_calls.cpp).
+    t.set(abi::Sys::Uname, sys_uname);
+    t.set(abi::Sys::Getuid, sys_get_id);
+    t.set(abi::Sys::Geteuid, sys_get_id);
+    t.set(abi::Sys::Getgid, sys_get_id);
+    t.set(abi::Sys::Getegid, sys_get_id);
+    t.set(abi::Sys::Getresuid, sys_getres_id);
+    t.set(abi::Sys::Getresgid, sys_getres_id);
+    t.set(abi::Sys::Getppid, sys_getppid);
+    t.set(abi::Sys::Getrlimit, sys_getrlimit);
+    t.set(abi::Sys::Setrlimit, sys_setrlimit);
+    t.set(abi::Sys::Prlimit64, sys_prlimit64);
+    t.set(abi::Sys::Getcwd, sys_getcwd);
+    t.set(abi::Sys::Getrandom, sys_getrandom);
     return t;
 }
 

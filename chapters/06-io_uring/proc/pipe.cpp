@@ -20,6 +20,7 @@
 #include "common/str.h"
 #include "kernel/heap.h"
 #include "proc/file.h"
+#include "proc/uaccess.h"
 #include "uring/engine.h"
 
 using abi::Errno;
@@ -56,6 +57,13 @@ struct Pipe {
         // EXERCISE 06.8 END
     }
 };
+
+// The one ioctl of either end, FIONREAD: how many bytes the pipe holds (Linux's pipe_ioctl).
+Result<long> pipe_ioctl(const Pipe& p, uint32_t request, uint64_t arg) {
+    if (request != abi::ioctl_req::FionRead) return Err(Errno::NoTty);
+    TRY(write_user(arg, static_cast<int>(p.count)));
+    return 0;
+}
 
 class PipeReader final : public File {
 public:
@@ -99,6 +107,7 @@ public:
                 return;
             }
     }
+    Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
 
 private:
     Pipe* m_pipe;
@@ -135,6 +144,7 @@ public:
         if (done > 0) p.wake_readers();
         return done > 0 ? Result<long>(done) : Err(Errno::Fault);
     }
+    Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
 
 private:
     Pipe* m_pipe;

@@ -51,22 +51,29 @@ Result<long> sys_close(const SyscallArgs& a) {
     return 0;
 }
 
+/// RLIMIT_NOFILE (sys/info_calls.cpp): the size of the table.
+uint64_t descriptor_limit() { return FileTable::kMaxFiles; }
+
 /// pipe2(fds, flags): a pipe; its read and write descriptors go to user
-/// fds[0] and fds[1]. O_NONBLOCK and O_CLOEXEC are accepted (reads never
-/// block here anyway, and there is no exec); other flags are Errno::Inval.
+/// fds[0] and fds[1]. O_NONBLOCK is kept as both ends' status (reads never
+/// block here anyway), O_CLOEXEC as both descriptors' FD_CLOEXEC (there is
+/// no exec yet to act on it); other flags are Errno::Inval.
 Result<long> sys_pipe2(const SyscallArgs& a) {
     const uint64_t fds_at = a.a0;
     const int flags = static_cast<int>(a.a1);
     if (flags & ~(abi::open_flag::NonBlock | abi::open_flag::CloExec)) return Err(Errno::Inval);
     File *read_end, *write_end;
     TRY(make_pipe(read_end, write_end));
+    (void)read_end->set_status_flags(flags & abi::open_flag::NonBlock);
+    (void)write_end->set_status_flags(flags & abi::open_flag::NonBlock);
+    const bool cloexec = flags & abi::open_flag::CloExec;
     FileTable& files = current_files();
-    const Result<int> rfd = files.install(read_end);
+    const Result<int> rfd = files.install(read_end, cloexec);
     if (!rfd) {
         write_end->unref();
         return Err(rfd.error());
     }
-    const Result<int> wfd = files.install(write_end);
+    const Result<int> wfd = files.install(write_end, cloexec);
     const int fds[2] = {*rfd, wfd.value_or(-1)};
     const Result<void> copied = wfd ? copy_to_user(fds_at, fds, sizeof fds) : Err(wfd.error());
     if (!copied) {  // as on Linux, a failed pipe2 leaves no descriptor behind

@@ -176,7 +176,7 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
         file->unref();
         return Err(Errno::Fault);
     }
-    return TRY(current_files().install(file));
+    return TRY(current_files().install(file, true));  // always close-on-exec, as Linux's io_uring_install_fd
 }
 
 /// io_uring_enter(fd, to_submit, min_complete, flags): submit SQEs and wait

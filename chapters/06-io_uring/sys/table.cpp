@@ -1,7 +1,8 @@
 /**
  * @file chapters/06-io_uring/sys/table.cpp
  * @brief Which system calls chapter 06 has: chapter 04's, plus descriptors
- * (close, readv, writev, pipe2) and io_uring (setup, enter, register).
+ * (close, readv, writev, pipe2, fcntl, ioctl) and io_uring (setup, enter,
+ * register).
  */
 #include "common/abi/linux.h"
 #include "sys/syscall.h"
@@ -23,6 +24,17 @@ Result<long> sys_pipe(const SyscallArgs&);
 Result<long> sys_io_uring_setup(const SyscallArgs&);
 Result<long> sys_io_uring_enter(const SyscallArgs&);
 Result<long> sys_io_uring_register(const SyscallArgs&);
+Result<long> sys_fcntl(const SyscallArgs&);
+Result<long> sys_ioctl(const SyscallArgs&);
+Result<long> sys_uname(const SyscallArgs&);
+Result<long> sys_get_id(const SyscallArgs&);
+Result<long> sys_getres_id(const SyscallArgs&);
+Result<long> sys_getppid(const SyscallArgs&);
+Result<long> sys_getrlimit(const SyscallArgs&);
+Result<long> sys_setrlimit(const SyscallArgs&);
+Result<long> sys_prlimit64(const SyscallArgs&);
+Result<long> sys_getcwd(const SyscallArgs&);
+Result<long> sys_getrandom(const SyscallArgs&);
 
 namespace {
 
@@ -46,6 +58,22 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::IoUringSetup, sys_io_uring_setup);
     t.set(abi::Sys::IoUringEnter, sys_io_uring_enter);
     t.set(abi::Sys::IoUringRegister, sys_io_uring_register);
+    t.set(abi::Sys::Fcntl, sys_fcntl);
+    t.set(abi::Sys::Ioctl, sys_ioctl);
+    // What C libraries ask as they start (chapter 04's sys/info_calls.cpp).
+    t.set(abi::Sys::Uname, sys_uname);
+    t.set(abi::Sys::Getuid, sys_get_id);
+    t.set(abi::Sys::Geteuid, sys_get_id);
+    t.set(abi::Sys::Getgid, sys_get_id);
+    t.set(abi::Sys::Getegid, sys_get_id);
+    t.set(abi::Sys::Getresuid, sys_getres_id);
+    t.set(abi::Sys::Getresgid, sys_getres_id);
+    t.set(abi::Sys::Getppid, sys_getppid);
+    t.set(abi::Sys::Getrlimit, sys_getrlimit);
+    t.set(abi::Sys::Setrlimit, sys_setrlimit);
+    t.set(abi::Sys::Prlimit64, sys_prlimit64);
+    t.set(abi::Sys::Getcwd, sys_getcwd);
+    t.set(abi::Sys::Getrandom, sys_getrandom);
     return t;
 }
 

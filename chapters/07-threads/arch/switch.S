@@ -46,4 +46,13 @@ uthread_start:
         call sched_finish_switch
         jmp trap_return             /* arch/trap_entry.S: swapgs, pop, iretq to ring 3 */
 
+/* void return_by_iret(TrapFrame* frame): leave a system call for ring 3 by
+ * iretq instead of sysretq, with every register from the frame - rcx and
+ * r11 included, which sysretq would overwrite with RIP and RFLAGS.
+ * rt_sigreturn's way out: the context it restores is arbitrary. */
+        .global return_by_iret
+return_by_iret:
+        mov %rdi, %rsp              /* the frame is the top of this stack: nothing above it is needed */
+        jmp trap_return
+
         .section .note.GNU-stack, "", @progbits

@@ -1,11 +1,12 @@
 /**
  * @file chapters/07-threads/arch/trap.cpp
- * @brief Chapter 07's trap policy: chapter 04's (user faults kill, user
- * copies recover), the timer, the #GP of syscall_exit's iretq to a
- * non-canonical address (toppage=1, arch/top_page.cpp), COM1's receive
- * interrupt (dev/serial_input.h); and before an interrupt returns to user
- * mode, the scheduler's checks: the switch the timer asked for, or the end
- * of a thread whose program is exiting.
+ * @brief Chapter 07's trap policy: a user fault is a signal (to a handler,
+ * or its default action kills), user copies recover; the timer, the #GP
+ * of syscall_exit's iretq to a non-canonical address (toppage=1,
+ * arch/top_page.cpp), COM1's receive interrupt (dev/serial_input.h); and
+ * before an interrupt returns to user
+ * mode, the scheduler's checks (the switch the timer asked for, or the end
+ * of a thread whose program is exiting), then the thread's signals.
  */
 #include "arch/trap.h"
 
@@ -26,10 +27,18 @@ extern "C" void trap_dispatch(TrapFrame* frame) {
     if (frame->vector == kTimerVector || frame->vector == kSerialVector) {
         if (frame->vector == kTimerVector) timer_interrupt(*frame);
         else serial_input_interrupt();
-        if (frame->from_user()) return_to_user_checks();  // preemption: the timer may want another thread
+        if (frame->from_user()) {
+            return_to_user_checks();  // preemption: the timer may want another thread
+            signal_deliver(*frame, -1);  // one sent while the program ran: it is taken here
+        }
         return;
     }
-    if (frame->from_user() && frame->vector < 32 && current_process()) kill_current_process(*frame);
+    if (frame->from_user() && frame->vector < 32 && current_process()) {
+        signal_fault(*frame);  // to its handler, or the default action ends the program
+        return_to_user_checks();
+        signal_deliver(*frame, -1);
+        return;
+    }
     if ((frame->vector == kPageFault || frame->vector == kGeneralProtection) && user_copy_fixup(*frame)) return;
     if (frame->vector == kGeneralProtection && frame->rip == reinterpret_cast<uint64_t>(syscall_iret_insn) &&
         current_process()) {

@@ -9,12 +9,18 @@
  * pending or the file is mapped does not pull the file out from under them
  * (Linux does the same with fget/fput). The last reference deletes it.
  *
- * An open file also has status flags (chapter 07: O_NONBLOCK, Linux's
- * f_flags): whether a read or write that would have to wait waits, or
- * fails with EAGAIN. Each read and write is told which (Blocking): the
- * file's own flag for read() and write(), always "no" for an io_uring
- * READ, which must not put the submitting thread to sleep - it is parked
- * and finished later instead (Linux's IOCB_NOWAIT).
+ * An open file also has status flags (Linux's f_flags: O_NONBLOCK,
+ * O_APPEND...), which fcntl(F_GETFL) reports with the access mode and
+ * F_SETFL changes; they belong to the file, so every descriptor of it sees
+ * them. A descriptor has one flag of its own, FD_CLOEXEC, kept by the
+ * table (Linux's close_on_exec bitmap).
+ *
+ * Chapter 07: O_NONBLOCK now matters - it says whether a read or write
+ * that would have to wait waits, or fails with EAGAIN. Each read and write
+ * is told which (Blocking): the file's own flag for read() and write(),
+ * always "no" for an io_uring READ, which must not put the submitting
+ * thread to sleep - it is parked and finished later instead (Linux's
+ * IOCB_NOWAIT).
  *
  * A read or write gets its user buffers as a UserIter (proc/user_iter.h),
  * already checked to lie in user space: read() and readv() reach the same
@@ -57,8 +63,9 @@ struct FileMemory {
 /// An open file: the console, one end of a pipe, or an io_uring instance.
 class File {
 public:
-    /// A file with @p mode (FileMode bits) and one reference, the creator's.
-    explicit File(unsigned mode) : m_mode(mode) {}
+    /// A file with @p mode (FileMode bits), status flags @p status (O_
+    /// flags, as open() would leave them) and one reference, the creator's.
+    explicit File(unsigned mode, int status = 0) : m_mode(mode), m_status(status) {}
     virtual ~File() = default;
 
     /// Read into the user buffers of @p to. The count (0 = end of file), or
@@ -75,15 +82,24 @@ public:
     virtual bool wait_for_data(uring::Request& request);
     /// Forget a waiting @p request (its ring is going away).
     virtual void cancel_wait(uring::Request& request);
+    /// An ioctl request this kind of file answers (sys/fd_calls.cpp has
+    /// already answered those every file takes): Errno::NoTty if it has no
+    /// @p request, Linux's answer for a request the file does not know.
+    virtual Result<long> ioctl(uint32_t request, uint64_t arg);
     /// Non-null if this file is an io_uring instance.
     virtual class RingFile* as_ring() { return nullptr; }
 
     /// True if the file has every FileMode bit of @p mode.
     [[nodiscard]] bool allows(unsigned mode) const { return (m_mode & mode) == mode; }
+    /// fcntl(F_GETFL): the access mode (O_RDONLY, O_WRONLY, O_RDWR) and the status flags.
+    [[nodiscard]] int status_flags() const;
+    /// fcntl(F_SETFL): take O_APPEND, O_NONBLOCK, O_ASYNC and O_NOATIME from
+    /// @p flags, ignore the rest. Errno::Inval for O_DIRECT, which no file here has.
+    Result<void> set_status_flags(int flags);
     /// What read() and write() pass: Blocking::No if O_NONBLOCK is set.
-    [[nodiscard]] Blocking blocking() const { return m_nonblocking ? Blocking::No : Blocking::Yes; }
-    /// Set or clear O_NONBLOCK.
-    void set_nonblocking(bool on) { m_nonblocking = on; }
+    [[nodiscard]] Blocking blocking() const {
+        return m_status & abi::open_flag::NonBlock ? Blocking::No : Blocking::Yes;
+    }
 
     /// Take a reference.
     void ref() { ++m_refs; }
@@ -92,14 +108,15 @@ public:
 
 private:
     unsigned m_mode;
-    bool m_nonblocking = false;
+    int m_status;    // O_NONBLOCK, O_APPEND...: Linux's f_flags without the access mode
     int m_refs = 1;  // the creator's
 };
 
 /// A process's open descriptors.
 struct FileTable {
-    static constexpr int kMaxFiles = 64;  ///< descriptors per process (0 to 63)
+    static constexpr int kMaxFiles = 64;  ///< descriptors per process (0 to 63): RLIMIT_NOFILE
     File* files[kMaxFiles] = {};          ///< indexed by descriptor; nullptr = free
+    uint64_t close_on_exec = 0;           ///< bit fd: FD_CLOEXEC is set on descriptor fd
 
     FileTable() = default;
     FileTable(const FileTable&) = delete;
@@ -113,9 +130,10 @@ struct FileTable {
     /// and vfs_write do: Errno::BadF unless it was opened for it (@p open,
     /// kReadable or kWritable), Errno::Inval unless it has it (@p can).
     [[nodiscard]] Result<File*> get_for(uint32_t fd, unsigned open, unsigned can) const;
-    /// Put @p file at the lowest free descriptor, taking over the caller's
-    /// reference (which is dropped on failure: Errno::MFile if the table is full).
-    Result<int> install(File* file);
+    /// Put @p file at the lowest free descriptor from @p lowest on, with
+    /// FD_CLOEXEC if @p cloexec, taking over the caller's reference (which
+    /// is dropped on failure: Errno::MFile if no descriptor is free).
+    Result<int> install(File* file, bool cloexec = false, uint32_t lowest = 0);
     /// Close @p fd, or Errno::BadF.
     Result<void> close(uint32_t fd);
 };

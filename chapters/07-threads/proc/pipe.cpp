@@ -13,7 +13,8 @@
  *
  * Waiting, as Linux: a read of an empty pipe sleeps until data arrives or
  * the last writer is gone (then 0); a write to a full pipe sleeps until
- * there is room, or fails with EPIPE once no reader is left; with
+ * there is room, or fails with EPIPE (and sends SIGPIPE) once no reader
+ * is left; with
  * O_NONBLOCK (Blocking::No) either answers EAGAIN instead. A write of at
  * most kAtomic bytes (PIPE_BUF) is never split. An io_uring READ does not
  * sleep (it reads with Blocking::No): it is parked on the pipe and retried
@@ -22,6 +23,9 @@
 #include "common/str.h"
 #include "kernel/heap.h"
 #include "proc/file.h"
+#include "proc/uaccess.h"
+#include "proc/signal.h"
+#include "sched/thread.h"
 #include "sched/wait.h"
 #include "uring/engine.h"
 
@@ -61,6 +65,13 @@ struct Pipe {
         }
     }
 };
+
+// The one ioctl of either end, FIONREAD: how many bytes the pipe holds (Linux's pipe_ioctl).
+Result<long> pipe_ioctl(const Pipe& p, uint32_t request, uint64_t arg) {
+    if (request != abi::ioctl_req::FionRead) return Err(Errno::NoTty);
+    TRY(write_user(arg, static_cast<int>(p.count)));
+    return 0;
+}
 
 class PipeReader final : public File {
 public:
@@ -109,6 +120,8 @@ public:
             }
     }
 
+    Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
+
 private:
     Pipe* m_pipe;
 };
@@ -130,7 +143,10 @@ public:
         const uint64_t whole = from.remaining() <= kAtomic ? from.remaining() : 1;  // room needed at once
         long done = 0;
         while (from.remaining() > 0) {
-            if (!p.reader_open) return done > 0 ? Result<long>(done) : Err(Errno::Pipe);  // no SIGPIPE: see the differences
+            if (!p.reader_open) {  // as Linux: SIGPIPE (which kills, by default) and EPIPE
+                send_signal(*current_thread(), int(abi::Signal::Pipe), true);
+                return done > 0 ? Result<long>(done) : Err(Errno::Pipe);
+            }
             if (Pipe::kCapacity - p.count < whole) {
                 if (blocking == Blocking::No) return done > 0 ? Result<long>(done) : Err(Errno::Again);
                 const Result<void> waited =
@@ -151,6 +167,8 @@ public:
         }
         return done;
     }
+
+    Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
 
 private:
     Pipe* m_pipe;

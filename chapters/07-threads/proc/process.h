@@ -23,6 +23,7 @@
 #include "mm/file_mappings.h"
 #include "mm/paging.h"
 #include "proc/file.h"
+#include "proc/signal.h"
 #include "sched/wait.h"
 
 /// One running program.
@@ -40,6 +41,7 @@ struct Process {
     int exit_code = 0;               ///< the status it ends with
     WaitQueue done;                  ///< process_run() waits here for live_threads to reach 0
     FileMappings mappings;           ///< the files mapped into the address space (io_uring rings)
+    ProcessSignals signals;          ///< its handlers, and the signals sent to all its threads
     FileTable files;                 ///< open descriptors; destroyed first, closing them all
 };
 

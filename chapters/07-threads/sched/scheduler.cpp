@@ -22,6 +22,7 @@
 
 #include <atomic>
 
+#include "arch/fpu.h"
 #include "arch/percpu.h"
 #include "arch/process_switch.h"
 #include "common/str.h"
@@ -231,6 +232,8 @@ Result<Thread*> spawn_user_thread(Process& process, const TrapFrame& frame, uint
     mem::copy(reinterpret_cast<void*>(frame_at), &frame, sizeof(TrapFrame));
     prepare_first_switch(t, frame_at, reinterpret_cast<uint64_t>(&uthread_start), 0, 0);
     t->fs_base = fs_base;
+    t->runs_user = true;
+    t->fpu = kFpuInitial;  // clone gives the new thread a copy of its parent's instead
     t->tid = process.threads ? allocate_id() : process.pid;  // a program's first thread has its pid as tid
     IrqLock guard(g_lock);
     process_thread_added(process, t);
@@ -246,6 +249,7 @@ void yield() {
 
 void exit_current_thread() {
     Thread* self = current_thread();
+    if (self->process && self->robust_list) futex_exit_robust_list(self->robust_list, self->tid);
     if (self->process && self->clear_child_tid) {
         // CLONE_CHILD_CLEARTID: tell pthread_join the thread is gone.
         (void)write_user(self->clear_child_tid, static_cast<uint32_t>(0));
@@ -256,6 +260,10 @@ void exit_current_thread() {
     self->state = ThreadState::Dead;  // freed by the next thread, in sched_finish_switch()
     schedule(guard);
     panic("a dead thread ran again");
+}
+
+void wake_for_signal(Thread* thread) {
+    if (thread->state == ThreadState::Blocked) wake_locked(thread);
 }
 
 void interrupt_threads(Process& process) {
@@ -290,6 +298,7 @@ void return_to_user_checks() {
 Result<void> sleep_on(WaitQueue& queue, IrqLock& guard, uint64_t deadline_ms, uint64_t key) {
     Thread* self = current_thread();
     if (self->interrupted) return Err(abi::Errno::Intr);
+    if (signal_pending(*self)) return Err(abi::Errno::RestartSys);  // sent before the sleep: no wake-up will come
     if (deadline_ms && g_ticks >= deadline_ms) return Err(abi::Errno::TimedOut);
     self->state = ThreadState::Blocked;
     self->waiting_on = &queue;
@@ -304,9 +313,11 @@ Result<void> sleep_on(WaitQueue& queue, IrqLock& guard, uint64_t deadline_ms, ui
         g_sleepers = self;
     }
     schedule(guard);
-    // Woken (wake_locked took us off every list), by a wake, the deadline or an interrupt.
+    // Woken (wake_locked took us off every list), by a wake, the deadline,
+    // an interrupt or a signal.
     self->wake_at_ms = 0;
     if (self->interrupted) return Err(abi::Errno::Intr);
+    if (signal_pending(*self)) return Err(abi::Errno::RestartSys);
     if (deadline_ms && g_ticks >= deadline_ms) return Err(abi::Errno::TimedOut);
     return {};
 }

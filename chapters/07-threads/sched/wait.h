@@ -25,9 +25,10 @@
 SpinLock& sched_lock();
 
 /// Put the running thread to sleep on @p queue (held by @p guard), until a
-/// wake, @p deadline_ms (0: none) or an interrupt; the lock is released
-/// while it sleeps and not held on return. Errno::TimedOut or Errno::Intr
-/// if that is what ended the sleep.
+/// wake, @p deadline_ms (0: none), an interrupt or a signal; the lock is
+/// released while it sleeps and not held on return. Errno::TimedOut,
+/// Errno::Intr (the program is exiting) or Errno::RestartSys (a signal
+/// came: proc/signal.h) if that is what ended the sleep.
 Result<void> sleep_on(WaitQueue& queue, IrqLock& guard, uint64_t deadline_ms, uint64_t key);
 
 /// Threads waiting for something.
@@ -35,7 +36,8 @@ class WaitQueue {
 public:
     /// Sleep until @p ready() is true (tested with the scheduler lock held).
     /// Errno::TimedOut once the monotonic clock reaches @p deadline_ms (0:
-    /// never); Errno::Intr if the program is exiting. @p key tells waiters
+    /// never); Errno::Intr if the program is exiting; Errno::RestartSys if
+    /// a signal came for the thread. @p key tells waiters
     /// apart on a shared queue (wake_some); 0 if unused.
     template <typename Ready>
     Result<void> wait(Ready ready, uint64_t deadline_ms = 0, uint64_t key = 0) {

@@ -1,6 +1,7 @@
 /**
  * @file chapters/07-threads/sys/futex.cpp
- * @brief futex(FUTEX_WAIT / FUTEX_WAKE), with Linux's arguments and errors.
+ * @brief futex(FUTEX_WAIT / FUTEX_WAKE), with Linux's arguments and errors,
+ * and robust futex lists (set_robust_list, get_robust_list).
  *
  * Sleepers wait on one of kBuckets queues, chosen by the address; the
  * address itself is the key that tells them apart on a shared queue. One
@@ -10,7 +11,9 @@
 #include "sys/futex.h"
 
 #include "common/abi/linux.h"
+#include "proc/process.h"
 #include "proc/uaccess.h"
+#include "sched/thread.h"
 #include "sched/wait.h"
 #include "sys/syscall.h"
 
@@ -37,17 +40,93 @@ Result<uint64_t> deadline_of(uint64_t timespec_at) {
 // The word is read with the scheduler lock held: a waker that changes it
 // and then calls futex_wake takes the same lock, so either the change is
 // seen here, or the wake finds this thread already on the queue.
+// A signal that cuts the wait short restarts it (Errno::RestartSys), but
+// not one with a timeout: that one is EINTR once a handler has run, as
+// Linux's restart block makes it.
 Result<long> futex_wait(uint64_t uaddr, uint32_t expected, uint64_t deadline_ms) {
     IrqLock guard(sched_lock());
     const uint32_t now = TRY(read_user<uint32_t>(uaddr));  // a fault here is fixed up as anywhere
     if (now != expected) return Err(Errno::Again);
-    TRY(sleep_on(bucket_of(uaddr), guard, deadline_ms, uaddr));
+    const Result<void> slept = sleep_on(bucket_of(uaddr), guard, deadline_ms, uaddr);
+    if (!slept && slept.error() == Errno::RestartSys && deadline_ms) return Err(Errno::Intr);
+    TRY(slept);
     return 0;
+}
+
+// Robust futexes (uapi/linux/futex.h).
+constexpr uint32_t kWaiters = 0x80000000;    // FUTEX_WAITERS: someone sleeps on it
+constexpr uint32_t kOwnerDied = 0x40000000;  // FUTEX_OWNER_DIED
+constexpr uint32_t kTidMask = 0x3fffffff;    // FUTEX_TID_MASK: the owner
+constexpr int kRobustListLimit = 2048;       // ROBUST_LIST_LIMIT: a list longer than this is a loop
+
+/// struct robust_list_head: a circular list of the futexes a thread holds.
+struct RobustListHead {
+    uint64_t next;           // the first entry (the head itself when empty); bit 0: a PI futex
+    int64_t futex_offset;    // from an entry to its futex word
+    uint64_t list_op_pending;  // an entry being added or removed right now
+};
+
+// Linux's handle_futex_death(): the futex at @p uaddr, if thread @p tid
+// still owns it, says its owner died, and one waiter is woken to see it.
+// The word is read and written in two steps: no other thread runs between
+// them (one CPU, and the kernel is not preempted).
+void futex_death(uint64_t uaddr, int tid, bool pending) {
+    if (uaddr % 4 != 0) return;
+    const Result<uint32_t> word = read_user<uint32_t>(uaddr);
+    if (!word) return;
+    if (pending && *word == 0) {  // it was being taken: a waiter may wait for a wake that will not come
+        futex_wake(uaddr, 1);
+        return;
+    }
+    if ((*word & kTidMask) != static_cast<uint32_t>(tid)) return;
+    if (!write_user(uaddr, (*word & kWaiters) | kOwnerDied)) return;
+    if (*word & kWaiters) futex_wake(uaddr, 1);
 }
 
 }  // namespace
 
 int futex_wake(uint64_t uaddr, int count) { return bucket_of(uaddr).wake_some(uaddr, count); }
+
+void futex_exit_robust_list(uint64_t head_at, int tid) {
+    const Result<RobustListHead> head = read_user<RobustListHead>(head_at);
+    if (!head) return;
+    const uint64_t pending = head->list_op_pending & ~uint64_t(1);
+    uint64_t entry = head->next;
+    for (int left = kRobustListLimit; (entry & ~uint64_t(1)) != head_at && left > 0; --left) {
+        const uint64_t at = entry & ~uint64_t(1);  // bit 0 marks a PI futex; there are none here
+        const Result<uint64_t> next = read_user<uint64_t>(at);
+        if (!next) return;
+        if (at != pending) futex_death(at + static_cast<uint64_t>(head->futex_offset), tid, false);
+        entry = *next;
+    }
+    if (pending) futex_death(pending + static_cast<uint64_t>(head->futex_offset), tid, true);
+}
+
+/// set_robust_list(head, len): where this thread's robust futex list is;
+/// read only when the thread ends. Errno::Inval unless @p len is the
+/// size of struct robust_list_head (24).
+Result<long> sys_set_robust_list(const SyscallArgs& a) {
+    if (a.a1 != sizeof(RobustListHead)) return Err(Errno::Inval);
+    current_thread()->robust_list = a.a0;
+    return 0;
+}
+
+/// get_robust_list(tid, head_ptr, len_ptr): the list of thread @p tid (0:
+/// this one; any thread of this program), and its size. Errno::Srch for
+/// another tid; Errno::Fault for a bad pointer.
+Result<long> sys_get_robust_list(const SyscallArgs& a) {
+    const int tid = static_cast<int>(a.a0);
+    const Thread* thread = current_thread();
+    if (tid != 0) {
+        thread = nullptr;
+        for (const Thread* t = current_process()->threads; t; t = t->next_in_process)
+            if (t->tid == tid && t->runs_user) thread = t;
+        if (!thread) return Err(Errno::Srch);
+    }
+    TRY(write_user(a.a2, uint64_t{sizeof(RobustListHead)}));
+    TRY(write_user(a.a1, thread->robust_list));
+    return 0;
+}
 
 /// futex(uaddr, op, val, timeout, uaddr2, val3): FUTEX_WAIT, FUTEX_WAKE,
 /// FUTEX_REQUEUE and FUTEX_CMP_REQUEUE (what C libraries' mutexes,

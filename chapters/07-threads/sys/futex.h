@@ -16,3 +16,9 @@
 /// Wake up to @p count threads sleeping on the futex at user address @p uaddr.
 /// Returns how many were woken.
 int futex_wake(uint64_t uaddr, int count);
+
+/// At the exit of thread @p tid: every futex on its robust list (at user
+/// address @p head, set_robust_list) that it still holds gets
+/// FUTEX_OWNER_DIED, and one of its waiters is woken, so the next locker
+/// learns (EOWNERDEAD) instead of waiting forever.
+void futex_exit_robust_list(uint64_t head, int tid);

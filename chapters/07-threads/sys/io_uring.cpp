@@ -155,7 +155,10 @@ public:
     explicit Waiter(RingFile& file) : m_file(file) {}
     Result<void> wait(uring::Ring&, uint32_t) override {
         const uint64_t before = m_file.completed;
-        return m_file.completions.wait([&] { return m_file.completed != before; });
+        const Result<void> woke = m_file.completions.wait([&] { return m_file.completed != before; });
+        // A signal ends the wait with EINTR, never a restart (Linux's io_cqring_wait).
+        if (!woke && woke.error() == Errno::RestartSys) return Err(Errno::Intr);
+        return woke;
     }
 
 private:
@@ -193,7 +196,7 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
         file->unref();
         return Err(Errno::Fault);
     }
-    return TRY(current_files().install(file));
+    return TRY(current_files().install(file, true));  // always close-on-exec, as Linux's io_uring_install_fd
 }
 
 /// io_uring_enter(fd, to_submit, min_complete, flags): submit SQEs and wait

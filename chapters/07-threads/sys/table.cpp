@@ -2,7 +2,9 @@
  * @file chapters/07-threads/sys/table.cpp
  * @brief Which system calls chapter 07 has: chapter 06's, plus threads
  * (clone, set_tid_address, gettid, sched_yield, exit of one thread, futex),
- * time (nanosleep, clock_gettime, clock_getres), rt_sigprocmask and ioctl.
+ * time (nanosleep, clock_gettime, clock_getres), sched_getaffinity, robust
+ * futex lists, and signals (rt_sigaction, rt_sigprocmask, rt_sigreturn,
+ * kill, tgkill, tkill).
  * exit (60) now ends one thread; exit_group (231) the whole program.
  */
 #include "common/abi/linux.h"
@@ -35,7 +37,25 @@ Result<long> sys_nanosleep(const SyscallArgs&);
 Result<long> sys_clock_gettime(const SyscallArgs&);
 Result<long> sys_clock_getres(const SyscallArgs&);
 Result<long> sys_rt_sigprocmask(const SyscallArgs&);
+Result<long> sys_rt_sigaction(const SyscallArgs&);
+Result<long> sys_rt_sigreturn(const SyscallArgs&);
+Result<long> sys_kill(const SyscallArgs&);
+Result<long> sys_tgkill(const SyscallArgs&);
+Result<long> sys_tkill(const SyscallArgs&);
+Result<long> sys_set_robust_list(const SyscallArgs&);
+Result<long> sys_get_robust_list(const SyscallArgs&);
+Result<long> sys_sched_getaffinity(const SyscallArgs&);
 Result<long> sys_ioctl(const SyscallArgs&);
+Result<long> sys_fcntl(const SyscallArgs&);
+Result<long> sys_uname(const SyscallArgs&);
+Result<long> sys_get_id(const SyscallArgs&);
+Result<long> sys_getres_id(const SyscallArgs&);
+Result<long> sys_getppid(const SyscallArgs&);
+Result<long> sys_getrlimit(const SyscallArgs&);
+Result<long> sys_setrlimit(const SyscallArgs&);
+Result<long> sys_prlimit64(const SyscallArgs&);
+Result<long> sys_getcwd(const SyscallArgs&);
+Result<long> sys_getrandom(const SyscallArgs&);
 
 namespace {
 
@@ -68,7 +88,30 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::ClockGettime, sys_clock_gettime);
     t.set(abi::Sys::ClockGetres, sys_clock_getres);
     t.set(abi::Sys::RtSigprocmask, sys_rt_sigprocmask);
+    t.set(abi::Sys::RtSigaction, sys_rt_sigaction);
+    t.set(abi::Sys::RtSigreturn, sys_rt_sigreturn);
+    t.set(abi::Sys::Kill, sys_kill);
+    t.set(abi::Sys::Tgkill, sys_tgkill);
+    t.set(abi::Sys::Tkill, sys_tkill);
+    t.set(abi::Sys::SetRobustList, sys_set_robust_list);
+    t.set(abi::Sys::GetRobustList, sys_get_robust_list);
+    t.set(abi::Sys::SchedGetaffinity, sys_sched_getaffinity);
     t.set(abi::Sys::Ioctl, sys_ioctl);
+    t.set(abi::Sys::Fcntl, sys_fcntl);
+    // What C libraries ask as they start (chapter 04's sys/info_calls.cpp).
+    t.set(abi::Sys::Uname, sys_uname);
+    t.set(abi::Sys::Getuid, sys_get_id);
+    t.set(abi::Sys::Geteuid, sys_get_id);
+    t.set(abi::Sys::Getgid, sys_get_id);
+    t.set(abi::Sys::Getegid, sys_get_id);
+    t.set(abi::Sys::Getresuid, sys_getres_id);
+    t.set(abi::Sys::Getresgid, sys_getres_id);
+    t.set(abi::Sys::Getppid, sys_getppid);
+    t.set(abi::Sys::Getrlimit, sys_getrlimit);
+    t.set(abi::Sys::Setrlimit, sys_setrlimit);
+    t.set(abi::Sys::Prlimit64, sys_prlimit64);
+    t.set(abi::Sys::Getcwd, sys_getcwd);
+    t.set(abi::Sys::Getrandom, sys_getrandom);
     return t;
 }
 

@@ -7,10 +7,12 @@
  * While a thread of a program runs, its FS base is in IA32_FS_BASE and its
  * GS base in IA32_KERNEL_GS_BASE (swapgs brings it in on the way out); the
  * program may have changed either itself, so they are read back from the
- * CPU when the thread stops running, not taken from a copy.
+ * CPU when the thread stops running, not taken from a copy. So are its
+ * x87 and SSE registers.
  */
 #include "arch/process_switch.h"
 
+#include "arch/fpu.h"
 #include "arch/gdt.h"
 #include "arch/percpu.h"
 #include "kernel/x86.h"
@@ -30,6 +32,10 @@ void arch_switch_threads(Thread* prev, Thread* next) {
         prev->fs_base = rdmsr(Msr::FsBase);
         prev->gs_base = rdmsr(Msr::KernelGsBase);
     }
+    // The x87/SSE registers still hold the last program thread's: a kernel
+    // thread never touches them (arch/fpu.h).
+    if (prev->runs_user) fpu_save(prev->fpu);
+    if (next->runs_user) fpu_load(next->fpu);
     if (next->process) {
         wrmsr(Msr::FsBase, next->fs_base);
         wrmsr(Msr::KernelGsBase, next->gs_base);

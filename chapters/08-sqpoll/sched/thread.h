@@ -19,14 +19,20 @@
  * yielding), Blocked (on a WaitQueue, or sleeping) or Dead (exited; freed
  * by the next thread to run on this CPU, since a thread cannot free the
  * stack it is running on).
+ *
+ * The user's x87 and SSE registers belong to the thread too: the kernel
+ * never touches them (it is built with -mgeneral-regs-only), so they are
+ * saved and loaded only when one program thread gives the CPU to another.
  */
 #pragma once
 
 #include <cstdint>
 
 #include "arch/trap_frame.h"
+#include "common/abi/signal.h"
 #include "common/result.h"
 #include "mm/mm.h"
+#include "proc/signal.h"
 
 struct Process;
 class WaitQueue;
@@ -39,13 +45,16 @@ struct Thread {
     int tid = 0;                         ///< thread id (gettid); a program's first thread's is its pid
     char name[16] = {};                  ///< for logs and the debugger
     Process* process = nullptr;          ///< the program it belongs to; nullptr for a kernel thread
+    bool runs_user = false;              ///< a thread of the program itself, which returns to user mode
     ThreadState state = ThreadState::Ready;  ///< where it is in its life (the states above)
     uint64_t saved_rsp = 0;              ///< where context_switch() left its stack
     KernelStack stack{};                 ///< its own kernel stack
     uint64_t fs_base = 0;                ///< the user's FS base while it is not running
     uint64_t gs_base = 0;                ///< the user's GS base while it is not running
     uint64_t clear_child_tid = 0;        ///< user address zeroed and woken at exit (set_tid_address)
-    uint64_t signal_mask = 0;            ///< rt_sigprocmask's blocked set (no signals are sent yet)
+    uint64_t robust_list = 0;            ///< user address of its robust futex list (set_robust_list)
+    ThreadSignals signals;               ///< its mask and pending signals (proc/signal.h)
+    abi::FxState fpu{};                  ///< its x87/SSE registers while it is not running (FXSAVE)
 
     Thread* next_ready = nullptr;        ///< the run queue's link
     WaitQueue* waiting_on = nullptr;     ///< the queue it sleeps on, or nullptr
@@ -82,6 +91,10 @@ void yield();
 
 /// End the running thread. The last thread of a program ends the program.
 extern "C" [[noreturn]] void exit_current_thread();  // extern "C": arch/switch.S calls it
+
+/// With the scheduler lock held: a signal came for @p thread; if it
+/// sleeps, wake it, so that its wait ends (with Errno::RestartSys).
+void wake_for_signal(Thread* thread);
 
 /// Wake every Blocked thread of @p process with `interrupted` set, so that
 /// their waits end with EINTR (exit_group, a fatal signal).

@@ -185,7 +185,10 @@ public:
     Result<void> wait(uring::Ring& ring, uint32_t min_complete) override {
         const uint64_t before = m_file.completed;
         // A parked request completing, or (SQPOLL) the poller posting CQEs.
-        return m_file.completions.wait([&] { return m_file.completed != before || ring.cq_ready() >= min_complete; });
+        const Result<void> woke = m_file.completions.wait([&] { return m_file.completed != before || ring.cq_ready() >= min_complete; });
+        // A signal ends the wait with EINTR, never a restart (Linux's io_cqring_wait).
+        if (!woke && woke.error() == Errno::RestartSys) return Err(Errno::Intr);
+        return woke;
     }
 
 private:
@@ -240,7 +243,7 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
         file->unref();
         return Err(Errno::Fault);
     }
-    return TRY(current_files().install(file));
+    return TRY(current_files().install(file, true));  // always close-on-exec, as Linux's io_uring_install_fd
 }
 
 /// io_uring_enter(fd, to_submit, min_complete, flags): submit SQEs and wait

@@ -1,11 +1,12 @@
 /**
  * @file chapters/08-sqpoll/sys/thread_calls.cpp
  * @brief The thread calls of Linux's ABI, as C libraries use them: clone
- * (threads), set_tid_address, gettid, sched_yield, exit of one thread,
- * nanosleep, clock_gettime and clock_getres, rt_sigprocmask, ioctl.
+ * (threads), set_tid_address, gettid, sched_yield, sched_getaffinity, exit
+ * of one thread, nanosleep, clock_gettime and clock_getres.
  * (Chapter 08: the CPU-time clocks, which count an SQPOLL poller's time as
  * its process's; and exit of the last program thread with helpers left.)
  */
+#include "arch/fpu.h"
 #include "arch/process_switch.h"
 #include "arch/timer.h"
 #include "common/abi/linux.h"
@@ -20,14 +21,7 @@ using abi::Errno;
 namespace clone_flag = abi::clone_flag;
 
 namespace {
-
-// The TrapFrame the running thread's syscall entry built: at the top of its stack.
-const TrapFrame& syscall_frame() {
-    return *reinterpret_cast<const TrapFrame*>(current_thread()->stack.top.value() - sizeof(TrapFrame));
-}
-
 constexpr int64_t kNsPerMs = 1000000;
-
 }  // namespace
 
 /// clone(flags, stack, parent_tid, child_tid, tls): a new thread of this
@@ -49,14 +43,15 @@ Result<long> sys_clone(const SyscallArgs& a) {
     if ((flags & kRequired) != kRequired || (flags & ~kAllowed)) return Err(Errno::Inval);
 
     Thread* self = current_thread();
-    TrapFrame frame = syscall_frame();
+    TrapFrame frame = current_user_frame();
     frame.rax = 0;  // clone returns 0 in the new thread
     if (stack) frame.rsp = stack;
     const uint64_t fs = (flags & clone_flag::SetTls) ? tls : user_fs_base();
     Thread* child = TRY(spawn_user_thread(*current_process(), frame, fs));
     // It runs only once this thread blocks, yields or returns: the kernel is not preempted.
     child->gs_base = user_gs_base();
-    child->signal_mask = self->signal_mask;
+    child->signals.blocked = self->signals.blocked;
+    fpu_save(child->fpu);  // the parent's x87/SSE state, as Linux copies it
     if (flags & clone_flag::ChildClearTid) child->clear_child_tid = child_tid;
     // Linux ignores a fault writing either tid.
     if (flags & clone_flag::ParentSetTid) (void)write_user(parent_tid, static_cast<int32_t>(child->tid));
@@ -80,6 +75,23 @@ Result<long> sys_sched_yield(const SyscallArgs&) {
     return 0;
 }
 
+/// sched_getaffinity(pid, len, mask): the CPUs thread @p pid (0: this one;
+/// any thread of this program) may run on: CPU 0, the only one. Returns
+/// the bytes written, one 64-bit word; Errno::Inval if @p len is not a
+/// multiple of 8 (or 0), Errno::Srch for another pid.
+Result<long> sys_sched_getaffinity(const SyscallArgs& a) {
+    const int pid = static_cast<int>(a.a0);
+    const uint64_t len = static_cast<uint32_t>(a.a1);  // an unsigned int on Linux
+    constexpr uint64_t kMaskBytes = sizeof(uint64_t);  // room for every CPU id: one word
+    if (len * 8 < 1 || len % sizeof(uint64_t) != 0) return Err(Errno::Inval);
+    bool found = pid == 0;
+    for (const Thread* t = current_process()->threads; t && !found; t = t->next_in_process)
+        found = t->tid == pid && t->runs_user;
+    if (!found) return Err(Errno::Srch);
+    TRY(write_user(a.a2, uint64_t{1}));  // CPU 0
+    return kMaskBytes;
+}
+
 /// exit(status): end this thread only. The program ends with its last
 /// thread, and then @p status is the program's.
 Result<long> sys_exit_thread(const SyscallArgs& a) {
@@ -90,14 +102,22 @@ Result<long> sys_exit_thread(const SyscallArgs& a) {
 }
 
 /// nanosleep(req, rem): sleep at least *req. Errno::Inval for a negative
-/// time or nanoseconds out of range; Errno::Fault for a bad pointer.
+/// time or nanoseconds out of range; Errno::Fault for a bad pointer. A
+/// signal that cuts it short makes it Errno::Intr, with the time left in
+/// *rem (if @p rem is not NULL), as on Linux: nanosleep is never restarted.
 Result<long> sys_nanosleep(const SyscallArgs& a) {
     const abi::TimeSpec req = TRY(read_user<abi::TimeSpec>(a.a0));
     if (req.sec < 0 || req.nsec < 0 || req.nsec >= 1000000000) return Err(Errno::Inval);
     // Whole milliseconds, rounded up, and one more: the current one has partly gone by.
     const uint64_t ms = static_cast<uint64_t>(req.sec) * 1000 + static_cast<uint64_t>(req.nsec + kNsPerMs - 1) / kNsPerMs;
-    WaitQueue nobody;  // nothing wakes this sleep but its deadline
-    const Result<void> slept = nobody.wait([] { return false; }, now_ms() + ms + 1);
+    const uint64_t deadline = now_ms() + ms + 1;
+    WaitQueue nobody;  // nothing wakes this sleep but its deadline (or a signal)
+    const Result<void> slept = nobody.wait([] { return false; }, deadline);
+    if (!slept && slept.error() == Errno::RestartSys) {
+        const uint64_t left = deadline > now_ms() ? deadline - now_ms() : 0;
+        if (a.a1) TRY(write_user(a.a1, abi::TimeSpec{static_cast<int64_t>(left / 1000), static_cast<int64_t>(left % 1000) * kNsPerMs}));
+        return Err(Errno::Intr);
+    }
     if (!slept && slept.error() != Errno::TimedOut) return Err(slept.error());
     return 0;
 }
@@ -147,35 +167,4 @@ Result<long> sys_clock_getres(const SyscallArgs& a) {
     const bool cpu = clock == abi::Clock::ProcessCputime || clock == abi::Clock::ThreadCputime;
     if (a.a1) TRY(write_user(a.a1, abi::TimeSpec{0, cpu ? 1 : kNsPerMs}));
     return 0;
-}
-
-/// rt_sigprocmask(how, set, oldset, sigsetsize): change or read the
-/// thread's blocked signals. No signal is delivered before the files
-/// chapter, but the mask is kept and reported exactly as Linux does.
-Result<long> sys_rt_sigprocmask(const SyscallArgs& a) {
-    const auto how = static_cast<int>(a.a0);
-    const uint64_t set = a.a1, old_set = a.a2, size = a.a3;
-    constexpr uint64_t kUnblockable = (1ull << (9 - 1)) | (1ull << (19 - 1));  // SIGKILL, SIGSTOP
-    if (size != sizeof(uint64_t)) return Err(Errno::Inval);
-    Thread* self = current_thread();
-    const uint64_t before = self->signal_mask;
-    if (set) {
-        const uint64_t bits = TRY(read_user<uint64_t>(set)) & ~kUnblockable;
-        switch (how) {
-        case 0: self->signal_mask |= bits; break;   // SIG_BLOCK
-        case 1: self->signal_mask &= ~bits; break;  // SIG_UNBLOCK
-        case 2: self->signal_mask = bits; break;    // SIG_SETMASK
-        default: return Err(Errno::Inval);
-        }
-    }
-    if (old_set) TRY(write_user(old_set, before));
-    return 0;
-}
-
-/// ioctl(fd, request, arg): no descriptor here is a terminal or takes
-/// requests yet, so any request on an open one is Errno::NoTty (what Linux
-/// answers for a pipe or a file; C libraries then buffer output fully).
-Result<long> sys_ioctl(const SyscallArgs& a) {
-    TRY(current_files().get(static_cast<uint32_t>(a.a0)));
-    return Err(Errno::NoTty);
 }

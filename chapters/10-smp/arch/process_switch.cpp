@@ -4,20 +4,22 @@
  * the per-CPU block and the TSS, then the stacks. (Chapter 08: and the
  * time-stamp counter, so that each thread knows how long it has run.
  * Chapter 10: the block also says which page tables this CPU has loaded,
- * for TLB shootdowns; a program's x87/SSE registers follow its thread,
- * arch/fpu.h; and a thread's CPU time can be read from another CPU while
- * it runs.)
+ * for TLB shootdowns; and a thread's CPU time can be read from another
+ * CPU while it runs. Chapter 07's x87/SSE save at every switch away from
+ * a program thread is what lets the thread resume on another CPU.)
  *
  * While a thread of a program runs, its FS base is in IA32_FS_BASE and its
  * GS base in IA32_KERNEL_GS_BASE (swapgs brings it in on the way out); the
  * program may have changed either itself, so they are read back from the
- * CPU when the thread stops running, not taken from a copy.
+ * CPU when the thread stops running, not taken from a copy. So are its
+ * x87 and SSE registers.
  */
 #include "arch/process_switch.h"
 
 #include <atomic>
 
 #include "arch/flat_entry.h"
+#include "arch/fpu.h"
 #include "arch/gdt.h"
 #include "arch/percpu.h"
 #include "kernel/x86.h"
@@ -56,10 +58,12 @@ void arch_switch_threads(Thread* prev, Thread* next) {
     if (prev->process) {
         prev->fs_base = rdmsr(Msr::FsBase);
         prev->gs_base = rdmsr(Msr::KernelGsBase);
-        fpu_save(prev->fpu);
     }
+    // The x87/SSE registers still hold the last program thread's: a kernel
+    // thread never touches them (arch/fpu.h).
+    if (prev->runs_user) fpu_save(prev->fpu);
+    if (next->runs_user) fpu_load(next->fpu);
     if (next->process) {
-        fpu_restore(next->fpu);
         wrmsr(Msr::FsBase, next->fs_base);
         wrmsr(Msr::KernelGsBase, next->gs_base);
         percpu_write<PERCPU_USER_GS_BASE>(next->gs_base);  // what validate=1 expects at syscall exit

@@ -1,16 +1,19 @@
 /**
  * @file chapters/10-smp/arch/trap.cpp
- * @brief Chapter 10's trap policy: chapter 07's (user faults kill, user
- * copies recover, the timer, the #GP of syscall_exit's iretq to a
- * non-canonical address, COM1's receive interrupt, and the scheduler's
- * checks before an interrupt returns to user mode), with the timer now the
- * local APIC's, and the interrupts other CPUs send (arch/lapic.h).
+ * @brief Chapter 10's trap policy: chapter 07's (a user fault is a signal,
+ * to a handler, or its default action kills; user copies recover; the
+ * timer, the #GP of syscall_exit's iretq to a non-canonical address,
+ * COM1's receive interrupt, and before an interrupt returns to user mode
+ * the scheduler's checks, then the thread's signals), with the timer now
+ * the local APIC's, and the interrupts other CPUs send (arch/lapic.h): a
+ * reschedule IPI is also how a signal sent from another CPU reaches a
+ * thread running in user mode here.
  *
  * And one new kind of user page fault that is not the program's fault:
  * another thread, on another CPU, was changing the page tables (mmap
  * MAP_FIXED removes the old page before it puts the new one) and the page
  * is there now. Linux makes such a fault wait for the address space's lock
- * and look again; so does this kernel, before it kills anyone.
+ * and look again; so does this kernel, before it raises a signal.
  */
 #include "arch/trap.h"
 
@@ -60,14 +63,23 @@ extern "C" void trap_dispatch(TrapFrame* frame) {
         else if (frame->vector == kSerialVector) serial_input_interrupt();
         else if (frame->vector == kReschedVector) smp_resched_interrupt();
         else smp_call_interrupt();
-        if (frame->from_user()) return_to_user_checks();  // preemption: the timer may want another thread
+        if (frame->from_user()) {
+            return_to_user_checks();  // preemption: the timer may want another thread
+            signal_deliver(*frame, -1);  // one sent while the program ran (perhaps from another CPU): taken here
+        }
         return;
     }
     if (frame->from_user() && frame->vector == kPageFault && current_process() && fault_is_gone(*frame)) {
         return_to_user_checks();  // the access runs again
+        signal_deliver(*frame, -1);
         return;
     }
-    if (frame->from_user() && frame->vector < 32 && current_process()) kill_current_process(*frame);
+    if (frame->from_user() && frame->vector < 32 && current_process()) {
+        signal_fault(*frame);  // to its handler, or the default action ends the program
+        return_to_user_checks();
+        signal_deliver(*frame, -1);
+        return;
+    }
     if ((frame->vector == kPageFault || frame->vector == kGeneralProtection) && user_copy_fixup(*frame)) return;
     if (frame->vector == kGeneralProtection && frame->rip == reinterpret_cast<uint64_t>(syscall_iret_insn) &&
         current_process()) {

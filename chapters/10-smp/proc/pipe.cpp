@@ -15,7 +15,8 @@
  *
  * Waiting, as Linux: a read of an empty pipe sleeps until data arrives or
  * the last writer is gone (then 0); a write to a full pipe sleeps until
- * there is room, or fails with EPIPE once no reader is left; with
+ * there is room, or fails with EPIPE (and sends SIGPIPE) once no reader
+ * is left; with
  * O_NONBLOCK (Blocking::No) either answers EAGAIN instead. A write of at
  * most kAtomic bytes (PIPE_BUF) is never split. An io_uring READ does not
  * sleep (it reads with Blocking::No): it is parked on the pipe and retried
@@ -35,6 +36,9 @@
 #include "common/str.h"
 #include "kernel/heap.h"
 #include "proc/file.h"
+#include "proc/uaccess.h"
+#include "proc/signal.h"
+#include "sched/thread.h"
 #include "sched/wait.h"
 #include "sync/spinlock.h"
 #include "uring/engine.h"
@@ -88,6 +92,13 @@ struct Pipe {
         }
     }
 };
+
+// The one ioctl of either end, FIONREAD: how many bytes the pipe holds (Linux's pipe_ioctl).
+Result<long> pipe_ioctl(const Pipe& p, uint32_t request, uint64_t arg) {
+    if (request != abi::ioctl_req::FionRead) return Err(Errno::NoTty);
+    TRY(write_user(arg, static_cast<int>(p.count)));
+    return 0;
+}
 
 class PipeReader final : public File {
 public:
@@ -144,6 +155,8 @@ public:
             }
     }
 
+    Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
+
 private:
     // Copy what the pipe holds to @p to, a chunk at a time, with the lock
     // held; a chunk stays in the pipe unless all of it reached the user.
@@ -187,12 +200,16 @@ public:
         const uint64_t whole = from.remaining() <= kAtomic ? from.remaining() : 1;  // room needed at once
         long done = 0;
         while (from.remaining() > 0) {
-            bool faulted = false, full = false;
+            bool faulted = false, full = false, broken = false;
             {
                 IrqLock guard(p.lock);
-                if (!p.reader_open) return done > 0 ? Result<long>(done) : Err(Errno::Pipe);  // no SIGPIPE: see the differences
-                if (Pipe::kCapacity - p.count < whole) full = true;
+                if (!p.reader_open) broken = true;
+                else if (Pipe::kCapacity - p.count < whole) full = true;
                 else faulted = !put(from, done);
+            }
+            if (broken) {  // as Linux: SIGPIPE (which kills, by default) and EPIPE; sent without the pipe's lock
+                send_signal(*current_thread(), int(abi::Signal::Pipe), true);
+                return done > 0 ? Result<long>(done) : Err(Errno::Pipe);
             }
             if (faulted) return done > 0 ? Result<long>(done) : Err(Errno::Fault);  // this chunk is not added
             if (!full) {
@@ -205,6 +222,8 @@ public:
         }
         return done;
     }
+
+    Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
 
 private:
     // Add one chunk from @p from (the lock held), counting it in @p done;

@@ -33,6 +33,7 @@
 #include "mm/file_mappings.h"
 #include "mm/paging.h"
 #include "proc/file.h"
+#include "proc/signal.h"
 #include "sched/wait.h"
 #include "sync/spinlock.h"
 
@@ -55,6 +56,7 @@ struct Process {
     WaitQueue helpers_wait;          ///< where those sleep while idle (an SQPOLL poller waiting for SQ_WAKEUP)
     uint64_t exited_cpu_tsc = 0;     ///< TSC ticks its threads that have ended ran (CLOCK_PROCESS_CPUTIME_ID)
     FileMappings mappings;           ///< the files mapped into the address space (io_uring rings)
+    ProcessSignals signals;          ///< its handlers, and the signals sent to all its threads
     FileTable files;                 ///< open descriptors; destroyed first, closing them all
 };
 

@@ -34,6 +34,7 @@
 
 #include <atomic>
 
+#include "arch/fpu.h"
 #include "arch/percpu.h"
 #include "arch/process_switch.h"
 #include "arch/smp.h"
@@ -204,6 +205,7 @@ void schedule(IrqLock& guard) {
     while (next->on_cpu.load(std::memory_order_acquire)) cpu_relax();
     next->on_cpu.store(true, std::memory_order_relaxed);
     next->state = ThreadState::Running;
+    next->cpu = me;
     if (prev->state == ThreadState::Ready) kick_idle_cpu_for(prev);  // preempted: another CPU may take it
     percpu_write<PERCPU_SWITCHED_FROM>(reinterpret_cast<uint64_t>(prev));
     guard.release_keeping_interrupts_off();
@@ -320,6 +322,7 @@ Thread* sched_idle_thread_of(int cpu) { return g_idle_threads[cpu]; }
 
 void sched_run_idle(Thread* self) {
     self->state = ThreadState::Running;
+    self->cpu = static_cast<int>(this_cpu_id());
     self->on_cpu.store(true);
     percpu_write<PERCPU_CURRENT_TASK>(reinterpret_cast<uint64_t>(self));
     percpu_write<PERCPU_IDLE_THREAD>(reinterpret_cast<uint64_t>(self));
@@ -345,8 +348,8 @@ Result<Thread*> spawn_user_thread(Process& process, const TrapFrame& frame, uint
     mem::copy(reinterpret_cast<void*>(frame_at), &frame, sizeof(TrapFrame));
     prepare_first_switch(t, frame_at, reinterpret_cast<uint64_t>(&uthread_start), 0, 0);
     t->fs_base = fs_base;
-    if (current_thread()->process == &process) fpu_save(t->fpu);  // clone: the registers as they are now
-    else fpu_init(t->fpu);
+    t->runs_user = true;
+    t->fpu = kFpuInitial;  // clone gives the new thread a copy of its parent's instead
     IrqLock guard(g_lock);
     t->tid = process.threads ? allocate_id() : process.pid;  // a program's first thread has its pid as tid
     process_thread_added(process, t);
@@ -362,6 +365,7 @@ void yield() {
 
 void exit_current_thread() {
     Thread* self = current_thread();
+    if (self->process && self->robust_list) futex_exit_robust_list(self->robust_list, self->tid);
     if (self->process && self->clear_child_tid) {
         // CLONE_CHILD_CLEARTID: tell pthread_join the thread is gone.
         (void)write_user(self->clear_child_tid, static_cast<uint32_t>(0));
@@ -372,6 +376,17 @@ void exit_current_thread() {
     self->state = ThreadState::Dead;  // freed by the next thread, in sched_finish_switch()
     schedule(guard);
     panic("a dead thread ran again");
+}
+
+void wake_for_signal(Thread* thread) {
+    if (thread->state == ThreadState::Blocked) {
+        wake_locked(thread);
+    } else if (thread->state == ThreadState::Running && thread->cpu != static_cast<int>(this_cpu_id())) {
+        // Running on another CPU, perhaps in user mode, where it looks for
+        // signals only when an interrupt or a system call brings it in: a
+        // reschedule IPI brings it in now (Linux's kick_process).
+        smp_kick(thread->cpu);
+    }
 }
 
 void interrupt_threads(Process& process) {
@@ -410,6 +425,7 @@ void return_to_user_checks() {
 Result<void> sleep_on(WaitQueue& queue, IrqLock& guard, uint64_t deadline_ms, uint64_t key) {
     Thread* self = current_thread();
     if (self->interrupted) return Err(abi::Errno::Intr);
+    if (signal_pending(*self)) return Err(abi::Errno::RestartSys);  // sent before the sleep: no wake-up will come
     if (deadline_ms && g_ticks >= deadline_ms) return Err(abi::Errno::TimedOut);
     self->state = ThreadState::Blocked;
     self->waiting_on = &queue;
@@ -424,9 +440,11 @@ Result<void> sleep_on(WaitQueue& queue, IrqLock& guard, uint64_t deadline_ms, ui
         g_sleepers = self;
     }
     schedule(guard);
-    // Woken (wake_locked took us off every list), by a wake, the deadline or an interrupt.
+    // Woken (wake_locked took us off every list), by a wake, the deadline,
+    // an interrupt or a signal.
     self->wake_at_ms = 0;
     if (self->interrupted) return Err(abi::Errno::Intr);
+    if (signal_pending(*self)) return Err(abi::Errno::RestartSys);
     if (deadline_ms && g_ticks >= deadline_ms) return Err(abi::Errno::TimedOut);
     return {};
 }

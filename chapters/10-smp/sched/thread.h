@@ -26,16 +26,21 @@
  * A thread that has just stopped running is Ready or Blocked before its CPU
  * has finished saving it: on_cpu says so, and no other CPU switches to it
  * until that CPU has cleared it, on the next thread's stack.
+ *
+ * The user's x87 and SSE registers belong to the thread too: the kernel
+ * never touches them (it is built with -mgeneral-regs-only), so they are
+ * saved and loaded only when one program thread gives the CPU to another.
  */
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
-#include "arch/fpu.h"
 #include "arch/trap_frame.h"
+#include "common/abi/signal.h"
 #include "common/result.h"
 #include "mm/mm.h"
+#include "proc/signal.h"
 
 struct Process;
 class WaitQueue;
@@ -48,14 +53,16 @@ struct Thread {
     int tid = 0;                         ///< thread id (gettid); a program's first thread's is its pid
     char name[16] = {};                  ///< for logs and the debugger
     Process* process = nullptr;          ///< the program it belongs to; nullptr for a kernel thread
+    bool runs_user = false;              ///< a thread of the program itself, which returns to user mode
     ThreadState state = ThreadState::Ready;  ///< where it is in its life (the states above)
     uint64_t saved_rsp = 0;              ///< where context_switch() left its stack
     KernelStack stack{};                 ///< its own kernel stack
     uint64_t fs_base = 0;                ///< the user's FS base while it is not running
     uint64_t gs_base = 0;                ///< the user's GS base while it is not running
-    FpuState fpu{};                      ///< the user's x87/SSE registers while it is not running
     uint64_t clear_child_tid = 0;        ///< user address zeroed and woken at exit (set_tid_address)
-    uint64_t signal_mask = 0;            ///< rt_sigprocmask's blocked set (no signals are sent yet)
+    uint64_t robust_list = 0;            ///< user address of its robust futex list (set_robust_list)
+    ThreadSignals signals;               ///< its mask and pending signals (proc/signal.h)
+    abi::FxState fpu{};                  ///< its x87/SSE registers while it is not running (FXSAVE)
 
     Thread* next_ready = nullptr;        ///< the run queue's link
     WaitQueue* waiting_on = nullptr;     ///< the queue it sleeps on, or nullptr
@@ -67,6 +74,7 @@ struct Thread {
     uint64_t ran_ticks = 0;              ///< timer ticks in its current time slice
     std::atomic<bool> on_cpu{false};     ///< a CPU runs it, or has not finished switching away from it
     int pinned_cpu = -1;                 ///< the only CPU that may run it; -1: any (IORING_SETUP_SQ_AFF pins)
+    int cpu = 0;                         ///< the CPU that runs it or ran it last (a signal's IPI goes there)
     int exit_status = 0;                 ///< exit()'s status: the program's, if it is the last thread
     uint64_t cpu_tsc = 0;                ///< TSC ticks it ran before its current turn (CPU-time clocks)
     uint64_t turn_began_tsc = 0;         ///< the TSC when its current turn on a CPU began; 0: not on a CPU
@@ -116,6 +124,10 @@ void yield();
 
 /// End the running thread. The last thread of a program ends the program.
 extern "C" [[noreturn]] void exit_current_thread();  // extern "C": arch/switch.S calls it
+
+/// With the scheduler lock held: a signal came for @p thread; if it
+/// sleeps, wake it, so that its wait ends (with Errno::RestartSys).
+void wake_for_signal(Thread* thread);
 
 /// Wake every Blocked thread of @p process with `interrupted` set, so that
 /// their waits end with EINTR (exit_group, a fatal signal).

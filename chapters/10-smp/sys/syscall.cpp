@@ -2,19 +2,27 @@
  * @file chapters/10-smp/sys/syscall.cpp
  * @brief syscall_init(), the dispatcher and `trace=syscall`. The table of
  * calls is in sys/table.cpp. (Chapter 07: on the way back to user mode,
- * the dispatcher lets the scheduler switch threads or end this one.
+ * the dispatcher lets the scheduler switch threads or end this one, and
+ * delivers signals, which may restart the call or run a handler.
  * Chapter 10: each CPU sets its own MSRs.)
  */
 #include "sys/syscall.h"
 
 #include "arch/flat_entry.h"
+#include "arch/percpu.h"
 #include "arch/segments.h"
 #include "arch/syscall_abi.h"
 #include "common/abi/linux.h"
 #include "kernel/console.h"
 #include "kernel/options.h"
 #include "kernel/x86.h"
+#include "proc/process.h"
+#include "proc/signal.h"
 #include "sched/thread.h"
+
+/// Leave for user mode through @p frame by iretq, every register as the
+/// frame has it (arch/switch.S): what rt_sigreturn needs.
+extern "C" [[noreturn]] void return_by_iret(TrapFrame* frame);
 
 namespace {
 
@@ -62,4 +70,16 @@ extern "C" void syscall_dispatch(TrapFrame* frame) {
     if (g_trace) kprint("[SYSCALL-EXIT] num={}, ret={}\n", static_cast<int32_t>(number), ret);
     frame->rax = static_cast<uint64_t>(ret);
     return_to_user_checks();  // the timer may want another thread; the program may be exiting
+    // Signals: looked at only when there is something to do, which a
+    // system call almost never has (a null syscall pays a few loads).
+    const Thread& self = *reinterpret_cast<const Thread*>(percpu_read<PERCPU_CURRENT_TASK>());
+    if (ret == -abi::Errno::RestartSys || self.signals.pending || self.process->signals.pending)
+        signal_deliver(*frame, number);
+}
+
+void leave_rt_sigreturn(TrapFrame& frame) {
+    if (g_trace) kprint("[SYSCALL-EXIT] num={}, ret={}\n", static_cast<long>(abi::Sys::RtSigreturn), frame.rax);
+    return_to_user_checks();
+    signal_deliver(frame, -1);  // -1: no call to restart; rax is the restored one
+    return_by_iret(&frame);  // sysretq would take rcx and r11 for RIP and RFLAGS
 }
