@@ -545,15 +545,20 @@ def take_trace(plan, bochs, stops, cpus=1):
 
     def to_syscall(cpu, function, insn):
         """Continue until CPU reaches the user's `syscall` INSN: (t, cs, rip) there. With several
-        CPUs, a breakpoint on FUNCTION's first instruction (a jump target: Bochs 2.7 stops
-        there reliably), then steps to INSN."""
+        CPUs, a breakpoint on FUNCTION's first instruction, which the first CPU to get there
+        stops at; then CPU is stepped, alone, to INSN. Bochs 2.7 can let the other CPU run
+        past the breakpoint (bochs-emu/Bochs pull request 19): a thread on CPU 1 may make
+        all its calls without a stop, so the stop of any CPU is where the stepping starts."""
         if cpus == 1:
             bochs.break_at(insn)            # alone: the program makes other syscalls before its loop
             return bochs.cont_to(insn, plan)
         bochs.break_at(function)
-        at = bochs.cont_to(function, plan, cpu)
+        t, cs, rip, who = bochs.cont(None)
         bochs.break_at()
-        return next(bochs.follow(cpu, [insn], at))[:3]
+        if rip != function:
+            raise TraceError("expected a stop at %s, stopped at %s" % (plan.where(function), plan.where(rip)))
+        at = (t, cs, rip) if who == cpu else bochs.step(cpu)  # the step: where CPU is (it moves one)
+        return next(bochs.follow(cpu, [insn], at, limit=20000))[:3]
 
     # Symbols for Bochs' own listings ("address name" lines, as `ldsym` wants).
     for name, table in (("kernel.sym", plan.kernel_symbols), (PROGRAM + ".sym", plan.user_symbols)):

@@ -738,6 +738,7 @@ int main(int argc, char** argv, char**) {
     g_stack = {(sp & ~(kPage - 1)) - 8 * kMiB, (sp & ~(kPage - 1)) + kMiB};
     for (int fd = 0; fd < 3; ++fd) g_fds[fd] = Fd::Console;
     g_pid = sys::getpid();
+    fuzz::ignore_sigpipe();
 
     print("fuzz-syscalls: seed {}, {} calls", g_seed, g_count);
     for (size_t h = 0; h < sizeof kHazards / sizeof kHazards[0]; ++h)

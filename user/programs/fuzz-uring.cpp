@@ -669,6 +669,7 @@ bool parse_arguments(int argc, char** argv) {
 int main(int argc, char** argv, char**) {
     if (!parse_arguments(argc, argv)) return 2;
     if (g_every == 0) g_every = g_count / 4 > 0 ? g_count / 4 : 1;
+    fuzz::ignore_sigpipe();
     print("fuzz-uring: seed {}, {} SQEs{}{}{}{}\n", g_seed, g_count, g_avoid_close_parked ? ", avoiding close-parked" : "",
           g_avoid_backlog_drop ? ", avoiding backlog-drop" : "", g_avoid_remap ? ", avoiding remap" : "",
           g_avoid_blocking ? ", avoiding blocking" : "");

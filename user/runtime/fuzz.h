@@ -17,8 +17,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/abi/signal.h"
 #include "common/str.h"
 #include "runtime/print.h"
+#include "runtime/syscall.h"
 
 /// Helpers shared by the fuzzing programs (user/programs/fuzz-*.cpp).
 namespace fuzz {
@@ -112,6 +114,16 @@ inline uint64_t stack_pointer() {
     uint64_t sp;
     asm volatile("mov %%rsp, %0" : "=r"(sp));
     return sp;
+}
+
+/// From chapter 07 a write into a pipe without a reader also raises
+/// SIGPIPE, whose default action ends the program: the fuzzers write into
+/// such pipes all the time, so they ignore it, as servers do. (Before
+/// chapter 07 rt_sigaction is ENOSYS, and there is nothing to ignore.)
+inline void ignore_sigpipe() {
+    const abi::KernelSigaction ignore{abi::kSigIgn, 0, 0, 0};
+    raw_syscall(abi::Sys::RtSigaction, static_cast<long>(abi::Signal::Pipe), reinterpret_cast<long>(&ignore), 0,
+                sizeof(uint64_t));
 }
 
 }  // namespace fuzz
