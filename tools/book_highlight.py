@@ -7,12 +7,14 @@ Doxygen as finished HTML:
 
     language(lines)        -> "cpp" | "gas" | "console" | "text": what a block
                               without a language tag most likely holds
-    block_html(lines, lang, filename=None)
+    block_html(lines, lang, filename=None, numbered=False)
                            -> one line of HTML: <div class="fragment
                               highlight">...</div>, every character of the
                               block kept (the newlines as &#10;, so the whole
                               block fits on one line of a list item; tabs as &#9;);
-                              with lang None, the lexer is the file name's
+                              with lang None, the lexer is the file name's;
+                              numbered: each line after its number, which
+                              is the anchor "lN" (a link to line N)
     stylesheet()           -> the CSS of the colours
 
 The console lexer knows the course's own output: the prompts of a shell, of
@@ -96,10 +98,13 @@ def lexer_for(lang, filename=None):
     return TextLexer(stripnl=False)
 
 
-def block_html(lines, lang, filename=None):
+def block_html(lines, lang, filename=None, numbered=False):
     """The block as one line of HTML (see the module's comment)."""
     code = "\n".join(lines) + "\n"
     body = highlight(code, lexer_for(lang, filename), HtmlFormatter(nowrap=True))
+    if numbered:  # Pygments closes its spans at every line end: each line stands alone
+        body = "\n".join('<span class="lineno" id="l%d">%5d</span>%s' % (n, n, line)
+                         for n, line in enumerate(body.rstrip("\n").split("\n"), 1))
     # Pygments may drop a trailing newline of its own; we keep the block's.
     # Doxygen would expand a tab into spaces (TAB_SIZE): write it as &#9;.
     # Even between \htmlonly and \endhtmlonly it drops a "$(NAME)" (an

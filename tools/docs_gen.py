@@ -1,36 +1,35 @@
 #!/usr/bin/python3
-"""Make the course book's pages from the repository, and link them up.
+"""The course book: what Doxygen cannot do itself.
 
     docs_gen.py measure   run the measuring targets whose figures are missing
                           or older than the code they measure
-    docs_gen.py pages     write build/docs/gen: every page of the book, before Doxygen
-    docs_gen.py link      after Doxygen: point the pages' code names at the reference
+    docs_gen.py pages     write build/docs/gen: the book's pages, before Doxygen
+    docs_gen.py link      after Doxygen: point each page's `name`s at the
+                          declarations its chapter compiles
 
 tools/docs.sh runs the three in that order, with Doxygen between `pages` and
-`link`. Nothing in the book is typed twice: the pages are the *.md files of
-the repository, and what they cannot say without going stale is generated
-here, at every build, from the files themselves:
+`link`. Doxygen (docs/Doxyfile) reads the pages and the sources, colours and
+links C++, resolves \\link and \\ref to pages, sections and files, and draws
+the diagrams (\\dotfile). What is left here:
 
-- each chapter's page is its README.md with, at the end of its "What changed
-  since chapter NN" section, the files it adds and replaces (from the same
-  overlay tools/compose.py builds) and a page with its `make diff`;
-- the diagrams (docs/diagrams/*.dot) are put into the pages their header
-  comments name, after checking the facts they show against the code
-  ("// check: FILE: TEXT" lines: FILE must contain TEXT);
-- the chapter map and the overlay grid are drawn from the chapter folders;
-- the Measurements page reads the files `make trace` and `make bench` write;
-- every code span reaches Doxygen as <code> with each character Doxygen
-  would take for markup escaped (doxygen_code), so `%gs:0x18` keeps its
-  `%`; a C++ block stays a block for Doxygen, any other block is coloured by
-  tools/book_highlight.py (Pygments);
-- a link or a `code name` that names a file gets a link to that file in the
-  book: a source file to its reference page, a script, a test expectation or
-  a build output to a listing page of its own. A `name` that is a symbol is
-  linked to its documentation by `link`, which reads Doxygen's tag file,
-  preferring the declaration the chapter itself compiles.
-
-A link to a file that does not exist, or a diagram whose facts no longer
-match the code, is an error: the book fails to build instead of drifting.
+- the *.md files become pages: the first heading names the page, every other
+  heading gets a label that a GitHub-style link (`build.md#the-book`) reaches;
+  a link or a `path` naming a file becomes a link to it in the book; every
+  code span reaches Doxygen with each character kept (doxygen_code); a block
+  that is not C++ is coloured by Pygments (tools/book_highlight.py); and the
+  lines `<!-- transcript: FILE -->` and `<!-- diagram: NAME.dot -->` become a
+  "from FILE" note and the diagram;
+- the generated pages and parts: each chapter's files and `make diff`, the
+  chapter map and the overlay grid, the Measurements page, listings of the
+  files Doxygen does not show (scripts, test expectations, build outputs, and
+  the assembly, linker scripts and C it cannot parse);
+- which declaration a `name` means: every chapter compiles its own
+  kernel_main, and Doxygen would link chapter 04's text to chapter 08's (for
+  one name it links the declaration it parsed last), or stop the build for a
+  name it does not document; `link` reads Doxygen's tag file instead (and
+  mends the anchors Doxygen's navigation tree gets wrong);
+- checks: a link to a file that does not exist, or a diagram whose
+  "// check: FILE: TEXT" facts no longer hold, fails the build.
 """
 import html
 import json
@@ -38,25 +37,28 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import debian_python  # noqa: E402
-debian_python.require("pygments")
+debian_python.require("pygments", "markdown_it")
+from markdown_it import MarkdownIt  # noqa: E402
 import bench  # noqa: E402  (tools/bench.py: the benchmark files, their tables and plot)
-import compose  # noqa: E402  (tools/compose.py: the chapters and their overlay)
 import book_highlight  # noqa: E402  (tools/book_highlight.py: code blocks in colour)
+import compose  # noqa: E402  (tools/compose.py: the chapters and their overlay)
 
 GEN = os.path.join(ROOT, "build", "docs", "gen")
 HTML_DIR = os.path.join(ROOT, "build", "docs", "html")
 TAGFILE = os.path.join(ROOT, "build", "docs", "book.tag")
 DIAGRAMS = os.path.join(ROOT, "docs", "diagrams")
+MARKDOWN = MarkdownIt("commonmark").enable("table")  # the parser tools/test_docs.py checks with
 
-# Files Doxygen reads as sources (docs/Doxyfile: INPUT and FILE_PATTERNS).
-BOOK_DIRS = ("common", "kernel", "user", "chapters")
-BOOK_EXTS = (".h", ".cpp", ".S", ".ld", ".c")
-FOREIGN_EXTS = (".S", ".ld", ".c")  # read through tools/doxygen_filter.py: listing only
+# The sources Doxygen reads (docs/Doxyfile: INPUT, FILE_PATTERNS, EXCLUDE_PATTERNS).
+SOURCE_DIRS = ("common", "kernel", "user", "chapters")
+SOURCE_EXTS = (".h", ".cpp", ".S", ".ld", ".c")
+LISTED_EXTS = (".S", ".ld", ".c")  # Doxygen sees only their first comment: the book lists them
 
 # Where one io_uring_enter's instructions go (chapter 06 quotes it).
 PROFILE = "build/06-io_uring/profile/sys_io_uring_enter.txt"
@@ -80,15 +82,16 @@ MEASUREMENTS = [
 # measured them with the same build of the program, and otherwise says how.
 PLOT = "bench-batch.svg"  # drawn into build/docs/gen from the measured files
 
-problems = []
-
 # A Markdown code span: a run of backticks, text, the same run.
 CODE_SPAN = r"(`+)(.+?)(?<!`)\1(?!`)"
-# The line before a block of console output that names the run it comes
-# from: <!-- transcript: build/05-percpu/test/qemu-05-percpu.txt -->.
-# tools/test_docs.py checks the block against that file; the book shows
-# the file's name above the block.
+# Lines of a page that the book replaces: the run a block of console output
+# comes from (tools/test_docs.py checks the block against the file), and a
+# diagram of docs/diagrams.
 TRANSCRIPT = re.compile(r"^\s*<!--\s*transcript:\s*(\S+)\s*-->\s*$")
+DIAGRAM = re.compile(r"^\s*<!--\s*diagram:\s*(\S+)\s*-->\s*$")
+HEADING = re.compile(r"\s*(#*)\s*(.*?)\s*(?:\{#([\w-]+)\})?\s*$")  # its title, and the label it gives itself
+
+problems = []
 
 
 def problem(where, text):
@@ -100,68 +103,46 @@ def rel(path):
 
 
 def read(path):
-    with open(path, encoding="utf-8") as f:
+    with open(os.path.join(ROOT, path), encoding="utf-8") as f:
         return f.read()
 
 
 def write(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    old = None
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            old = f.read()
-    if old != text:  # unchanged files keep their time: Doxygen's dot cache stays valid
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-
-
-def chapters():
-    return compose.chapters()
+    if os.path.exists(path) and read(path) == text:
+        return  # unchanged files keep their time: Doxygen's dot cache stays valid
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def number(chapter):
     return chapter[:2]
 
 
-def is_book_source(relpath):
-    parts = relpath.split("/")
-    return (parts[0] in BOOK_DIRS and relpath.endswith(BOOK_EXTS) and "tests" not in parts
-            and os.path.isfile(os.path.join(ROOT, relpath)))
+def is_source(path):
+    """PATH (from the root) is a source Doxygen documents."""
+    parts = path.split("/")
+    return parts[0] in SOURCE_DIRS and path.endswith(SOURCE_EXTS) and "tests" not in parts
 
 
-def is_text(path):
-    try:
-        if os.path.getsize(path) > 300_000:
-            return False
-        with open(path, encoding="utf-8") as f:
-            f.read()
-        return True
-    except (OSError, UnicodeDecodeError):
-        return False
+def owner(path):
+    """Whose version a file is: "04" for chapters/04-user/..., else the path."""
+    return path.split("/")[1][:2] if path.startswith("chapters/") else path
 
 
 # ------------------------------------------------------------ measurements
 
-def measured_sources(chapter, programs, tool):
-    files = list(compose.overlay(chapter).values())
+def stale_reason(path, chapter, programs, tool):
+    if not os.path.exists(os.path.join(ROOT, path)):
+        return "missing"
+    sources = list(compose.overlay(chapter).values()) + [os.path.join(ROOT, tool)]
+    sources += [os.path.join(ROOT, "user", "programs", p + ".cpp") for p in programs]
     for shared in ("common", "kernel", "user/runtime"):
         for dirpath, dirnames, filenames in os.walk(os.path.join(ROOT, shared)):
             dirnames[:] = [d for d in dirnames if d != "tests"]
-            files += [os.path.join(dirpath, f) for f in filenames]
-    files += [os.path.join(ROOT, "user", "programs", p + ".cpp") for p in programs]
-    files.append(os.path.join(ROOT, tool))
-    return [f for f in files if os.path.exists(f)]
-
-
-def stale_reason(path, chapter, programs, tool):
-    full = os.path.join(ROOT, path)
-    if not os.path.exists(full):
-        return "missing"
-    made = os.path.getmtime(full)
-    newer = [f for f in measured_sources(chapter, programs, tool) if os.path.getmtime(f) > made]
-    if newer:
-        return "older than %s" % rel(max(newer, key=os.path.getmtime))
-    return None
+            sources += [os.path.join(dirpath, f) for f in filenames]
+    made = os.path.getmtime(os.path.join(ROOT, path))
+    newer = [f for f in sources if os.path.exists(f) and os.path.getmtime(f) > made]
+    return "older than %s" % rel(max(newer, key=os.path.getmtime)) if newer else None
 
 
 def cmd_measure():
@@ -171,8 +152,9 @@ def cmd_measure():
         if reason is None or command in done:
             continue
         print("docs: %s is %s: running `%s`" % (path, reason, command), flush=True)
-        argv = command.split() + (["--no-print-directory"] if command.startswith("make ") else [])
-        result = subprocess.run(argv, cwd=ROOT, stdout=None if command.startswith("make ") else subprocess.DEVNULL)
+        make = command.startswith("make ")
+        result = subprocess.run(command.split() + (["--no-print-directory"] if make else []), cwd=ROOT,
+                                stdout=None if make else subprocess.DEVNULL)
         if result.returncode != 0:
             sys.exit("docs: `%s` failed (status %d); the Measurements page needs %s"
                      % (command, result.returncode, path))
@@ -184,18 +166,13 @@ def cmd_measure():
 # ---------------------------------------------------------------- the pages
 
 class Page:
-    """One page of the book: its source, label, title and generated text."""
+    """One page of the book: Doxygen's page LABEL, written to GEN/NAME."""
 
-    def __init__(self, source, label, gen_name, chapter=None):
-        self.source = source        # repository-relative path of the *.md, or None
-        self.label = label          # Doxygen page name: the page is LABEL.html
-        self.gen_name = gen_name    # file name under build/docs/gen
-        self.chapter = chapter      # NN-slug for a chapter's pages
-        self.title = None
+    def __init__(self, label, name, source=None, chapter=None, title=None):
+        self.label, self.name, self.source, self.chapter, self.title = label, name, source, chapter, title
         self.text = ""
-        self.anchors = {}           # GitHub-style heading slug -> section label
-        self.children = []          # labels of its subpages, in order
-        self.listed = None          # for a listing page: the file it shows
+        self.anchors = {}   # GitHub-style slug of a heading -> its label
+        self.headings = {}  # line number -> the heading's label (None for the title)
 
     @property
     def html(self):
@@ -204,273 +181,230 @@ class Page:
 
 class Book:
     def __init__(self):
-        self.chapters = chapters()
+        self.chapters = compose.chapters()
         self.overlays = {c: compose.overlay(c) for c in self.chapters}
-        self.pages = {}             # label -> Page
-        self.by_source = {}         # repository path of an *.md -> Page
-        self.listings = {}          # repository path -> Page (listing of a non-source file)
-        self.diagrams = self.read_diagrams()
-        self.live_quotes = []       # (page source, measurement file) shown live
+        self.pages = {}      # label -> Page
+        self.by_source = {}  # the *.md a page is made from -> Page
+        self.listings = {}   # path -> its listing Page
+        self.live_quotes = []  # (page source, measurement file) shown live
+        self.diagrams = {}   # NAME.dot -> its caption
+        self.diagrams_drawn = set()
+        self.asm_labels = {}  # chapter -> {global label of its assembly: (file, line)}
 
-    # -- discovering the pages ----------------------------------------------
     def add(self, page):
         if page.label in self.pages:
-            problem(page.source or page.gen_name, "two pages are labelled '%s' (the other: %s)"
-                    % (page.label, self.pages[page.label].source or self.pages[page.label].gen_name))
+            other = self.pages[page.label]
+            problem(page.source or page.name, "two pages are labelled '%s' (the other: %s)"
+                    % (page.label, other.source or other.name))
         self.pages[page.label] = page
-        if page.source:
-            self.by_source[page.source] = page
         return page
 
+    def add_markdown(self, source, label, name, chapter=None):
+        page = Page(label, name, source, chapter)
+        lines = read(source).split("\n")
+        used = set()
+        for tok in MARKDOWN.parse("\n".join(lines)):
+            if tok.type != "heading_open":
+                continue
+            title, explicit = HEADING.match(lines[tok.map[0]]).group(2, 3)
+            if page.title is None:  # the first heading is the page's title and may name it
+                page.title, page.label = title, explicit or label
+                page.headings[tok.map[0]] = None
+                continue
+            slug = github_slug(title)
+            section = explicit or "%s_%s" % (page.label, re.sub(r"[^a-z0-9]+", "_", slug).strip("_") or "section")
+            while section in used:
+                section += "_"
+            used.add(section)
+            page.anchors.setdefault(slug, section)
+            page.headings[tok.map[0]] = section
+        self.by_source[source] = page
+        return self.add(page)
+
     def discover(self):
-        self.add(Page("README.md", "index", "index.md"))
-        self.add(Page(None, "measurements", "measurements.md")).title = "Measurements"
-        self.add(Page(None, "listings", "listings.md")).title = "Other files"
+        """Every *.md of the book, and the generated pages that always exist."""
+        self.add_markdown("README.md", "index", "index.md")
+        self.add(Page("measurements", "measurements.md", title="Measurements"))
+        self.add(Page("listings", "listings.md", title="Other files"))
         for ch in self.chapters:
-            folder = os.path.join("chapters", ch)
-            for name in sorted(os.listdir(os.path.join(ROOT, folder))):
-                if not name.endswith(".md"):
-                    continue
-                src = folder + "/" + name
-                if name == "README.md":
-                    label = heading_label(src) or "chapter" + number(ch)
-                    self.add(Page(src, label, "chapter%s.md" % number(ch), ch))
-                else:
-                    stem = re.sub(r"\W+", "_", name[:-3])
-                    label = heading_label(src) or "chapter%s_%s" % (number(ch), stem)
-                    self.add(Page(src, label, "chapter%s_%s.md" % (number(ch), stem), ch))
+            folder = "chapters/" + ch
+            for name in sorted(f for f in os.listdir(os.path.join(ROOT, folder)) if f.endswith(".md")):
+                label = "chapter" + number(ch) + ("" if name == "README.md" else "_" + re.sub(r"\W+", "_", name[:-3]))
+                self.add_markdown(folder + "/" + name, label, label + ".md", ch)
         for top in ("docs", "user"):
             for dirpath, dirnames, filenames in os.walk(os.path.join(ROOT, top)):
                 dirnames[:] = sorted(d for d in dirnames if d not in ("tests", "diagrams"))
-                for name in sorted(filenames):
-                    if name.endswith(".md"):
-                        src = rel(os.path.join(dirpath, name))
-                        stem = re.sub(r"\W+", "_", src[:-3])
-                        self.add(Page(src, heading_label(src) or stem, stem + ".md"))
+                for name in sorted(f for f in filenames if f.endswith(".md")):
+                    stem = re.sub(r"\W+", "_", rel(os.path.join(dirpath, name))[:-3])
+                    self.add_markdown(rel(os.path.join(dirpath, name)), stem, stem + ".md")
 
     def chapter_page(self, ch):
-        return next((p for p in self.pages.values()
-                     if p.chapter == ch and p.source == "chapters/%s/README.md" % ch), None)
+        return self.by_source.get("chapters/%s/README.md" % ch)
 
-    # -- resolving names ------------------------------------------------------
+    def chapter_label(self, ch):
+        p = self.chapter_page(ch)
+        return p.label if p else "chapter" + number(ch)
+
     def overlay_for(self, chapter):
         return self.overlays[chapter or self.chapters[-1]]
 
+    # -- names and paths -> links ---------------------------------------------
     def resolve(self, target, page, strict):
-        """A link or code name -> what Doxygen's \\link takes to reach it (a
-        page or section label, a source file's or folder's path), or None.
-        strict: a link, whose target must exist (a code name may be anything)."""
-        target, _, frag = target.partition("#")
-        if not target:
+        """A link or a `path` -> what Doxygen's \\link takes to reach it (a
+        page or section label, a source's or a folder's path), or None.
+        strict: a link, whose file must exist (a code span may be anything)."""
+        path, _, frag = target.partition("#")
+        if not path:
             return None
-        base = os.path.dirname(page.source) if page.source else ""
         overlay = self.overlay_for(page.chapter)
-        candidates = [os.path.normpath(os.path.join(base, target)), os.path.normpath(target)]
-        if target in overlay:
-            candidates.append(rel(overlay[target]))
-        if "/" not in target.rstrip("/") and page.chapter:
-            same = [r for r in overlay if os.path.basename(r) == target]
-            if len(same) == 1:
-                candidates.append(rel(overlay[same[0]]))
-            candidates.append(os.path.join("chapters", page.chapter, target))
+        candidates = [os.path.normpath(os.path.join(os.path.dirname(page.source or ""), path)),
+                      os.path.normpath(path)]
+        if path in overlay:
+            candidates.append(rel(overlay[path]))
+        if "/" not in path.rstrip("/") and page.chapter:  # a file of the chapter, by its name alone
+            same = [r for r in overlay if os.path.basename(r) == path]
+            candidates += [rel(overlay[same[0]])] if len(same) == 1 else []
+            candidates.append(os.path.join("chapters", page.chapter, path))
         for cand in candidates:
+            full = os.path.join(ROOT, cand)
             if cand.startswith("..") or os.path.isabs(cand):
                 continue
-            full = os.path.join(ROOT, cand)
+            if cand.startswith("build/docs/") and os.path.exists(full):
+                return None  # the book itself
             if cand in self.by_source:
                 linked = self.by_source[cand]
-                anchor = linked.anchors.get(frag) if frag else None
-                if frag and anchor is None:
+                if frag and frag not in linked.anchors:
                     problem(page.source, "link to '%s#%s': no such heading there" % (cand, frag))
-                return anchor or linked.label
+                return linked.anchors.get(frag, linked.label)
             if os.path.isdir(full):
-                if (cand.split("/")[0] in BOOK_DIRS and "tests" not in cand.split("/")
-                        and any(f.endswith(BOOK_EXTS) for _, _, fs in os.walk(full) for f in fs)):
-                    return cand.rstrip("/")
-                return None
+                has_sources = any(is_source(rel(os.path.join(d, f))) for d, _, fs in os.walk(full) for f in fs)
+                return cand.rstrip("/") if has_sources else None
             if os.path.isfile(full):
-                if cand.startswith("build/docs/"):
-                    return None  # the book itself
-                if is_book_source(cand):
-                    return cand
-                if is_text(full):
-                    return self.listing(cand).label
-                return None
+                return self.file_target(cand) if is_text(full) else None
         if strict:
             problem(page.source, "link to '%s': no such file (looked for %s)"
                     % (target, ", ".join(sorted(set(c for c in candidates if not c.startswith(".."))))))
         return None
 
+    def file_target(self, path):
+        """A file's place in the book: its page in the reference, or its listing."""
+        return path if is_source(path) and not path.endswith(LISTED_EXTS) else self.listing(path).label
+
+    def file_link(self, path, text=None):
+        return doxygen_link(self.file_target(path), "<code>%s</code>" % doxygen_code(text or path))
+
     def listing(self, path):
-        """The listing page of a text file that is not a source of the book."""
         if path not in self.listings:
             label = "listing_" + re.sub(r"\W+", "_", path).strip("_")
-            page = Page(None, label, label + ".md")
-            page.title = path
-            page.listed = path
-            self.listings[path] = page
-            self.add(page)
+            self.listings[path] = self.add(Page(label, label + ".md", title=path))
         return self.listings[path]
 
-    # -- diagrams -------------------------------------------------------------
-    def read_diagrams(self):
-        found = []
-        if not os.path.isdir(DIAGRAMS):
-            return found
-        for name in sorted(os.listdir(DIAGRAMS)):
-            if not name.endswith(".dot"):
-                continue
-            meta = {"name": name, "checks": [], "pages": [], "section": None, "caption": name}
-            for n, line in enumerate(read(os.path.join(DIAGRAMS, name)).split("\n"), 1):
-                m = re.match(r"\s*//\s*(caption|page|section|check):\s*(.*?)\s*$", line)
-                if not m:
-                    continue
-                key, value = m.groups()
-                if key == "check":
-                    meta["checks"].append((n, value))
-                elif key == "page":
-                    # "page: LABEL" or "page: LABEL: heading text" (else the "section:" line)
-                    label, _, section = value.partition(": ")
-                    meta["pages"].append((label.strip(), section.strip() or None))
-                else:
-                    meta[key] = value
-            found.append(meta)
-        return found
+    def asm_label(self, chapter, name):
+        """(file, line) where the chapter's assembly defines the global NAME:
+        the label is the real thing, a C++ declaration only how C++ calls it."""
+        if chapter not in self.asm_labels:
+            labels = self.asm_labels[chapter] = {}
+            files = [rel(f) for f in self.overlays[chapter].values() if f.endswith(".S")]
+            for top in ("common", "kernel", "user/runtime"):
+                files += sorted(top + "/" + f for f in os.listdir(os.path.join(ROOT, top)) if f.endswith(".S"))
+            for path in files:
+                text = read(path)
+                declared = {n.strip() for names in re.findall(r"\.globa?l\s+([\w, ]+)", text) for n in names.split(",")}
+                for n, line in enumerate(text.split("\n"), 1):
+                    m = re.match(r"(\w+):", line)
+                    if m and m.group(1) in declared:
+                        labels.setdefault(m.group(1), (path, n))
+        return self.asm_labels[chapter].get(name)
 
-    def check_diagrams(self):
-        for d in self.diagrams:
-            where = "docs/diagrams/" + d["name"]
-            for n, check in d["checks"]:
-                path, sep, text = check.partition(": ")
-                full = os.path.join(ROOT, path)
-                if not sep or not os.path.isfile(full):
-                    problem("%s:%d" % (where, n), "check names no file: '%s'" % check)
-                    continue
-                squash = lambda s: re.sub(r"\s+", " ", s).strip()
-                if squash(text) not in squash(read(full)):
-                    problem("%s:%d" % (where, n), "the diagram no longer matches the code: %s does not contain '%s'"
-                            % (path, text))
+    def code_link(self, page, text, span):
+        """SPAN (a code span's HTML) as a link to what TEXT names, if anything."""
+        body = text.strip()
+        if re.fullmatch(r"[\w.+-]+(/[\w.+-]*)+|[\w+-]+\.(h|cpp|S|ld|c|md|py|sh|mk|expect|txt)", body):
+            target = self.resolve(body, page, strict=False)
+            return doxygen_link(target, span) if target else span
+        m = re.fullmatch(r"([A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)(\([\w\s,.*&:+-]*\))?", body)
+        if not m or len(m.group(1)) <= 2:
+            return span
+        chapter = page.chapter or self.chapters[-1]
+        asm = self.asm_label(chapter, m.group(1))
+        if asm:
+            return '<a class="el" href="%s.html#l%d">%s</a>' % (self.listing(asm[0]).label, asm[1], span)
+        # `link` finds the declaration after Doxygen ("::" would make Doxygen read a reference).
+        return "[%s](book:sym/%s/%s)" % (span, chapter, m.group(1).replace("::", "--"))
 
-    # -- markdown -------------------------------------------------------------
-    def transform(self, page, text):
-        """Rewrite one *.md for the book: labels on headings, links resolved,
-        code names linked, diagrams drawn, #XX escaped."""
-        out = []
-        fence, opening, block = None, "", []  # an open code fence: its first line, its lines
-        lines = text.split("\n")
-        first_heading = True
-        used = set()
-        list_context = False
-        prev_blank = True
-        in_code = False
-        para = []  # the lines of the current paragraph: a code span may run across them
-
-        def flush():
-            if para:
-                out.extend(self.inline(page, "\n".join(para)).split("\n"))
-                para.clear()
-
-        for line in lines:
-            stripped = line.strip()
-            if fence:
-                if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
-                    out.extend(self.code_block(page, block, opening))
-                    fence = None
-                else:
-                    block.append(line)
+    # -- a *.md file -> a page ---------------------------------------------------
+    def transform(self, page):
+        """The page's Markdown for Doxygen: each heading, paragraph, table row,
+        code block and marker line rewritten, the rest kept as it is."""
+        lines = read(page.source).split("\n")
+        done = {}  # first line -> (line after the last, what replaces them)
+        for tok in MARKDOWN.parse("\n".join(lines)):
+            if not tok.map or tok.map[0] in done:
                 continue
-            t = TRANSCRIPT.match(line)
-            if t:
-                flush()
-                out.append("\\htmlonly[block]<div class=\"transcript\" title=\"make test checks that the lines "
-                           "below are in this file, in this order\">from <code>%s</code></div>\\endhtmlonly"
-                           % html.escape(t.group(1)))
-                prev_blank = True
-                continue
-            m = re.match(r"\s*(`{3,}|~{3,})", line)
-            if m:
-                flush()
-                fence = m.group(1)
-                opening = line
-                block = []
-                continue
-            indent = len(line) - len(line.lstrip(" "))
-            if not stripped:
-                flush()
-                out.append(line)
-                prev_blank = True
-                continue
-            if re.match(r"\s*([-*+]|\d+\.)\s", line):
-                list_context = True
-            elif indent == 0:
-                list_context = False
-            in_code = indent >= (8 if list_context else 4) and (prev_blank or in_code)
-            prev_blank = False
-            if in_code:
-                flush()
-                out.append(line)
-                continue
-            h = re.match(r"(#{1,6})\s+(.*?)\s*(\{#([\w-]+)\})?\s*$", line)
-            if h and indent == 0:
-                flush()
-                hashes, title, _, label = h.groups()
-                if first_heading:
-                    first_heading = False
-                    page.title = title
-                    if page.label == "index":
-                        out.append("%s %s" % (hashes, title))
-                    else:
-                        out.append("%s %s {#%s}" % (hashes, title, page.label))
-                    continue
-                slug = github_slug(title)
-                if not label:
-                    label = "%s_%s" % (page.label, re.sub(r"[^a-z0-9]+", "_", slug).strip("_") or "section")
-                    while label in used:
-                        label += "_"
-                used.add(label)
-                page.anchors.setdefault(slug, label)
-                # Doxygen 1.9.4 shows a code span of a heading as "<tt>" in the
-                # table of contents and the navigation tree: drop the backticks.
-                out.append("%s %s {#%s}" % (hashes, escape_text(title.replace("`", "")), label))
-                continue
-            if stripped.startswith("|") or re.match(r"\s*([-*+]|\d+\.)\s", line):
-                flush()  # a table row or a list item starts a paragraph of its own
-            para.append(line)
-            if stripped.startswith("|"):
-                flush()
-        flush()
+            start, end = tok.map
+            if tok.type == "fence":
+                done[start] = end, self.code_block(page, tok, lines[start])
+            elif tok.type == "heading_open":
+                done[start] = end, self.heading(page, tok, lines[start])
+            elif tok.type == "inline":  # a paragraph, a heading's text, a table row
+                done[start] = end, self.inline(page, "\n".join(lines[start:end]))
+            elif tok.type == "html_block":
+                done[start] = end, self.marker(page, lines[start:end])
+        out, i = [], 0
+        while i < len(lines):
+            end, text = done.get(i, (i + 1, lines[i]))
+            out.append(text)
+            i = end
         return "\n".join(out)
 
-    def code_block(self, page, block, opening):
+    def heading(self, page, tok, line):
+        hashes = "#" * int(tok.tag[1])  # an underlined heading becomes a "#" one
+        title, label = HEADING.match(line).group(2), page.headings[tok.map[0]]
+        if label is None:  # the title
+            return "%s %s" % (hashes, title) + ("" if page.label == "index" else " {#%s}" % page.label)
+        # Doxygen 1.9.4 shows a heading's code span as "<tt>" in the table of
+        # contents and the navigation tree: drop the backticks.
+        return "%s %s {#%s}" % (hashes, escape_text(title.replace("`", "")), label)
+
+    def marker(self, page, lines):
+        text = "\n".join(lines)
+        t, d = TRANSCRIPT.match(text), DIAGRAM.match(text)
+        if t:
+            return ("\\htmlonly[block]<div class=\"transcript\" title=\"make test checks that the lines below "
+                    "are in this file, in this order\">from <code>%s</code></div>\\endhtmlonly" % html.escape(t.group(1)))
+        if d:
+            name = d.group(1)
+            if name not in self.diagrams:
+                problem(page.source, "no diagram docs/diagrams/%s" % name)
+                return ""
+            self.diagrams_drawn.add(name)
+            return '@dotfile %s "%s"' % (name, self.diagrams[name].replace('"', "'"))
+        return text
+
+    def code_block(self, page, tok, opening):
         """A fenced block: C++ stays a fence for Doxygen to colour and link;
         anything else becomes Pygments' HTML (tools/book_highlight.py)."""
         indent = opening[:len(opening) - len(opening.lstrip())]
-        tag = opening.strip().lstrip("`~").strip("{}. ")
-        block = [l[len(indent):] if l.startswith(indent) else l.lstrip() for l in block]
-        block = self.live_block(page, block)
-        lang = {"c++": "cpp", "c": "cpp", "asm": "gas", "sh": "console", "shell": "console"}.get(tag, tag)
-        if not lang:
-            lang = book_highlight.language(block)
-        if lang == "cpp":
-            return [indent + "~~~{.cpp}"] + [indent + l if l else l for l in block] + [indent + "~~~"]
-        return [indent + "\\htmlonly[block]" + book_highlight.block_html(block, lang) + "\\endhtmlonly"]
-
-    def live_block(self, page, block):
-        """A code block that quotes a measurement file (its first line is
-        the file's first line) shows the file as it is now, not as it was
-        when the page was written."""
+        block = tok.content[:-1].split("\n") if tok.content else []
         first = next((l.strip() for l in block if l.strip()), None)
-        for path, command, *_ in MEASUREMENTS:
-            full = os.path.join(ROOT, path)
-            if first and os.path.exists(full):
-                live = read(full).rstrip("\n").split("\n")
-                if live and live[0].strip() == first:
-                    self.live_quotes.append((page.source, path))
-                    return live
-        return block
+        for path, *_ in MEASUREMENTS:  # a block that quotes a measurement file shows it as it is now
+            live = read(path).rstrip("\n").split("\n") if os.path.exists(os.path.join(ROOT, path)) else []
+            if first and live and live[0].strip() == first:
+                self.live_quotes.append((page.source, path))
+                block = live
+                break
+        tag = tok.info.strip("{}. ")
+        lang = {"c++": "cpp", "c": "cpp", "asm": "gas", "sh": "console", "shell": "console"}.get(tag, tag)
+        lang = lang or book_highlight.language(block)
+        # Doxygen strips the indentation all lines of a block share (a quote
+        # from inside a function): such a block goes to Pygments, which keeps it.
+        if lang == "cpp" and textwrap.dedent("\n".join(block)) == "\n".join(block):
+            return "\n".join([indent + "~~~{.cpp}"] + [indent + l if l else l for l in block] + [indent + "~~~"])
+        return indent + "\\htmlonly[block]" + book_highlight.block_html(block, lang) + "\\endhtmlonly"
 
-    def inline(self, page, line):
-        """Links, images and code names of one paragraph of text."""
+    def inline(self, page, text):
+        """The links, images and code spans of a paragraph, and the markup
+        Doxygen 1.9.4 would misread."""
         saved = []
 
         def keep(s):
@@ -481,286 +415,113 @@ class Book:
             return "<code>%s</code>" % doxygen_code(code_span_text(m.group(2)))
 
         def link(m):
-            bang, label, target = m.group(1), m.group(2), m.group(3)
-            label = re.sub(CODE_SPAN, code_html, label, flags=re.S)
-            if re.match(r"[a-z]+:", target) or target.startswith("@ref") or target.startswith("\\ref"):
+            label, target = re.sub(CODE_SPAN, code_html, m.group(2), flags=re.S), m.group(3)
+            if re.match(r"[a-z]+:", target) or target.startswith(("@ref", "\\ref")):
                 return keep(m.group(0))
             if target.startswith("#"):
-                anchor = page.anchors.get(target[1:]) or self.pending_anchor(page, target[1:])
-                return keep(doxygen_link(anchor, label))
-            if bang and target.endswith(".dot"):
-                return keep('@dotfile %s "%s"' % (os.path.basename(target), label.replace('"', "'")))
+                if target[1:] not in page.anchors:
+                    problem(page.source, "link to '%s': no such heading on the page" % target)
+                return keep(doxygen_link(page.anchors.get(target[1:], page.label), label))
             r = self.resolve(target, page, strict=True)
             return keep(label if r is None else doxygen_link(r, label))
 
-        line = re.sub(r"(!?)\[((?:[^\[\]`]|`[^`]*`)*)\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)", link, line)
+        text = re.sub(r"(!?)\[((?:[^\[\]`]|`[^`]*`)*)\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)", link, text)
 
         def code(m):
-            text = code_span_text(m.group(2))
-            span = "<code>%s</code>" % doxygen_code(text)
-            kind, target = self.code_target(page, text)
-            if kind == "ref":
-                return keep(doxygen_link(target, span))
-            return keep("[%s](%s)" % (span, target) if target else span)
+            span_text = code_span_text(m.group(2))
+            return keep(self.code_link(page, span_text, "<code>%s</code>" % doxygen_code(span_text)))
 
-        line = re.sub(CODE_SPAN, code, line, flags=re.S)
+        text = re.sub(CODE_SPAN, code, text, flags=re.S)
         # Doxygen 1.9.4 does not see "**`x`**" as bold (nor "*`x`*" as
         # emphasis): say it in HTML, which it always understands.
-        line = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"<b>\1</b>", line, flags=re.S)
-        line = re.sub(r"(?<![\w*])\*(?=\x00)(.+?)(?<=\S)\*(?![\w*])|(?<![\w*])\*(?=\S)(.+?\x00)\*(?![\w*])",
-                      lambda m: "<em>%s</em>" % (m.group(1) or m.group(2)), line, flags=re.S)
+        text = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"<b>\1</b>", text, flags=re.S)
+        text = re.sub(r"(?<![\w*])\*(?=\x00)(.+?)(?<=\S)\*(?![\w*])|(?<![\w*])\*(?=\S)(.+?\x00)\*(?![\w*])",
+                      lambda m: "<em>%s</em>" % (m.group(1) or m.group(2)), text, flags=re.S)
         # Doxygen shows text between double quotes as it is, HTML and all:
         # a quoted code span ("`Next at t=N`") would show its <code> tags.
-        line = line.replace('"', '\\"')
-        line = escape_text(line)
-        return re.sub("\x00(\\d+)\x00", lambda m: saved[int(m.group(1))], line)
+        text = escape_text(text.replace('"', '\\"'))
+        return re.sub("\x00(\\d+)\x00", lambda m: saved[int(m.group(1))], text)
 
-    def pending_anchor(self, page, slug):
-        # A link to a heading further down the same page: its label is made
-        # the same way transform() makes it.
-        return "%s_%s" % (page.label, re.sub(r"[^a-z0-9]+", "_", slug).strip("_"))
-
-    def code_target(self, page, body):
-        """("ref", what \\link takes) for a path; ("sym", book:sym/... for
-        the link step) for a name; (None, None) for anything else."""
-        body = body.strip()
-        if re.fullmatch(r"[\w.+-]+(/[\w.+-]*)+|[\w+-]+\.(h|cpp|S|ld|c|md|py|sh|mk|expect|txt)", body):
-            r = self.resolve(body, page, strict=False)
-            return ("ref", r) if r else (None, None)
-        m = re.fullmatch(r"([A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)(\([\w\s,.*&:+-]*\))?", body)
-        if m and len(m.group(1)) > 2:
-            # Which declaration a name means depends on the chapter (each
-            # compiles its own kernel_main): Doxygen cannot know, the link
-            # step does. "::" would make Doxygen read the URL as a reference.
-            ch = page.chapter or self.chapters[-1]
-            return "sym", "book:sym/%s/%s" % (ch, m.group(1).replace("::", "--"))
-        return None, None
-
-    # -- generated parts of a chapter page ------------------------------------
+    # -- the generated parts of the pages --------------------------------------
     def changes(self, ch):
-        """Files chapter CH adds and replaces, relative to the chapter before it."""
+        """Files chapter CH adds, replaces and removes (its removed.txt), relative to the chapter before it."""
         i = self.chapters.index(ch)
-        now = self.overlays[ch]
-        before = self.overlays[self.chapters[i - 1]] if i else {}
-        added = sorted(r for r in now if r not in before)
-        replaced = sorted(r for r in now if r in before and now[r] != before[r])
-        removed = sorted(r for r in before if r not in now)  # named in the chapter's removed.txt
-        return added, replaced, removed, before
-
-    def file_link(self, relpath, text=None):
-        span = "<code>%s</code>" % doxygen_code(text or relpath)
-        return doxygen_link(relpath if is_book_source(relpath) else self.listing(relpath).label, span)
+        now, before = self.overlays[ch], self.overlays[self.chapters[i - 1]] if i else {}
+        return (sorted(r for r in now if r not in before),
+                sorted(r for r in now if r in before and now[r] != before[r]),
+                sorted(r for r in before if r not in now), before)
 
     def changes_section(self, ch):
         added, replaced, removed, before = self.changes(ch)
-        prev = self.chapters[self.chapters.index(ch) - 1] if self.chapters.index(ch) else None
-        now = self.overlays[ch]
-        if prev:
-            intro = ("**The files, as the build composes them** (tools/compose.py lays chapters %s to %s "
-                     "over each other):" % (number(self.chapters[0]), number(ch)))
-        else:
-            intro = "**The files** (chapter %s starts from an empty tree):" % number(ch)
-        lines = ["", "<div class=\"changes\">", "", intro, "",
-                 "| %File | Status | What it is |", "|---|---|---|"]
+        now, i = self.overlays[ch], self.chapters.index(ch)
+        intro = ("**The files, as the build composes them** (tools/compose.py lays chapters %s to %s over each "
+                 "other):" % (number(self.chapters[0]), number(ch)) if i else
+                 "**The files** (chapter %s starts from an empty tree):" % number(ch))
+        lines = ["", "<div class=\"changes\">", "", intro, "", "| %File | Status | What it is |", "|---|---|---|"]
         for r in added:
-            lines.append("| %s | new | %s |" % (self.file_link(rel(now[r]), r), brief_of(now[r])))
+            lines.append("| %s | new | %s |" % (self.file_link(rel(now[r]), r), what_it_is(rel(now[r]))))
         for r in replaced:
             old = rel(before[r])
-            owner = old.split("/")[1][:2] if old.startswith("chapters/") else old
-            target = old if is_book_source(old) else self.listing(old).label
-            lines.append("| %s | replaces %s | %s |" % (
-                self.file_link(rel(now[r]), r), doxygen_link(target, "%s's" % owner), brief_of(now[r])))
+            lines.append("| %s | replaces %s | %s |" % (self.file_link(rel(now[r]), r), doxygen_link(
+                self.file_target(old), "%s's" % owner(old)), what_it_is(rel(now[r]))))
         for r in removed:
             old = rel(before[r])
-            owner = old.split("/")[1][:2] if old.startswith("chapters/") else old
             lines.append("| %s | removes %s (%s) | %s |" % (
-                doxygen_code(r), self.file_link(old, "%s's" % owner),
-                self.file_link("chapters/%s/removed.txt" % ch, "removed.txt"), brief_of(before[r])))
+                doxygen_code(r), self.file_link(old, "%s's" % owner(old)),
+                self.file_link("chapters/%s/removed.txt" % ch, "removed.txt"), what_it_is(old)))
         if not added and not replaced and not removed:
             lines.append("| (none) | | |")
-        tests = sorted(f for f in os.listdir(os.path.join(ROOT, "chapters", ch)) if f.endswith(".expect"))
-        tdir = os.path.join(ROOT, "chapters", ch, "tests")
-        if os.path.isdir(tdir):
-            tests += ["tests/" + f for f in sorted(os.listdir(tdir)) if f.endswith((".cpp", ".h"))]
+        folder = os.path.join(ROOT, "chapters", ch)
+        tests = sorted(f for f in os.listdir(folder) if f.endswith(".expect"))
+        if os.path.isdir(os.path.join(folder, "tests")):
+            tests += ["tests/" + f for f in sorted(os.listdir(os.path.join(folder, "tests"))) if f.endswith((".cpp", ".h"))]
         lines.append("")
         if tests:
-            lines.append("Its tests: " + ", ".join(self.file_link("chapters/%s/%s" % (ch, t), t) for t in tests)
-                         + ".")
-            lines.append("")
+            lines += ["Its tests: " + ", ".join(self.file_link("chapters/%s/%s" % (ch, t), t) for t in tests) + ".", ""]
         stats = self.diffs[ch]["stats"]
         lines.append("The whole change, as `make diff CH=%s` prints it (%d files, +%d -%d lines): @subpage %s_diff"
                      % (number(ch), stats[0], stats[1], stats[2], self.chapter_label(ch)))
-        lines += ["", "</div>", ""]
-        return "\n".join(lines)
+        return "\n".join(lines + ["", "</div>", ""])
 
-    def ref_chapter(self, ch, text=None):
-        """A reference to chapter CH's page (plain text while it has none)."""
+    def ref_chapter(self, ch, text):
         page = self.chapter_page(ch)
-        if page is None:
-            return text or "chapter %s" % number(ch)
-        return '@ref %s "%s"' % (page.label, (text or "chapter %s" % number(ch)))
-
-    def ref_source(self, source, text):
-        page = self.by_source.get(source)
         return '@ref %s "%s"' % (page.label, text) if page else text
-
-    def chapter_label(self, ch):
-        p = self.chapter_page(ch)
-        return p.label if p else "chapter" + number(ch)
 
     def nav(self, ch):
         i = self.chapters.index(ch)
         parts = []
         if i > 0 and self.chapter_page(self.chapters[i - 1]):
-            prev = self.chapters[i - 1]
-            parts.append('<span class="prev">@ref %s "&larr; %s"</span>' % (
-                self.chapter_label(prev), plain(self.chapter_page(prev).title or prev)))
+            prev = self.chapter_page(self.chapters[i - 1])
+            parts.append('<span class="prev">@ref %s "&larr; %s"</span>' % (prev.label, plain(prev.title)))
         parts.append('<span class="up">@ref index "The book"</span>')
         if i + 1 < len(self.chapters) and self.chapter_page(self.chapters[i + 1]):
-            nxt = self.chapters[i + 1]
-            parts.append('<span class="next">@ref %s "%s &rarr;"</span>' % (
-                self.chapter_label(nxt), plain(self.chapter_page(nxt).title or nxt)))
+            nxt = self.chapter_page(self.chapters[i + 1])
+            parts.append('<span class="next">@ref %s "%s &rarr;"</span>' % (nxt.label, plain(nxt.title)))
         return '<div class="chapter-nav">%s</div>' % " ".join(parts)
 
-    def diagrams_for(self, label):
-        found = []
-        for d in self.diagrams:
-            for page, section in d["pages"]:
-                if page == label:
-                    found.append(dict(d, section=section or d["section"]))
-        return found
-
-    # -- the diff pages -------------------------------------------------------
-    def make_diffs(self):
-        self.diffs = {}
-        for ch in self.chapters:
-            out = subprocess.run(["bash", os.path.join(ROOT, "tools", "diff.sh"), ch], cwd=ROOT,
-                                 capture_output=True, text=True)
-            if out.returncode != 0:
-                problem("tools/diff.sh", "failed for %s: %s" % (ch, out.stderr.strip()))
-            self.diffs[ch] = render_diff(out.stdout)
-
-    # -- writing --------------------------------------------------------------
-    def write_all(self):
-        os.makedirs(GEN, exist_ok=True)
-        self.check_diagrams()
-        self.make_diffs()
-        # Titles and heading anchors first: links may point at any page.
-        for page in list(self.pages.values()):
-            if page.source:
-                scan_headings(page, read(os.path.join(ROOT, page.source)))
-        # Each chapter's other pages (e.g. a walk-through) come under it.
-        for ch in self.chapters:
-            cp = self.chapter_page(ch)
-            if cp:
-                cp.children = [p.label for p in self.pages.values()
-                               if p.chapter == ch and p is not cp and p.source]
-        sources = [p for p in self.pages.values() if p.source]
-        for page in sources:
-            text = self.transform(page, read(os.path.join(ROOT, page.source)))
-            if page.label == "index":
-                text = self.main_page(text)
-            elif page.chapter and page.source.endswith("/README.md"):
-                text = self.chapter_text(page, text)
-            else:
-                text = insert_diagrams(text, self.diagrams_for(page.label), page)
-            page.text = text
-        self.measurements_page()
-        for ch in self.chapters:
-            if self.chapter_page(ch):
-                self.diff_page(ch)
-        self.listings_page()
-        for page in self.pages.values():
-            write(os.path.join(GEN, page.gen_name), page.text.rstrip("\n") + "\n")
-        self.chapter_map()
-        write(os.path.join(GEN, "pages.doxy"), self.doxy_include())
-        write(os.path.join(GEN, "pygments.css"), "/* The colours of the code blocks (tools/book_highlight.py). */\n"
-              + book_highlight.stylesheet() + "\n")
-        manifest = {
-            "chapters": {ch: (self.chapter_page(ch).html if self.chapter_page(ch) else None)
-                         for ch in self.chapters},
-            "pages": {p.label: {"html": p.html, "title": p.title, "source": p.source}
-                      for p in self.pages.values()},
-            "diagrams": [d["name"] for d in self.diagrams] + ["chapter-map.dot"],
-            "live_quotes": self.live_quotes,
-        }
-        write(os.path.join(GEN, "manifest.json"), json.dumps(manifest, indent=1, sort_keys=True))
-        known = {p.gen_name for p in self.pages.values()} | {
-            "pages.doxy", "manifest.json", "chapter-map.dot", "overlay.html", "pygments.css", PLOT, PLOT[:-4] + ".dat"} | {
-            "diff-%s.html" % ch for ch in self.chapters}
-        for name in os.listdir(GEN):
-            if name not in known:
-                os.remove(os.path.join(GEN, name))
-
-    def doxy_include(self):
-        lines = ["# Generated by tools/docs_gen.py: the book's pages, in reading order (the navigation",
-                 "# tree keeps it), and the folders Doxygen skips."]
-        order = ["index"] + self.reading_order()
-        order += [l for l in self.pages if l not in order]
-        for label in order:
-            lines.append("INPUT += build/docs/gen/" + self.pages[label].gen_name)
-        for top in BOOK_DIRS:
-            for dirpath, dirnames, _ in os.walk(os.path.join(ROOT, top)):
-                dirnames.sort()
-                if os.path.basename(dirpath) == "tests":
-                    lines.append("EXCLUDE += " + rel(dirpath))
-                    dirnames[:] = []
-        lines.append("EXAMPLE_PATH += build/docs/gen .")
-        lines.append("IMAGE_PATH += build/docs/gen")
-        return "\n".join(lines) + "\n"
-
     def chapter_text(self, page, text):
-        ch = page.chapter
-        text = insert_diagrams(text, self.diagrams_for(page.label), page)
-        lines = text.split("\n")
+        """A chapter's README.md: the chapter navigation at the top and the
+        bottom, its files at the end of "What changed since", its other pages."""
+        ch, lines = page.chapter, text.split("\n")
         if not any(l.strip() == "[TOC]" for l in lines[:6]):
             lines.insert(1, "\n[TOC]")
         text = "\n".join(lines)
-        section = self.changes_section(ch)
         m = re.search(r"^## What changed since[^\n]*\n", text, re.M)
         if m:
             nxt = re.search(r"^## ", text[m.end():], re.M)
             at = m.end() + nxt.start() if nxt else len(text)
-            text = text[:at].rstrip("\n") + "\n" + section + "\n" + text[at:]
+            text = text[:at].rstrip("\n") + "\n" + self.changes_section(ch) + "\n" + text[at:]
         else:
-            prev = self.chapters[self.chapters.index(ch) - 1] if self.chapters.index(ch) else None
-            title = "What changed since chapter %s" % number(prev) if prev else "The files of this chapter"
-            text = text.rstrip("\n") + "\n\n## %s {#%s_changes}\n%s" % (title, page.label, section)
-        if page.children:
+            i = self.chapters.index(ch)
+            title = "What changed since chapter %s" % number(self.chapters[i - 1]) if i else "The files of this chapter"
+            text = text.rstrip("\n") + "\n\n## %s {#%s_changes}\n%s" % (title, page.label, self.changes_section(ch))
+        more = [p.label for p in self.by_source.values() if p.chapter == ch and p is not page]
+        if more:
             text = text.rstrip("\n") + "\n\n## More on this chapter {#%s_more}\n\n%s\n" % (
-                page.label, "\n".join("- @subpage %s" % c for c in page.children))
+                page.label, "\n".join("- @subpage %s" % label for label in more))
         lines = text.split("\n")
         lines.insert(1, "\n" + self.nav(ch) + "\n")
         return "\n".join(lines).rstrip("\n") + "\n\n" + self.nav(ch) + "\n"
-
-    def main_page(self, text):
-        """README.md as the front page: the chapter map after the chapter table,
-        the overlay after it, and every page of the book in reading order."""
-        chapter_map = ("\n@dotfile chapter-map.dot \"The chapter map: each chapter is the ones before it plus "
-                       "its own folder. Solid arrows: builds on; dashed: also replaces files of (click a "
-                       "chapter to open it)\"\n")
-        overlay = self.overlay_section()
-        m = re.search(r"^## Chapters[^\n]*\n", text, re.M)
-        if m:
-            nxt = re.search(r"^## ", text[m.end():], re.M)
-            at = m.end() + nxt.start() if nxt else len(text)
-            text = text[:at].rstrip("\n") + "\n" + chapter_map + "\n" + overlay + "\n" + text[at:]
-        else:
-            text += "\n## The chapter map {#index_chapter_map}\n" + chapter_map + "\n" + overlay
-        # The book's order is the order of INPUT (see doxy_include): chapters
-        # first, then the other pages. Subpages would hide them from the
-        # navigation tree, which does not show the main page's children.
-        order = self.reading_order()
-        chapters = [l for l in order if self.pages[l].chapter]
-        others = [l for l in order if not self.pages[l].chapter]
-        lines = ["", "## The book, page by page {#index_pages}", "",
-                 "Read the chapters in order; each one ends with what it changed and a link to the next.", ""]
-        lines += ["- @ref %s" % l for l in chapters]
-        lines += ["", "Beside the chapters:", ""]
-        lines += ["- @ref %s" % l for l in others]
-        lines.append("- The reference: every documented [file](files.html), [class](annotated.html) and "
-                     "[function](globals.html) of `common/`, `kernel/`, `user/` and each chapter.")
-        return text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
 
     def reading_order(self):
         """The top-level pages after the main page, in the order of the book."""
@@ -768,15 +529,39 @@ class Book:
         first = [self.by_source[s].label if s in self.by_source else s
                  for s in ("docs/bochs-swapgs.md", "measurements", "docs/build.md")]
         order += [x for x in first if x in self.pages]
-        order += [p.label for p in self.pages.values()
-                  if p.source and not p.chapter and p.label != "index" and p.label not in order]
+        order += [p.label for p in self.by_source.values()
+                  if not p.chapter and p.label != "index" and p.label not in order]
         return order + ["listings"]
+
+    def main_page(self, text):
+        """README.md as the front page: the chapter map and the overlay after
+        the chapter table, and every page of the book in reading order."""
+        chapter_map = ("\n@dotfile chapter-map.dot \"The chapter map: each chapter is the ones before it plus "
+                       "its own folder. Solid arrows: builds on; dashed: also replaces files of (click a "
+                       "chapter to open it)\"\n")
+        m = re.search(r"^## Chapters[^\n]*\n", text, re.M)
+        if m:
+            nxt = re.search(r"^## ", text[m.end():], re.M)
+            at = m.end() + nxt.start() if nxt else len(text)
+            text = text[:at].rstrip("\n") + "\n" + chapter_map + "\n" + self.overlay_section() + "\n" + text[at:]
+        else:
+            text += "\n## The chapter map {#index_chapter_map}\n" + chapter_map + "\n" + self.overlay_section()
+        # The navigation tree lists the pages in the order of INPUT (pages.doxy);
+        # as subpages of the main page they would not be in it at all.
+        order = self.reading_order()
+        lines = ["", "## The book, page by page {#index_pages}", "",
+                 "Read the chapters in order; each one ends with what it changed and a link to the next.", ""]
+        lines += ["- @ref %s" % l for l in order if self.pages[l].chapter]
+        lines += ["", "Beside the chapters:", ""]
+        lines += ["- @ref %s" % l for l in order if not self.pages[l].chapter]
+        lines.append("- The reference: every documented [file](files.html), [class](annotated.html) and "
+                     "[function](globals.html) of `common/`, `kernel/`, `user/` and each chapter.")
+        return text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
 
     def overlay_section(self):
         """A grid of every source path against every chapter: where each
         version of a file lives and which chapters compile it."""
         paths = sorted(set(r for o in self.overlays.values() for r in o))
-        head = "".join('<th>%s</th>' % html.escape(number(c)) for c in self.chapters)
         rows = []
         for path in paths:
             cells = []
@@ -785,18 +570,20 @@ class Book:
                 if src is None:
                     cells.append("<td></td>")
                     continue
-                owner = rel(src).split("/")[1]
-                mine = owner == c
-                url = "book:file/" + rel(src) if is_book_source(rel(src)) else None
+                mine = rel(src).split("/")[1] == c
+                title = "%s compiles chapter %s's version" % (number(c), number(rel(src).split("/")[1]))
                 mark = "&#9632;" if mine else "&#9474;"
-                title = "%s compiles chapter %s's version" % (number(c), number(owner))
-                cell = ('<a href="%s" title="%s">%s</a>' % (url, title, mark)) if url and mine else mark
-                cells.append('<td class="%s" title="%s">%s</td>' % ("own" if mine else "kept", title, cell))
+                if mine and is_source(rel(src)):  # `link` points book:file/PATH at the file's page
+                    target = self.file_target(rel(src))
+                    url = "book:file/" + target if target == rel(src) else target + ".html"
+                    mark = '<a href="%s" title="%s">%s</a>' % (url, title, mark)
+                cells.append('<td class="%s" title="%s">%s</td>' % ("own" if mine else "kept", title, mark))
             rows.append("<tr><th>%s</th>%s</tr>" % (html.escape(path), "".join(cells)))
-        table = ('<details class="overlay"><summary>The overlay, file by file (%d paths)</summary>\n'
-                 '<table class="overlay"><tr><th>file in the composed tree</th>%s</tr>\n%s\n</table>\n</details>'
-                 % (len(paths), head, "\n".join(rows)))
-        write(os.path.join(GEN, "overlay.html"), table + "\n")
+        head = "".join('<th>%s</th>' % html.escape(number(c)) for c in self.chapters)
+        write(os.path.join(GEN, "overlay.html"),
+              '<details class="overlay"><summary>The overlay, file by file (%d paths)</summary>\n'
+              '<table class="overlay"><tr><th>file in the composed tree</th>%s</tr>\n%s\n</table>\n</details>\n'
+              % (len(paths), head, "\n".join(rows)))
         return ("\n### How the course is built: the overlay {#index_overlay}\n\n"
                 "Each chapter folder holds only the files it adds or changes. To build chapter N, "
                 "tools/compose.py lays chapters 01 to N over each other: a file at the same path in a "
@@ -807,12 +594,10 @@ class Book:
                 "@htmlinclude overlay.html\n")
 
     def chapter_map(self):
-        """docs/diagrams has the hand-drawn diagrams; the chapter map is drawn
-        from the chapter folders, so a new chapter appears in it by itself."""
-        readme = read(os.path.join(ROOT, "README.md"))
-        adds = {}
-        for m in re.finditer(r"^\|\s*`?(\d\d)-[\w-]+`?\s*\|\s*([^|]+?)\s*\|", readme, re.M):
-            adds[m.group(1)] = m.group(2)
+        """The chapter map, drawn from the chapter folders (a new chapter appears
+        by itself) and README.md's chapter table (what each one adds)."""
+        readme = read("README.md")
+        adds = dict(re.findall(r"^\|\s*`?(\d\d)-[\w-]+`?\s*\|\s*([^|]+?)\s*\|", readme, re.M))
         later = re.search(r"^\|\s*later\s*\|\s*([^|]+?)\s*\|", readme, re.M)
         out = ["digraph chapters {",
                '  graph [rankdir=TB, nodesep=0.3, ranksep=0.25, fontname="DejaVu Sans", fontsize=10.5, bgcolor="transparent"];',
@@ -822,26 +607,23 @@ class Book:
         for i, ch in enumerate(self.chapters):
             added, replaced, removed, _ = self.changes(ch)
             page = self.chapter_page(ch)
-            title = page.title if page and page.title else ch
-            title = re.sub(r"^Chapter \d+:\s*", "", plain(title))
-            what = plain(adds.get(number(ch), ""))
+            title = re.sub(r"^Chapter \d+:\s*", "", plain(page.title)) if page else ch
             rows = ["<b>%s</b>" % html.escape(ch)]
             if title != ch:
                 rows.append(html.escape(wrap(title, 60)).replace("\n", "<br/>"))
+            what = plain(adds.get(number(ch), ""))
             if what:  # dot rejects an empty <font>
                 rows.append('<font point-size="8">%s</font>' % html.escape(wrap(what, 70)).replace("\n", "<br/>"))
             rows.append('<font point-size="8" color="#555555">+%d files, %d replaced%s</font>'
                         % (len(added), len(replaced), ", %d removed" % len(removed) if removed else ""))
-            label = "<%s>" % "<br/>".join(rows)
             url = ', URL="\\ref %s", tooltip="%s"' % (page.label, html.escape(title)) if page else ""
-            out.append('  c%s [label=%s%s];' % (number(ch), label, url))
+            out.append('  c%s [label=<%s>%s];' % (number(ch), "<br/>".join(rows), url))
             if i:
-                out.append("  c%s -> c%s;" % (number(self.chapters[i - 1]), number(ch)))
-                owners = sorted(set(rel(self.overlays[self.chapters[i - 1]][r]).split("/")[1] for r in replaced))
-                for owner in owners:
-                    if owner != self.chapters[i - 1]:
-                        out.append('  c%s -> c%s [style=dashed, color="#999999", constraint=false];'
-                                   % (number(ch), number(owner)))
+                prev = self.chapters[i - 1]
+                out.append("  c%s -> c%s;" % (number(prev), number(ch)))
+                for other in sorted(set(rel(self.overlays[prev][r]).split("/")[1] for r in replaced) - {prev}):
+                    out.append('  c%s -> c%s [style=dashed, color="#999999", constraint=false];'
+                               % (number(ch), number(other)))
         if later:
             out.append('  later [label="%s", style="rounded,dashed", fillcolor=white];'
                        % ("later:\\n" + wrap(plain(later.group(1)), 24).replace("\n", "\\n")))
@@ -849,37 +631,36 @@ class Book:
         out.append('  shared [label=<<b>common/ and kernel/</b><br/><font point-size="8">shared by every '
                    'chapter</font>>, fillcolor="#f4f4f4", color="#888888"];')
         out.append('  shared -> c%s [style=dotted, color="#888888"];' % number(self.chapters[0]))
-        out.append("}")
-        write(os.path.join(GEN, "chapter-map.dot"), "\n".join(out) + "\n")
+        write(os.path.join(GEN, "chapter-map.dot"), "\n".join(out + ["}"]) + "\n")
 
     def diff_page(self, ch):
-        label = self.chapter_label(ch)
-        i = self.chapters.index(ch)
-        prev = self.chapters[i - 1] if i else None
-        d = self.diffs[ch]
-        write(os.path.join(GEN, "diff-%s.html" % ch), d["html"])
-        page = self.add(Page(None, label + "_diff", "chapter%s_diff.md" % number(ch), ch))
-        page.title = "make diff CH=%s" % number(ch)
+        out = subprocess.run(["bash", os.path.join(ROOT, "tools", "diff.sh"), ch], cwd=ROOT,
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            problem("tools/diff.sh", "failed for %s: %s" % (ch, out.stderr.strip()))
+        self.diffs[ch] = render_diff(out.stdout)
+        write(os.path.join(GEN, "diff-%s.html" % ch), self.diffs[ch]["html"])
+        i, label, stats = self.chapters.index(ch), self.chapter_label(ch), self.diffs[ch]["stats"]
+        page = self.add(Page(label + "_diff", "chapter%s_diff.md" % number(ch), chapter=ch,
+                             title="make diff CH=%s" % number(ch)))
         page.text = "\n".join([
             "# make diff CH=%s {#%s}" % (number(ch), page.label), "",
             "What chapter %s changes%s: a unified diff of the composed source trees "
             "(tools/diff.sh, which `make diff CH=%s` runs), made when this book was built. "
             "%d files, +%d -%d lines. Back to @ref %s." % (
-                number(ch), " against chapter %s" % number(prev) if prev else ", from an empty tree",
-                number(ch), d["stats"][0], d["stats"][1], d["stats"][2], label), "",
+                number(ch), " against chapter %s" % number(self.chapters[i - 1]) if i else ", from an empty tree",
+                number(ch), stats[0], stats[1], stats[2], label), "",
             "@htmlinclude diff-%s.html" % ch, ""])
 
+    # -- the Measurements page -------------------------------------------------
     def measurements_page(self):
-        page = self.pages["measurements"]
         t = ["# Measurements {#measurements}", "", "[TOC]", "",
              "The figures on this page are not typed in: the book's build reads them from the files "
              "the measuring targets write, and shows each file beside its table. "
              "When a file is missing, or older than the code it measures, `make docs` runs its "
              "command first (see @ref measurements_refresh).", ""]
-        costs = {}
-        for path, command, chapter, _, _ in MEASUREMENTS:
-            if path.endswith("syscall-cost.txt"):
-                costs[chapter] = (path, command, parse_keyvalue(path))
+        costs = {chapter: (path, command, parse_keyvalue(path))
+                 for path, command, chapter, _, _ in MEASUREMENTS if path.endswith("syscall-cost.txt")}
         t += ["## The null system call: flat entry against swapgs {#measurements_syscall}", "",
               "One `getpid`, counted in instructions by the Bochs debugger from the user's `syscall` to the "
               "instruction after it (tools/trace.py: the median of getpids 3 to 10 of "
@@ -889,12 +670,11 @@ class Book:
               "| Chapter | Entry | Whole syscall | Entry part | Dispatch (getpid) | Exit part | Samples | Command |",
               "|---|---|---:|---:|---:|---:|---:|---|"]
         for chapter, (path, command, kv) in costs.items():
-            if kv is None:
-                continue
-            t.append("| %s | %s | **%s** | %s | %s | %s | %s | `%s` |" % (
-                chapter, kv.get("entry", "?"), kv.get("null_syscall_instructions", "?"),
-                kv.get("entry_instructions", "?"), kv.get("dispatch_instructions", "?"),
-                kv.get("exit_instructions", "?"), kv.get("samples", "?"), command))
+            if kv is not None:
+                t.append("| %s | %s | **%s** | %s | %s | %s | %s | `%s` |" % (
+                    chapter, kv.get("entry", "?"), kv.get("null_syscall_instructions", "?"),
+                    kv.get("entry_instructions", "?"), kv.get("dispatch_instructions", "?"),
+                    kv.get("exit_instructions", "?"), kv.get("samples", "?"), command))
         pair = [kv for _, (_, _, kv) in sorted(costs.items()) if kv]
         if len(pair) == 2 and all("null_syscall_instructions" in kv for kv in pair):
             a, b = (int(kv["null_syscall_instructions"]) for kv in pair)
@@ -905,18 +685,19 @@ class Book:
                       " That is the price of the two `swapgs`, the `gs:` loads and stores, the statistics and the "
                       "non-canonical-RIP check, paid for a kernel that can run on more than one CPU."
                       if b > a else "")]
+        bochs = self.by_source.get("docs/bochs-swapgs.md")
         t += ["", "Read from: " + ", ".join(self.file_link(p) for p, _, _ in costs.values()) + ". "
               "Each run also writes a stop-by-stop transcript of the GS bases: "
-              + ", ".join(self.file_link(p) for p, _, _, _, _ in MEASUREMENTS if p.endswith("gs-trace.txt"))
-              + " (see %s)." % self.ref_source("docs/bochs-swapgs.md", "Debugging swapgs in Bochs"), ""]
-        t += self.bench_section()
-        t += self.profile_section()
+              + ", ".join(self.file_link(p) for p, *_ in MEASUREMENTS if p.endswith("gs-trace.txt"))
+              + " (see %s)." % ('@ref %s "Debugging swapgs in Bochs"' % bochs.label if bochs
+                                else "Debugging swapgs in Bochs"), ""]
+        t += self.bench_section() + self.profile_section()
         t += ["## Refreshing the figures {#measurements_refresh}", "",
               "| %File | Written by | Measures |", "|---|---|---|"]
         for path, command, chapter, programs, tool in MEASUREMENTS:
             t.append("| %s | `%s` (%s) | chapter %s, %s |" % (
-                self.file_link(path), command, tool, chapter, ", ".join("user/programs/%s.cpp" % p
-                                                                        for p in programs)))
+                self.file_link(path), command, tool, chapter,
+                ", ".join("user/programs/%s.cpp" % p for p in programs)))
         for program in self.bench_programs():
             t.append("| `%s` | `make bench CH=06` (tools/bench.py) | Debian's Linux, user/programs/%s.cpp |" % (
                 rel(bench.linux_path(program)), program))
@@ -925,15 +706,14 @@ class Book:
               "and the measuring tool), so the book never shows figures of older code. To measure again by "
               "hand, run the command and then `make docs`. The trace needs Bochs, the benchmark QEMU; "
               "both are deterministic, so a rerun on the same code gives the same numbers.", ""]
-        page.text = "\n".join(t)
+        self.pages["measurements"].text = "\n".join(t)
 
     def profile_section(self):
         """Where the instructions of one io_uring_enter go (tools/syscall_profile.py)."""
-        full = os.path.join(ROOT, PROFILE)
-        if not os.path.exists(full):
+        if not os.path.exists(os.path.join(ROOT, PROFILE)):
             problem(PROFILE, "missing: run `%s`" % next(c for p, c, *_ in MEASUREMENTS if p == PROFILE))
             return []
-        lines = read(full).rstrip("\n").split("\n")
+        lines = read(PROFILE).rstrip("\n").split("\n")
         # The title and the functions; not the source lines `--lines` adds after a blank line.
         table = lines[:3 + lines[3:].index("")] if "" in lines[3:] else lines
         return ["## Where one io_uring_enter goes {#measurements_profile}", "",
@@ -985,25 +765,21 @@ class Book:
             t += ["**Linux's figures on this machine were measured with another build of %s**, so they are "
                   "not shown: `make bench CH=06` measures them again." % ", ".join(stale), ""]
         for program, r in ours.items():
-            l = linux.get(program)
+            other_side = linux.get(program)
             t += ["### %s {#measurements_%s}" % (program, re.sub(r"\W", "_", program)), "",
-                  "user/programs/%s.cpp: %s" % (program, brief_of(os.path.join(ROOT, "user", "programs",
-                                                                                program + ".cpp"))), "",
+                  "user/programs/%s.cpp: %s" % (program, what_it_is("user/programs/%s.cpp" % program)), "",
                   "| Row | Calls per op | Ours | Spread | Linux | Spread | Ours / Linux | Target |",
                   "|---|---:|---:|---:|---:|---:|---:|---|"]
-            for name, calls, mine, other, ratio in bench.compare(r, l):
+            for name, calls, mine, other, ratio in bench.compare(r, other_side):
                 t.append("| %s | %s | **%d** | %s | %s | %s | %s | %s |" % (
                     name, calls, mine[0], bench.spread(mine), other[0] if other else "-",
                     bench.spread(other) if other else "-", "%.2f" % ratio if ratio is not None else "-",
                     bench.verdict(ratio)))
-            for name, why in r.failed:
-                t.append("| %s | FAILED %s | | | | | | |" % (name, why))
-            files = [self.file_link(path)]
-            if l is not None:
-                files.append(self.file_link(rel(bench.linux_path(program))))
+            t += ["| %s | FAILED %s | | | | | | |" % (name, why) for name, why in r.failed]
+            files = [self.file_link(path)] + ([self.file_link(rel(bench.linux_path(program)))] if other_side else [])
             t += ["", "Read from: %s." % ", ".join(files), ""]
             if bench.batch_points(r):
-                error = bench.plot(r, l, os.path.join(GEN, PLOT), "this kernel (chapter 06)")
+                error = bench.plot(r, other_side, os.path.join(GEN, PLOT), "this kernel (chapter 06)")
                 if error:
                     problem(path, "the plot: " + error)
                 t += ["@image html %s \"The cost of one NOP against how many share an io_uring_enter: "
@@ -1021,74 +797,104 @@ class Book:
               "(natively; the kernels run the default).", ""]
         return t
 
+    # -- listings ----------------------------------------------------------------
     def listings_page(self):
-        for page in list(self.listings.values()):
-            # C and C++: Doxygen includes the file itself (EXAMPLE_PATH has
-            # the root), coloured and linked. Anything else is coloured by
-            # Pygments (Doxygen's Python colouring puts zero-width joiners
-            # into the code, so a reader could not copy it).
-            path = page.listed
+        for path, page in self.listings.items():
+            # C and C++: Doxygen includes the file itself (EXAMPLE_PATH has the
+            # root), coloured and linked. Anything else is coloured by Pygments,
+            # with line numbers a link can point at (Doxygen's colouring of
+            # Python puts zero-width joiners into the code: a reader could not copy it).
+            # The HTML goes in a file of its own: Doxygen's scanner stops at a
+            # token of 256 KB, and a script's listing can be longer.
             if path.endswith((".c", ".cpp", ".h")):
                 body = "@include{lineno} " + path
             else:
-                lang = "console" if path.endswith((".expect", ".txt", ".log", ".rc")) else None
-                body = ("\\htmlonly[block]%s\\endhtmlonly" % book_highlight.block_html(
-                    read(os.path.join(ROOT, path)).rstrip("\n").split("\n"), lang, filename=path))
+                lang = "gas" if path.endswith(".S") else "console" if path.endswith((".expect", ".txt", ".log", ".rc")) else None
+                write(os.path.join(GEN, page.label + "-body.html"), book_highlight.block_html(
+                    read(path).rstrip("\n").split("\n"), lang, filename=path, numbered=True) + "\n")
+                body = "@htmlinclude %s-body.html" % page.label
             page.text = "\n".join(["# %s {#%s}" % (path, page.label), "", listing_note(path), "", body, ""])
-        index = self.pages["listings"]
-        lines = ["# Other files {#listings}", "",
-                 "Scripts, test expectations and build outputs the pages link to, as they were when this "
-                 "book was built. (The kernel's and the programs' sources are in the reference: "
-                 "[Files](files.html).)", ""]
-        for path in sorted(self.listings):
-            lines.append("- @subpage %s" % self.listings[path].label)
-        index.text = "\n".join(lines) + "\n"
+        self.pages["listings"].text = "\n".join(
+            ["# Other files {#listings}", "",
+             "Scripts, test expectations, build outputs and the sources Doxygen cannot read (assembly, "
+             "linker scripts, C), as they were when this book was built. (The kernel's and the programs' "
+             "C++ sources are in the reference: [Files](files.html).)", ""]
+            + ["- @subpage %s" % self.listings[path].label for path in sorted(self.listings)]) + "\n"
+
+    # -- writing -----------------------------------------------------------------
+    def read_diagrams(self):
+        """Each diagram's caption; and its "// check: FILE: TEXT" facts, which must hold."""
+        for name in sorted(f for f in os.listdir(DIAGRAMS) if f.endswith(".dot")):
+            self.diagrams[name] = name
+            for n, line in enumerate(read("docs/diagrams/" + name).split("\n"), 1):
+                m = re.match(r"\s*//\s*(caption|check):\s*(.*?)\s*$", line)
+                if m and m.group(1) == "caption":
+                    self.diagrams[name] = m.group(2)
+                elif m:
+                    path, sep, fact = m.group(2).partition(": ")
+                    where = "docs/diagrams/%s:%d" % (name, n)
+                    if not sep or not os.path.isfile(os.path.join(ROOT, path)):
+                        problem(where, "check names no file: '%s'" % m.group(2))
+                    elif squash(fact) not in squash(read(path)):
+                        problem(where, "the diagram no longer matches the code: %s does not contain '%s'"
+                                % (path, fact))
+
+    def write_all(self):
+        os.makedirs(GEN, exist_ok=True)
+        self.read_diagrams()
+        self.diffs = {}
+        for ch in self.chapters:
+            if self.chapter_page(ch):
+                self.diff_page(ch)
+        for page in list(self.by_source.values()):
+            text = self.transform(page)
+            if page.label == "index":
+                text = self.main_page(text)
+            elif page is self.chapter_page(page.chapter):
+                text = self.chapter_text(page, text)
+            page.text = text
+        for name in sorted(set(self.diagrams) - self.diagrams_drawn):
+            problem("docs/diagrams/" + name, "on no page: put <!-- diagram: %s --> where a page shows it" % name)
+        self.measurements_page()
+        self.listings_page()
+        self.chapter_map()
+        for page in self.pages.values():
+            write(os.path.join(GEN, page.name), page.text.rstrip("\n") + "\n")
+        # The navigation tree keeps the order of INPUT: the book's reading order.
+        order = ["index"] + self.reading_order()
+        write(os.path.join(GEN, "pages.doxy"), "# Written by tools/docs_gen.py: the pages, in reading order.\n"
+              + "".join("INPUT += build/docs/gen/%s\n" % self.pages[l].name
+                        for l in order + [l for l in self.pages if l not in order]))
+        write(os.path.join(GEN, "pygments.css"), "/* The colours of the code blocks (tools/book_highlight.py). */\n"
+              + book_highlight.stylesheet() + "\n")
+        write(os.path.join(GEN, "manifest.json"), json.dumps({
+            "chapters": {ch: self.chapter_page(ch).html if self.chapter_page(ch) else None for ch in self.chapters},
+            "pages": {p.label: {"html": p.html, "title": p.title, "source": p.source} for p in self.pages.values()},
+            "diagrams": sorted(self.diagrams) + ["chapter-map.dot"],
+            "live_quotes": self.live_quotes}, indent=1, sort_keys=True))
+        known = {p.name for p in self.pages.values()} | {"diff-%s.html" % ch for ch in self.chapters} | {
+            p.label + "-body.html" for p in self.listings.values()} | {
+            "pages.doxy", "manifest.json", "chapter-map.dot", "overlay.html", "pygments.css", PLOT, PLOT[:-4] + ".dat"}
+        for name in set(os.listdir(GEN)) - known:
+            os.remove(os.path.join(GEN, name))
 
 
 # -------------------------------------------------------------- helpers
 
-def heading_label(source):
-    for line in read(os.path.join(ROOT, source)).split("\n"):
-        m = re.match(r"#\s+.*?\{#([\w-]+)\}\s*$", line)
-        if m:
-            return m.group(1)
-        if line.startswith("# "):
-            return None
-    return None
-
-
 def github_slug(title):
     t = re.sub(r"`|\*|_(?=\W)|\[|\]|\(.*?\)", "", title.lower())
-    t = re.sub(r"[^\w\- ]", "", t)
-    return t.replace(" ", "-")
+    return re.sub(r"[^\w\- ]", "", t).replace(" ", "-")
 
 
-def scan_headings(page, text):
-    fence = None
-    first = True
-    used = set()
-    for line in text.split("\n"):
-        m = re.match(r"\s*(`{3,}|~{3,})", line)
-        if fence:
-            if line.strip() == fence or (m and m.group(1)[0] == fence[0] and set(line.strip()) == {fence[0]}):
-                fence = None
-            continue
-        if m:
-            fence = m.group(1)
-            continue
-        h = re.match(r"(#{1,6})\s+(.*?)\s*(\{#([\w-]+)\})?\s*$", line)
-        if not h:
-            continue
-        if first:
-            first = False
-            page.title = h.group(2)
-            continue
-        slug = github_slug(h.group(2))
-        label = h.group(4) or "%s_%s" % (page.label, re.sub(r"[^a-z0-9]+", "_", slug).strip("_") or "section")
-        while label in used:
-            label += "_"
-        used.add(label)
-        page.anchors.setdefault(slug, label)
+def is_text(path):
+    try:
+        if os.path.getsize(path) > 300_000:
+            return False
+        with open(path, encoding="utf-8") as f:
+            f.read()
+        return True
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def doxygen_link(target, text):
@@ -1096,20 +902,14 @@ def doxygen_link(target, text):
     page or section label, or a source file's or folder's path. (Doxygen
     1.9.4 sends `\\link index` to an anchor "index" of the current page:
     the main page is always index.html.)"""
-    if target == "index":
-        return "[%s](index.html)" % text
-    if target.endswith(FOREIGN_EXTS) and is_book_source(target):
-        return "[%s](book:file/%s)" % (text, target)   # to its listing: the link step
-    return "\\link %s %s\\endlink" % (target, text)
+    return "[%s](index.html)" % text if target == "index" else "\\link %s %s\\endlink" % (target, text)
 
 
 def code_span_text(body):
     """What a Markdown code span shows (CommonMark): line ends are spaces,
     and one space is dropped at each end if both ends have one."""
     text = body.replace("\n", " ")
-    if len(text) > 2 and text[0] == " " and text[-1] == " " and text.strip():
-        text = text[1:-1]
-    return text
+    return text[1:-1] if len(text) > 2 and text[0] == " " and text[-1] == " " and text.strip() else text
 
 
 def doxygen_code(text):
@@ -1144,46 +944,37 @@ def plain(text):
     return re.sub(r"[`*\"]", "", re.sub(r"\{#[\w-]+\}", "", text)).strip()
 
 
+def squash(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def wrap(text, width):
-    words, lines, cur = text.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
+    lines = [""]
+    for word in text.split():
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > width:
+            lines.append(word)
         else:
-            cur = (cur + " " + w).strip()
-    if cur:
-        lines.append(cur)
+            lines[-1] = (lines[-1] + " " + word).strip()
     return "\n".join(lines)
 
 
-def brief_of(path):
-    """A file's one-line description, from its header comment."""
-    try:
-        text = read(path)
-    except (OSError, UnicodeDecodeError):
-        return ""
-    m = re.search(r"@brief\s+(.*?)(?:\n\s*\*\s*\n|\n\s*\*/|\n\s*\*\s*@)", text, re.S)
-    if m:
-        brief = m.group(1)
-    else:
-        m = re.match(r"\s*/\*+\s*\n?\s*\*?\s*\S+ - (.*?)(?:\n\s*\*\s*\n|\*/)", text, re.S)
-        if m:
-            brief = m.group(1)
-        else:
-            m = re.match(r"#\s*(.*)", text)
-            brief = m.group(1) if m else ""
-    brief = re.sub(r"\s*\n\s*\*?\s*", " ", brief).strip()
-    brief = brief.replace("|", "\\|")
-    return escape_text(brief)
+def what_it_is(path):
+    """A file's one-line description: its @brief, the "PATH - text" of its
+    first comment, or a script's first "# " line. (Doxygen's \\copybrief
+    of a file shows a link to the file instead, in a table cell.)"""
+    text = read(path)
+    m = (re.search(r"@brief\s+(.*?)(?:\n\s*\*\s*\n|\n\s*\*/|\n\s*\*\s*@)", text, re.S)
+         or re.match(r"\s*/\*+\s*\n?\s*\*?\s*\S+ - (.*?)(?:\n\s*\*\s*\n|\*/)", text, re.S)
+         or re.match(r"#\s*(.*)", text))
+    return escape_text(re.sub(r"\s*\n\s*\*?\s*", " ", m.group(1)).strip().replace("|", "\\|")) if m else ""
 
 
 def listing_note(path):
+    command = next((c for p, c, *_ in MEASUREMENTS if p == path), None)
+    if command:
+        return ("Written by `%s` and read back by the book when it was built; the figures on "
+                "@ref measurements come from here." % command)
     if path.startswith("build/"):
-        for p, command, *_ in MEASUREMENTS:
-            if p == path:
-                return ("Written by `%s` and read back by the book when it was built; the figures on "
-                        "@ref measurements come from here." % command)
         return "A build output, as it was when this book was built."
     if path.endswith(".expect"):
         return ("A boot test's expectations: the lines the console must show, in order "
@@ -1192,15 +983,10 @@ def listing_note(path):
 
 
 def parse_keyvalue(path):
-    full = os.path.join(ROOT, path)
-    if not os.path.exists(full):
+    if not os.path.exists(os.path.join(ROOT, path)):
         problem(path, "missing: run `make docs`, which measures first (or the command on the Measurements page)")
         return None
-    kv = {}
-    for line in read(full).split("\n"):
-        m = re.match(r"\s*([\w.-]+)\s*=\s*(.*?)\s*$", line)
-        if m and not line.lstrip().startswith("#"):
-            kv[m.group(1)] = m.group(2)
+    kv = dict(re.findall(r"^\s*([\w.-]+)\s*=\s*(.*?)\s*$", read(path), re.M))
     if "null_syscall_instructions" not in kv:
         problem(path, "no null_syscall_instructions= line: has tools/trace.py changed its format?")
     return kv
@@ -1208,244 +994,112 @@ def parse_keyvalue(path):
 
 def render_diff(text):
     """`make diff` output -> an HTML fragment: one folding block per file."""
-    files, cur = [], None
-    added = removed = 0
+    files = []
     for line in text.split("\n"):
         if line.startswith("diff "):
-            cur = {"name": line.split()[-1].split("/", 2)[-1], "lines": [], "add": 0, "del": 0}
-            files.append(cur)
-            continue
-        if cur is None or line.startswith(("--- ", "+++ ")):
-            continue
-        if line.startswith("+"):
-            cls = "add"
-            cur["add"] += 1
-        elif line.startswith("-"):
-            cls = "del"
-            cur["del"] += 1
-        elif line.startswith("@@"):
-            cls = "hunk"
-        else:
-            cls = "ctx"
-        cur["lines"].append('<span class="%s">%s</span>' % (cls, html.escape(line) or " "))
+            files.append({"name": line.split()[-1].split("/", 2)[-1], "lines": [], "+": 0, "-": 0})
+        elif files and not line.startswith(("--- ", "+++ ")):
+            kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "ctx")
+            if line[:1] in "+-" and line:
+                files[-1][line[0]] += 1
+            files[-1]["lines"].append('<span class="%s">%s</span>' % (kind, html.escape(line) or " "))
     out = ['<div class="diff">']
     for f in files:
-        added += f["add"]
-        removed += f["del"]
-        kind = "new file" if f["lines"] and "@@ -0,0 " in f["lines"][0] else ""
         # Each line is a block of its own: no newline between them inside <pre>.
         out.append('<details class="diff-file"%s><summary><code>%s</code> <span class="stat">'
                    '+%d -%d</span> %s</summary><pre class="diff">%s</pre></details>' % (
-                       ' open="open"' if len(f["lines"]) <= 150 else "", html.escape(f["name"]),
-                       f["add"], f["del"], kind, "".join(f["lines"])))
-    if not files:
-        out.append("<p>No differences.</p>")
-    out.append("</div>")
-    return {"html": "\n".join(out) + "\n", "stats": (len(files), added, removed)}
-
-
-def insert_diagrams(text, diagrams, page):
-    """Draw each diagram at the end of the text of the section its header
-    names, before any subsection (or before "What changed", or at the end
-    of the page), unless the page already draws it itself."""
-    for d in diagrams:
-        if ("@dotfile %s" % d["name"]) in text:
-            continue
-        block = '\n@dotfile %s "%s"\n' % (d["name"], d["caption"].replace('"', "'"))
-        at = None
-        if d["section"]:
-            for m in re.finditer(r"^(#{2,4}) (.*)$", text, re.M):
-                if d["section"].lower() in m.group(2).lower():
-                    # at the end of the section's own text, before any subsection
-                    nxt = re.search(r"^#{2,6} ", text[m.end():], re.M)
-                    at = m.end() + nxt.start() if nxt else len(text)
-                    break
-            if at is None:
-                problem("docs/diagrams/" + d["name"], "section '%s' not found in %s"
-                        % (d["section"], page.source or page.label))
-        if at is None:
-            m = re.search(r"^## What changed", text, re.M)
-            at = m.start() if m else len(text)
-        text = text[:at].rstrip("\n") + "\n" + block + "\n" + text[at:]
-    return text
+                       ' open="open"' if len(f["lines"]) <= 150 else "", html.escape(f["name"]), f["+"], f["-"],
+                       "new file" if f["lines"] and "@@ -0,0 " in f["lines"][0] else "", "".join(f["lines"])))
+    out.append("<p>No differences.</p>" if not files else "")
+    return {"html": "\n".join(o for o in out if o) + "\n</div>\n",
+            "stats": (len(files), sum(f["+"] for f in files), sum(f["-"] for f in files))}
 
 
 # ------------------------------------------------------------------ link
 
-class Reference:
-    """Doxygen's tag file: every documented file, symbol and page."""
-
-    def __init__(self, path):
-        root = ET.parse(path).getroot()
-        self.files = {}      # absolute path -> html
-        self.dirs = {}       # absolute path -> html
-        self.members = {}    # name -> [(scope kind, scope, html#anchor)]
-        self.compounds = {}  # qualified name -> html
-        for c in root.findall("compound"):
-            kind = c.get("kind")
-            name = c.findtext("name")
-            filename = c.findtext("filename")
-            if filename and not filename.endswith(".html"):
-                filename += ".html"
-            if kind == "file":
-                full = os.path.normpath(os.path.join(c.findtext("path") or "", name))
-                self.files[full] = filename
-                scope = full
-            elif kind == "dir":
-                self.dirs[os.path.normpath(c.findtext("path") or name)] = filename
-                continue
-            elif kind in ("class", "struct", "union", "namespace"):
-                self.compounds[name] = filename
-                scope = name
-            else:
-                continue
-            for m in c.findall("member"):
-                mname = m.findtext("name")
-                url = "%s#%s" % (m.findtext("anchorfile"), m.findtext("anchor"))
-                self.members.setdefault(mname, []).append((kind, scope, url))
-                if kind != "file":
-                    self.members.setdefault("%s::%s" % (name, mname), []).append((kind, scope, url))
-
-
 def cmd_link():
-    ref = Reference(TAGFILE)
-    book = Book()
-    unresolved = []
+    """After Doxygen: a page's `name` (a link to book:sym/CH/NAME) goes to the
+    declaration chapter CH compiles, as Doxygen's tag file lists it, or stays
+    plain code if Doxygen documents no such name; a square of the overlay
+    grid (book:file/PATH) goes to the file's page."""
+    overlays = {c: compose.overlay(c) for c in compose.chapters()}
+    files, compounds, members = {}, {}, {}  # path / name -> page; name -> [(rank of its scope, page#anchor)]
+    shared = tuple(os.path.join(ROOT, d) + "/" for d in ("common", "kernel", "user"))
+    for c in ET.parse(TAGFILE).getroot().iter("compound"):
+        kind, name, page = c.get("kind"), c.findtext("name"), html_file(c.findtext("filename"))
+        if kind == "file":
+            scope = os.path.normpath(os.path.join(c.findtext("path") or "", name))
+            files[scope] = page
+        elif kind in ("class", "struct", "union", "namespace"):
+            compounds[name] = scope = page
+        else:
+            continue
+        for m in c.findall("member"):
+            entry = (kind, scope, "%s#%s" % (html_file(m.findtext("anchorfile")), m.findtext("anchor")))
+            members.setdefault(m.findtext("name"), []).append(entry)
+            if kind != "file":
+                members.setdefault("%s::%s" % (name, m.findtext("name")), []).append(entry)
 
-    def source_page(page_html):
-        base = page_html[:-len(".html")] + "_source.html"
-        return base if os.path.exists(os.path.join(HTML_DIR, base)) else page_html
+    def rank(chapter, kind, scope):
+        """The chapter's own header first, then its source, a shared file, a
+        namespace, a class; another chapter's file only as a last resort."""
+        if kind != "file":
+            return 3 if kind == "namespace" else 4
+        if scope in overlays[chapter].values():
+            return 0 if scope.endswith(".h") else 1
+        return 2 if scope.startswith(shared) else 6
 
-    def file_url(relpath):
-        page_html = ref.files.get(os.path.join(ROOT, relpath))
-        if page_html is None:
-            return None
-        return source_page(page_html) if relpath.endswith(FOREIGN_EXTS) else page_html
-
-    asm_labels = {}
-
-    def asm_symbol(chapter, name):
-        if chapter not in asm_labels:
-            labels = {}
-            files = [f for f in book.overlays[chapter].values() if f.endswith(".S")]
-            for top in ("common", "kernel", "user/runtime"):
-                d = os.path.join(ROOT, top)
-                files += [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith(".S")]
-            for f in files:
-                text = read(f)
-                glob = set(re.findall(r"\.globa?l\s+([\w, ]+)", text))
-                names = {n.strip() for g in glob for n in g.split(",")}
-                for n, line in enumerate(text.split("\n"), 1):
-                    m = re.match(r"(\w+):", line)
-                    if m and m.group(1) in names:
-                        labels.setdefault(m.group(1), (rel(f), n))
-            asm_labels[chapter] = labels
-        return asm_labels[chapter].get(name)
-
-    def sym_url(chapter, name):
-        own = set(book.overlays[chapter].values())
-        shared = tuple(os.path.join(ROOT, d) + "/" for d in ("common", "kernel", "user"))
-        cands = ref.members.get(name, [])
-        if name in ref.compounds:
-            return ref.compounds[name]
-        ranked = []
-        for kind, scope, url in cands:
-            if kind == "file":
-                if scope in own:
-                    rank = 0 if scope.endswith(".h") else 1
-                elif scope.startswith(shared):
-                    rank = 2
-                else:
-                    rank = 6
-            elif kind == "namespace":
-                rank = 3
-            else:
-                rank = 4
-            ranked.append((rank, url))
-        ranked.sort()
-        # A bare member name of several classes is too ambiguous to link.
+    def symbol(chapter, name):
+        if name in compounds:
+            return compounds[name]
+        ranked = sorted((rank(chapter, kind, scope), url) for kind, scope, url in members.get(name, []))
         if ranked and ranked[0][0] == 4 and len({u for r, u in ranked if r == 4}) > 1:
-            ranked = []
-        # A label the chapter's assembly defines is the real thing: a C++
-        # declaration of it is only how C++ code reaches it.
-        asm = asm_symbol(chapter, name)
-        if asm:
-            url = file_url(asm[0])
-            if url:
-                return "%s#l%05d" % (source_page(url), asm[1])
-        return ranked[0][1] if ranked and ranked[0][0] < 6 else (ranked[0][1] if ranked else None)
+            return None  # a bare member name of several classes is too ambiguous to link
+        return ranked[0][1] if ranked else None
 
     def replace(m):
-        url, attrs, inner = m.group(1), m.group(2), m.group(3)
-        kind, _, what = url[len("book:"):].partition("/")
-        target = None
-        if kind == "file":         # from the overlay grid, which is HTML of its own
-            target = file_url(what)
-        elif kind == "sym":
-            chapter, _, name = what.partition("/")
-            target = sym_url(chapter, name.replace("--", "::"))
+        kind, _, what = m.group(1).partition("/")
+        if kind == "file":
+            target = files.get(os.path.join(ROOT, what))
             if target is None:
-                return inner  # not a documented symbol: plain code
-        if target is None:
-            unresolved.append(url)
-            return inner
-        return '<a class="el" href="%s"%s>%s</a>' % (target, attrs, inner)
+                problem("build/docs/html", "nothing in the reference for book:" + m.group(1))
+        else:
+            chapter, _, name = what.partition("/")
+            target = symbol(chapter, name.replace("--", "::"))
+        return '<a class="el" href="%s"%s>%s</a>' % (target, m.group(2), m.group(3)) if target else m.group(3)
 
-    pattern = re.compile(r'<a href="(book:[^"]*)"([^>]*)>(.*?)</a>', re.S)
     for name in os.listdir(HTML_DIR):
-        if not name.endswith(".html"):
-            continue
         path = os.path.join(HTML_DIR, name)
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        if "book:" not in text:
-            continue
-        new = pattern.sub(replace, text)
-        if new != text:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(new)
-    fix_navtree(ref)
-    for url in sorted(set(unresolved)):
-        problem("build/docs/html", "nothing in the reference for %s" % url)
+        text = read(path) if name.endswith(".html") else ""
+        if "book:" in text:
+            write(path, re.sub(r'<a href="book:([^"]*)"([^>]*)>(.*?)</a>', replace, text, flags=re.S))
+    fix_navtree({url.partition("#")[2]: url.partition("#")[0] for entries in members.values() for *_, url in entries})
 
 
-def fix_navtree(ref):
-    """Doxygen 1.9.4's navigation tree sends a member of a namespace to the
-    page of the file that declares it, where it has no anchor (its
-    documentation is on the namespace's page). Point each such entry at the
-    page that has the anchor, as the tag file says."""
-    where = {}
-    for entries in ref.members.values():
-        for _, _, url in entries:
-            page, _, anchor = url.partition("#")
-            where.setdefault(anchor, page)
+def fix_navtree(pages):
+    """Doxygen 1.9.4's navigation tree sends a namespace's member to the page
+    of the file that declares it, where it has no anchor, and an enum value
+    without a comment of its own to an anchor no page has. PAGES: anchor ->
+    the page that has it (the tag file's); failing that, the page itself."""
     ids = {}
-
-    def has(page, anchor):
-        if page not in ids:
-            try:
-                ids[page] = set(re.findall(r'\b(?:id|name)="([^"]+)"', read(os.path.join(HTML_DIR, page))))
-            except OSError:
-                ids[page] = set()
-        return anchor in ids[page]
 
     def fix(m):
         page, anchor = m.group(1), m.group(2)
-        if has(page, anchor):
-            return m.group(0)
-        # An enum value's anchor is its enum's anchor followed by its own.
-        owner = where.get(anchor) or next((where[a] for a in (anchor[:33],) if a in where), None)
-        if owner and has(owner, anchor):
-            return '"%s#%s"' % (owner, anchor)
-        return '"%s"' % page  # at least the page
+        for candidate in (page, pages.get(anchor)):
+            if candidate and candidate not in ids:
+                ids[candidate] = set(re.findall(r'\b(?:id|name)="([^"]+)"', read(os.path.join(HTML_DIR, candidate))))
+            if candidate and anchor in ids[candidate]:
+                return '"%s#%s"' % (candidate, anchor)
+        return '"%s"' % page
+
     for name in os.listdir(HTML_DIR):
         if name.endswith(".js") and not name.startswith(("jquery", "menu", "navtree.", "resize", "dynsections")):
             path = os.path.join(HTML_DIR, name)
-            text = read(path)
-            new = re.sub(r'"([\w.-]+\.html)#([\w]+)"', fix, text)
-            if new != text:
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(new)
+            write(path, re.sub(r'"([\w.-]+\.html)#(\w+)"', fix, read(path)))
+
+
+def html_file(name):
+    return name if name.endswith(".html") else name + ".html"
 
 
 def main():
