@@ -45,6 +45,8 @@ static_assert(__builtin_offsetof(TrampolineData, entry) == TRAMP_ENTRY);
 static_assert(__builtin_offsetof(TrampolineData, cpu) == TRAMP_CPU);
 static_assert(TRAMPOLINE_PHYS % 4096 == 0 && TRAMPOLINE_PHYS < 0x100000, "a SIPI names a page below 1 MiB");
 
-/// The trampoline's code, to be copied to TRAMPOLINE_PHYS (arch/trampoline.S).
-extern "C" const char ap_trampoline_start[], ap_trampoline_end[];
+/// The start of the trampoline's code, to be copied to TRAMPOLINE_PHYS (arch/trampoline.S).
+extern "C" const char ap_trampoline_start[];
+/// The end of the trampoline's code: the copy is ap_trampoline_end - ap_trampoline_start bytes.
+extern "C" const char ap_trampoline_end[];
 #endif
