@@ -71,8 +71,16 @@ void arch_switch_threads(Thread* prev, Thread* next) {
     // A kernel thread runs on the kernel's own tables: never on those of a
     // program that may be torn down while it runs. The block says which
     // tables this CPU uses before CR3 does (mm/tlb.cpp explains why).
-    if (next->process != prev->process) {
-        const AddressSpace& space = next->process ? next->process->space : kernel_space();
+    // Chapter 07 compared next's program with prev's; here the tables this
+    // CPU has loaded are compared with the ones next needs. A thread can
+    // join a program after its first turn began on another CPU (chapter
+    // 08's poller is made a kernel thread, queued, and only then given its
+    // process: a CPU that sat idle took it at once, on the kernel's
+    // tables), and from that thread a switch to the program's own would
+    // have kept the kernel's tables: the program then faulted on its own
+    // code for ever (tools: test-sqpoll, now and then, on a busy host).
+    const AddressSpace& space = next->process ? next->process->space : kernel_space();
+    if (percpu_read<PERCPU_PAGE_TABLES>() != space.root().value()) {
         percpu_write<PERCPU_PAGE_TABLES>(space.root().value());
         space.activate();
     }

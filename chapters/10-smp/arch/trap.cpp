@@ -42,6 +42,9 @@ constexpr uint64_t kFaultFetch = 1 << 4;  // ...an instruction fetch
 bool fault_is_gone(const TrapFrame& frame) {
     const uint64_t address = read_cr2();  // before interrupts are on: another fault would change it
     Process& process = *current_process();
+    // The program's own tables must be the ones loaded: if they were not,
+    // the fault would be the kernel's, and retrying it would never end.
+    KASSERT(read_cr3() == process.space.root().value());
     sti();  // the holder may be waiting for this CPU to answer a TLB shootdown
     IrqLock locked(process.memory_lock);
     const Result<Translation> now = process.space.translate(VirtAddr(address));
