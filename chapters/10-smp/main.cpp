@@ -62,6 +62,5 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     const SerialInputCounts input = serial_input_counts();
     kprint("[Console] COM1 input: {} bytes received; the ring was full {} times\n", input.received, input.pauses);
     kprint("[OK] " CHAPTER_NAME ": {} module(s), {} rejected\n", boot_info().module_count, rejected);
-    smp_stop_others();  // the others halt for good first (arch/smp.h says why)
     power_off(PowerStatus::Success);
 }

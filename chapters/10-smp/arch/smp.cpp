@@ -57,8 +57,6 @@ SpinLock g_call_lock;               // owns the slot below
 void (*g_call_fn)(void*) = nullptr;
 void* g_call_arg = nullptr;
 std::atomic<uint64_t> g_call_pending{0};  // CPUs that have still to run it
-std::atomic<bool> g_stopping{false};      // smp_stop_others(): every cross-call IPI now means "stop"
-std::atomic<uint64_t> g_stopped{0};       // the CPUs that have stopped
 
 uint64_t bit(uint64_t cpu) { return 1ull << cpu; }
 
@@ -199,21 +197,7 @@ void smp_call(uint64_t cpus, void (*fn)(void*), void* arg) {
 
 void smp_call_interrupt() {
     lapic_eoi();
-    if (g_stopping.load(std::memory_order_acquire)) {
-        g_stopped.fetch_or(bit(this_cpu_id()), std::memory_order_release);
-        for (;;) asm volatile("cli; hlt");
-    }
     run_pending_call();
-}
-
-void smp_stop_others() {
-    const uint64_t others = cpus_online() & ~bit(this_cpu_id());
-    g_stopping.store(true, std::memory_order_release);
-    for (int cpu = 0; cpu < kMaxCpus; ++cpu)
-        if (others & bit(cpu)) lapic_send_ipi(static_cast<uint32_t>(g_percpu[cpu].apic_id), kCallVector);
-    for (int waited_us = 0; (g_stopped.load(std::memory_order_acquire) & others) != others && waited_us < 10000;
-         waited_us += 100)
-        pit_delay_us(100);
 }
 
 void smp_resched_interrupt() {

@@ -46,11 +46,6 @@ void smp_call(uint64_t cpus, void (*fn)(void*), void* arg);
 /// The handler of kCallVector (arch/trap.cpp).
 void smp_call_interrupt();
 
-/// Stop every other CPU for good (interrupts off, halted), before the
-/// machine powers off: a CPU still taking its timer's interrupts can keep
-/// QEMU from finishing its exit. Waits up to 10 ms for each to say so.
-void smp_stop_others();
-
 /// The handler of kReschedVector (arch/trap.cpp).
 void smp_resched_interrupt();
 
