@@ -8,11 +8,13 @@
  * process (kill) with the signal blocked in the main thread, so that only
  * the spinner can take it. Each time the spinner's handler must run, in
  * the spinner, while it spins. The main thread gives up after two seconds
- * and says "no". Every line printed is the same on Linux and in the course
- * kernel.
+ * and says "no". First it checks that it may run on more than one CPU
+ * (sched_getaffinity): without that there is no "other CPU". Every line
+ * printed is the same on Linux and in the course kernel.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -55,6 +57,10 @@ static void report(const char* how, int sig) {
 }
 
 int main(void) {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    const int got = sched_getaffinity(0, sizeof cpus, &cpus);
+    printf("signal-cpu: sched_getaffinity: more than one CPU: %s\n", got == 0 && CPU_COUNT(&cpus) > 1 ? "yes" : "no");
     struct sigaction sa = {0};
     sa.sa_handler = handler;
     sigaction(SIGUSR1, &sa, 0);
