@@ -5,9 +5,9 @@
 #   make bochs [CH=NN]                the Bochs debugger, symbols loaded
 #   make trace [CH=NN]                GS-base trace from the Bochs debugger
 #   make bench [CH=NN] [LINUX=no]     benchmarks, ours against Debian's Linux
-#   make fuzz  [CH=NN] [SECONDS=N] [AVOID=known]
-#                                     the chapter's fuzzers: random syscalls and
-#                                     io_uring abuse in QEMU, host libFuzzer targets
+#   make fuzz  [CH=NN] [SECONDS=N]    the chapter's fuzzers, about N s each: random
+#                                     syscalls and io_uring abuse in QEMU, host
+#                                     libFuzzer targets
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
 #   make transcripts                  refresh the docs' quoted console output (after make test)
@@ -109,13 +109,12 @@ transcripts:
 # The fuzzers (tools/fuzz.py): for about SECONDS each, the chapter's
 # in-kernel ones (fuzz-syscalls from chapter 04, fuzz-uring from 06) boot
 # again and again in QEMU with fresh seeds; then each host libFuzzer target
-# of this chapter or an earlier one. AVOID=known steps around kernel bugs
-# already known, to look for new ones. Each prints what it executed.
+# of this chapter or an earlier one. Each prints what it executed.
 SECONDS ?= 60
 fuzz: user
 	+@$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(CHAPTER) all
 	+@$(SUBMAKE) -f tools/fuzz.mk
-	@$(PYTHON) tools/fuzz.py chapter $(CHAPTER) --seconds $(SECONDS) $(if $(AVOID),--avoid $(AVOID))
+	@$(PYTHON) tools/fuzz.py chapter $(CHAPTER) --seconds $(SECONDS)
 
 # ------------------------------------------------------------------ testing
 # Every test writes build/results/NAME.result or NAME.tap; the summary counts

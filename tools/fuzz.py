@@ -5,11 +5,9 @@
     fuzz.py host NAME --test [--result FILE]        make test's short deterministic run (TEST_RUNS)
     fuzz.py host NAME --runs N [--result FILE]      the same with N runs
     fuzz.py host NAME --seconds S                   a long run that keeps its corpus (make fuzz)
-    fuzz.py kernel CHAPTER PROGRAM --seconds S [--avoid LIST]
-                                                    boot PROGRAM (fuzz-syscalls or fuzz-uring) in
+    fuzz.py kernel CHAPTER PROGRAM --seconds S      boot PROGRAM (fuzz-syscalls or fuzz-uring) in
                                                     QEMU again and again, fresh seeds, for S seconds
-    fuzz.py chapter CHAPTER --seconds S [--avoid LIST]
-                                                    make fuzz: the chapter's kernel programs, then
+    fuzz.py chapter CHAPTER --seconds S             make fuzz: the chapter's kernel programs, then
                                                     every host target of it or an earlier chapter
 
 Host targets are build/fuzz/NAME (tools/fuzz.mk). A run reads the seeds and
@@ -19,7 +17,7 @@ hang) fails it; the message names the input file to replay:
 `build/fuzz/NAME FILE`.
 
 A kernel run boots the chapter with the one program and words
-"seed=S count=N [avoid=...]", seeds drawn fresh and printed. Each boot must
+"seed=S count=N", seeds drawn fresh and printed. Each boot must
 power off with status 0 and the program's last line must end in ", ok"; the
 first boot that fails stops the run and prints its seed, the end of its
 console and the command that replays it. The count of each boot is sized
@@ -232,11 +230,10 @@ def run_kernel(args):
     deadline = time.monotonic() + args.seconds
     count, total, boots = 20000, 0, 0
     rate = None
-    print("fuzz  %s in %s for %d s%s" % (program, chapter, args.seconds,
-                                         ", avoiding " + args.avoid if args.avoid else ""))
+    print("fuzz  %s in %s for %d s" % (program, chapter, args.seconds))
     while True:
         seed = random.SystemRandom().randrange(1, 2**32)
-        words = "seed=%d count=%d" % (seed, count) + (" avoid=" + args.avoid if args.avoid else "")
+        words = "seed=%d count=%d" % (seed, count)
         expected = count / rate if rate else 60
         problems, units, elapsed, text = boot_once(chapter, program, words, timeout=3 * expected + 60)
         boots += 1
@@ -277,19 +274,17 @@ def run_chapter(args):
     src = os.path.join(ROOT, "build", args.chapter, "src")
     programs = [p for p, folder in (("fuzz-syscalls", "sys"), ("fuzz-uring", "uring"))
                 if os.path.isdir(os.path.join(src, folder))]
-    if args.avoid:
-        os.environ["FUZZ_AVOID"] = args.avoid
     results = []
     for program in programs:
         results.append(("%s in %s" % (program, args.chapter),
                         run_kernel(argparse.Namespace(chapter=args.chapter, program=program,
-                                                      seconds=args.seconds, avoid=args.avoid))))
+                                                      seconds=args.seconds))))
     for name, owner in host_targets(args.chapter):
         results.append(("host target %s (%s)" % (name, owner),
                         run_host(argparse.Namespace(name=name, test=False, runs=None, seconds=args.seconds,
                                                     result=None))))
-    print("make fuzz CH=%s SECONDS=%d%s: %d fuzzers, %d failed%s" % (
-        args.chapter[:2], args.seconds, " AVOID=" + args.avoid if args.avoid else "", len(results),
+    print("make fuzz CH=%s SECONDS=%d: %d fuzzers, %d failed%s" % (
+        args.chapter[:2], args.seconds, len(results),
         sum(1 for _, code in results if code), "".join("\n  FAIL " + what for what, code in results if code)))
     return 1 if any(code for _, code in results) else 0
 
@@ -308,11 +303,9 @@ def main():
     k.add_argument("chapter")
     k.add_argument("program", choices=sorted(FINAL))
     k.add_argument("--seconds", type=int, default=60)
-    k.add_argument("--avoid", default="")
     c = sub.add_parser("chapter")
     c.add_argument("chapter")
     c.add_argument("--seconds", type=int, default=60)
-    c.add_argument("--avoid", default="")
     args = parser.parse_args()
     if args.command == "seeds":
         write_seeds()

@@ -1,49 +1,56 @@
 /**
  * @file user/programs/fuzz-uring.cpp
  * @brief io_uring abused from the user's side: random SQEs, corrupted
- * indices, rings unmapped or closed with requests parked. The kernel must
- * survive, and every SQE it accepted must complete exactly once.
+ * indices, rings unmapped or closed with requests parked, SQPOLL rings. The
+ * kernel must survive, and every SQE it accepted must complete exactly once.
  *
- *     fuzz-uring seed=S count=N [avoid=close-parked,backlog-drop,remap,blocking|known] [log=EPISODE] [every=P]
+ *     fuzz-uring seed=S count=N [log=EPISODE] [every=P]
  *
- * The run is a series of episodes. Each sets up a ring of a random size and
- * a few pipes, then takes random steps: fill SQEs (NOPs, reads and writes on
- * the pipes, vectored ones, closes, and invalid ones: unknown opcodes, flags,
- * priorities, fds, kernel and unmapped buffers), point index-array slots at
- * other SQEs or out of range, write garbage into the shared heads and tails,
- * call io_uring_enter with any counts and flags, reap CQEs, write to and
- * close pipes so parked READs complete. An episode ends in one of three
- * ways: drained (every pipe's writer closed, every CQE reaped), ring closed
- * with READs still parked, or rings unmapped first and then closed.
+ * The run is a series of episodes. Each sets up a ring of a random size
+ * (from chapter 08, one in three with IORING_SETUP_SQPOLL and a random
+ * sq_thread_idle) and a few pipes, then takes random steps: fill SQEs from
+ * the opcode table (kOpcodes) or malformed ones (one thing wrong, random
+ * bytes), point index-array slots at other SQEs or out of range, write
+ * garbage into the shared heads, tails and flags, call io_uring_enter with
+ * any counts and flags, reap CQEs, write to and close pipes so parked READs
+ * complete. An episode ends in one of three ways: drained (every pipe's
+ * writer closed, every CQE reaped), ring closed with requests still owed
+ * (for SQPOLL, with its poller awake or asleep), or rings unmapped first and
+ * then closed.
  *
  * The bookkeeping that makes "exactly once" checkable: every SQE written
  * gets a new tag in user_data, and the program keeps a copy of the index
- * array and of each SQE slot's tag. io_uring_enter's result says how many
- * SQEs the kernel took (the dropped counter says whether one more slot was
- * skipped), so the program knows which slots were consumed and which tags it
- * is owed. Each CQE must carry an owed tag (else: a phantom or duplicate);
- * after a drain nothing may still be owed (else: a lost completion), except
- * what the CQ overflow counter admits while the program had scrambled its
- * CQ head. A ring closed or unmapped with requests parked owes nothing:
- * they are cancelled, as the kernel documents. Any broken rule prints a
- * VIOLATION line; the last line is "fuzz-uring: ... ok" only if none did.
+ * array and of each SQE slot's tag (the shadow). Without SQPOLL,
+ * io_uring_enter's result says how many SQEs the kernel took (the dropped
+ * counter says whether one more slot was skipped), so the program knows
+ * which slots were consumed and which tags it is owed. With SQPOLL the
+ * kernel's thread takes every slot the program publishes, sooner or later:
+ * each is owed when published, and an SQE is never rewritten while a
+ * published slot the thread may not have taken yet names it. Each CQE must
+ * carry an owed tag (else: a phantom or duplicate); after a drain nothing
+ * may still be owed (else: a lost completion), except what the CQ overflow
+ * counter admits while the program had scrambled its CQ head. A ring closed
+ * with requests owed owes nothing more: they are cancelled. Any broken rule
+ * prints a VIOLATION line; the last line is "fuzz-uring: ... ok" only if
+ * none did.
  *
- * On chapter 06's kernel a wait that can never be satisfied returns
- * -EDEADLK at once and a READ on an empty pipe parks, so nothing here can
- * block. avoid= keeps away from the patterns of known kernel bugs, so that
- * a long run can look for others: close-parked (closing both ends of a pipe
- * while a READ is parked on it frees the pipe twice), backlog-drop (an enter
- * without GETEVENTS while completions wait in the backlog can drop one; see
- * regress-uring-backlog-drop), remap (mapping the rings again through the
- * ring fd after unmapping them returns memory that is not there; see
- * regress-uring-remap), known (all three). From chapter 07 on a kernel can
- * wait, and does so where Linux does: avoid=blocking makes every pipe
- * O_NONBLOCK (a write to a full one, or a WRITE SQE, would sleep) and
- * every io_uring_enter wait for no CQE (one for a READ nobody will feed
- * would sleep for ever).
+ * Waits. On chapter 06's kernel a wait that can never be satisfied returns
+ * -EDEADLK at once. From chapter 07 on it sleeps, as on Linux, so by
+ * construction: pipes are O_NONBLOCK (a full one would make this thread
+ * wait for itself); a wait asks for no more CQEs than are owed, and every
+ * owed request completes once its pipe has data or no writer; a second
+ * thread writes into the pipes now and then, into every pipe every 3 ms
+ * this one waits, and closes every descriptor but the ring's when it has
+ * waited 20 ms (end of file everywhere); SQ_WAIT always comes with
+ * SQ_WAKEUP, and so does every wait on an SQPOLL ring, whose thread may be
+ * asleep. The second thread also makes completions arrive while this one
+ * is busy elsewhere, as they do in real programs.
+ *
+ * log=K prints everything from episode K on; every=P prints progress.
  */
 #include "runtime/fuzz.h"
 #include "runtime/print.h"
+#include "runtime/thread.h"
 #include "runtime/uring.h"
 
 namespace {
@@ -64,21 +71,19 @@ constexpr uint64_t kIovCount = kPage / sizeof(abi::IoVec);
 constexpr uint64_t kHole = 0x0000100000000000;       // never mapped
 constexpr uint32_t kMaxEntries = 256;                // largest SQ this program makes
 constexpr int kMaxPipes = 6;
-constexpr int kMaxFd = 64;
-const char kDots[9] = "........";
 
 // ---------------------------------------------------------------- state
 
 uint64_t g_seed = 1, g_count = 20000, g_log_from = ~0ull, g_every = 0;
-bool g_avoid_close_parked = false;  // avoid=close-parked
-bool g_avoid_backlog_drop = false;  // avoid=backlog-drop
-bool g_avoid_remap = false;         // avoid=remap
-bool g_avoid_blocking = false;      // avoid=blocking
+bool g_threads = false;         // the kernel has threads: waits sleep (see the top of this file)
+bool g_sqpoll = true;           // IORING_SETUP_SQPOLL works (false once setup refuses it)
+bool g_supported[256];          // opcodes the kernel says it has (IORING_REGISTER_PROBE)
+bool g_probed = false;
 
 /// Totals over the run, printed at the end.
 struct Totals {
-    uint64_t episodes, sqes_written, enters, accepted, dropped, cqes, cancelled, lost, violations;
-    uint64_t pipe_writes, closes, unmapped, closed_parked;
+    uint64_t episodes, sqpoll_episodes, sqes_written, enters, accepted, dropped, cqes, cancelled, lost, violations;
+    uint64_t pipe_writes, closes, unmapped, closed_parked, closed_asleep, sq_waits;
 } g;
 
 void violation(StringView what, uint64_t a, uint64_t b) {
@@ -89,9 +94,23 @@ void violation(StringView what, uint64_t a, uint64_t b) {
 }
 
 bool failed(long r) { return r < 0 && r >= -4095; }
+bool logging() { return g.episodes >= g_log_from; }
 
 /// What a CQE for a tag may say.
-enum class Expect : uint8_t { Any, Zero, NonPositive };
+enum class Expect : uint8_t {
+    Any,
+    Zero,         ///< a NOP
+    NonPositive,  ///< a NULL or kernel buffer: it can never move a byte
+    Inval,        ///< an opcode the kernel's probe says it lacks
+};
+
+/// What a filled SQE is owed: the rule for its CQE, the fd a READ may park
+/// on, and the fd a well-formed CLOSE closes (-1: none).
+struct Filled {
+    Expect expect = Expect::Any;
+    int32_t parks_on = -1;
+    int32_t closes = -1;
+};
 
 /// What the program is owed: one entry per CQE still to come. Few are ever
 /// outstanding at once (the kernel holds at most 32 requests in flight, and
@@ -101,14 +120,13 @@ struct Owed {
     struct Entry {
         uint64_t tag;
         Expect expect;
-        int32_t read_fd;  ///< a READ/READV on this fd, which may park there; -1 otherwise
     };
     Entry entries[kMax];
     size_t total = 0;
 
-    bool add(uint64_t tag, Expect expect, int32_t read_fd) {
+    bool add(uint64_t tag, Expect expect) {
         if (total == kMax) return false;
-        entries[total++] = {tag, expect, read_fd};
+        entries[total++] = {tag, expect};
         return true;
     }
     /// Take the entry for @p tag out; false if none is owed.
@@ -122,18 +140,19 @@ struct Owed {
         return false;
     }
     void clear() { total = 0; }
-    /// Could a READ be parked on @p fd?
-    [[nodiscard]] bool reads_on(int fd) const {
-        for (size_t i = 0; i < total; ++i)
-            if (fd >= 0 && entries[i].read_fd == fd) return true;
-        return false;
-    }
 } g_owed;
 
-/// One pipe of this episode; -1 for an end that is closed.
+/// One pipe of this episode; -1 for an end that is closed. The second
+/// thread reads these (atomically) to know where to write.
 struct Pipe {
     int rd = -1, wr = -1;
 };
+Pipe g_pipes[kMaxPipes];
+
+int pipe_end(int i, bool read_end) { return __atomic_load_n(read_end ? &g_pipes[i].rd : &g_pipes[i].wr, __ATOMIC_RELAXED); }
+void set_pipe_end(int i, bool read_end, int fd) {
+    __atomic_store_n(read_end ? &g_pipes[i].rd : &g_pipes[i].wr, fd, __ATOMIC_RELAXED);
+}
 
 /// The ring of the current episode, as the user sees it.
 struct Episode {
@@ -144,55 +163,348 @@ struct Episode {
     uint64_t rings_len = 0, sqes_len = 0;
     bool mapped = false;       ///< the rings are mapped (the episode can go on)
     bool sqes_mapped = false;  ///< the SQE array is mapped
+    bool sqpoll = false;       ///< a kernel thread takes the SQEs
+    uint32_t idle_ms = 0;      ///< its sq_thread_idle
     uint32_t entries = 0, mask = 0, cq_entries = 0, cq_mask = 0;
-    uint32_t head = 0;     ///< the kernel's SQ head, as we have worked it out
+    uint32_t head = 0;     ///< the kernel's SQ head, as we have worked it out (SQPOLL: last seen)
     uint32_t tail = 0;     ///< our SQ tail: the next slot to fill
     uint32_t cq_head = 0;  ///< our CQ head
     uint32_t cq_tail_seen = 0;
     uint32_t shadow_index[kMaxEntries];  ///< what we wrote in each index array slot
     uint64_t shadow_tag[kMaxEntries];    ///< the tag in each SQE slot
-    Expect shadow_expect[kMaxEntries];
-    int32_t shadow_read_fd[kMaxEntries];
+    Filled shadow[kMaxEntries];          ///< what each SQE slot's request is owed
+    uint16_t refs[kMaxEntries];          ///< published slots not yet seen taken that name each SQE
     bool cq_scrambled = false;  ///< CQ head was garbage during an enter: losses are ours
     uint64_t lost = 0;          ///< completions the overflow counter admits losing
-    Pipe pipes[kMaxPipes];
 
     uint32_t* word(uint32_t offset) const { return reinterpret_cast<uint32_t*>(rings + offset); }
 } g_ep;
 uint64_t g_next_tag = 1;
 
+/// What the second thread needs: whether this one waits, and since when.
+struct Helper {
+    int tid_word = 0;        ///< its thread's id; the kernel clears it when it ends
+    int stop = 0;            ///< set when the run is over
+    uint64_t waiting = 0;    ///< nonzero while this thread may wait in the kernel: the wait's number
+    uint64_t writes = 0, unblocks = 0;
+} g_helper;
+alignas(16) uint8_t g_helper_stack[32 * 1024];
+
 // ------------------------------------------------------------------ calls
 
 long logged(StringView what, long r) {
-    if (g.episodes >= g_log_from) print("fuzz-uring: {} -> {}\n", what, r);
+    if (logging()) print("fuzz-uring: {} -> {}\n", what, r);
     return r;
 }
 
+/// io_uring_enter; with threads, the helper knows while it may wait.
 long enter(uint32_t to_submit, uint32_t min_complete, uint32_t flags) {
     ++g.enters;
-    if (g.episodes >= g_log_from)
-        print("fuzz-uring: enter({}, {}, {:#x}) head={} tail={} cq_head={}\n", to_submit, min_complete, flags,
-              g_ep.head, g_ep.tail, g_ep.cq_head);
-    return logged("enter", iou::raw::io_uring_enter(g_ep.fd, to_submit, min_complete, flags));
+    if (logging())
+        print("fuzz-uring: enter({}, {}, {:#x}) head={} tail={} cq_head={}\n", to_submit, min_complete, flags, g_ep.head,
+              g_ep.tail, g_ep.cq_head);
+    __atomic_store_n(&g_helper.waiting, g.enters, __ATOMIC_RELAXED);
+    const long r = iou::raw::io_uring_enter(g_ep.fd, to_submit, min_complete, flags);
+    __atomic_store_n(&g_helper.waiting, 0, __ATOMIC_RELAXED);
+    return logged("enter", r);
 }
 
-/// Close @p fd, and forget it wherever this episode knows it.
+/// Forget @p fd wherever this episode knows it.
+void forget_fd(int fd) {
+    for (int i = 0; i < kMaxPipes; ++i) {
+        if (pipe_end(i, true) == fd) set_pipe_end(i, true, -1);
+        if (pipe_end(i, false) == fd) set_pipe_end(i, false, -1);
+    }
+}
+
+/// Close @p fd, and forget it.
 void close_fd(int fd) {
     if (fd < 0) return;
     ++g.closes;
     logged("close", sys::close(fd));
-    for (Pipe& p : g_ep.pipes) {
-        if (p.rd == fd) p.rd = -1;
-        if (p.wr == fd) p.wr = -1;
+    forget_fd(fd);
+}
+
+/// A pipe: O_NONBLOCK with threads (a full one would make this thread wait for itself).
+bool new_pipe(int slot, bool nonblocking) {
+    int fds[2];
+    const int flags = nonblocking || g_threads ? abi::open_flag::NonBlock : 0;
+    if (sys::pipe2(fds, flags) != 0) return false;
+    set_pipe_end(slot, true, fds[0]);
+    set_pipe_end(slot, false, fds[1]);
+    return true;
+}
+
+int random_pipe_end(fuzz::Rng& rng, bool read_end) { return pipe_end(static_cast<int>(rng.below(kMaxPipes)), read_end); }
+
+/// Write into a pipe with write(2): READs parked on it complete.
+void write_pipe(fuzz::Rng& rng) {
+    const int fd = random_pipe_end(rng, false);
+    if (fd < 0) return;
+    ++g.pipe_writes;
+    logged("write", sys::write(fd, reinterpret_cast<void*>(kData), rng.range(1, 5000)));
+}
+
+// ------------------------------------------------------ the opcode table
+
+/// A hostile buffer address: NULL, kernel, non-canonical, unmapped, or one
+/// straddling the end of the data area.
+uint64_t hostile_address(fuzz::Rng& rng) {
+    return rng.pick<uint64_t>({0, 0xffffffff80000000, 0xffff800000000000 + rng.below(1 << 20), kUserEnd,
+                               0x8000000000000000, kHole + rng.below(1 << 30), kIovs + kPage - rng.range(1, 64),
+                               kUserEnd - rng.range(1, 64), rng.next()});
+}
+
+uint64_t hostile_fd(fuzz::Rng& rng) {
+    return rng.pick<uint64_t>({~0ull, 64, 1000, 0x7fffffff, 0x80000000, static_cast<uint64_t>(g_ep.fd)});
+}
+
+/// A buffer in the data area: offset and length.
+void data_buffer(fuzz::Rng& rng, uint64_t& addr, uint32_t& len) {
+    const uint64_t off = rng.below(kDataSize);
+    addr = kData + off;
+    len = static_cast<uint32_t>(rng.below(kDataSize - off + 1));
+}
+
+Filled fill_nop(fuzz::Rng&, Sqe& s) {
+    iou::prep_nop(&s);
+    return {Expect::Zero, -1, -1};
+}
+
+// READ from a pipe (or the console), often parking on an empty one.
+Filled fill_read(fuzz::Rng& rng, Sqe& s) {
+    const int fd = rng.one_in(8) ? 0 : random_pipe_end(rng, true);
+    uint64_t addr;
+    uint32_t len;
+    data_buffer(rng, addr, len);
+    iou::prep_read(&s, fd, reinterpret_cast<void*>(addr), len);
+    return {Expect::Any, fd, -1};
+}
+
+// WRITE into a pipe: wakes READs parked on it.
+Filled fill_write(fuzz::Rng& rng, Sqe& s) {
+    uint64_t addr;
+    uint32_t len;
+    data_buffer(rng, addr, len);
+    iou::prep_write(&s, random_pipe_end(rng, false), reinterpret_cast<void*>(addr), len);
+    return {};
+}
+
+// READV / WRITEV with an iovec array pointing into the data area.
+Filled fill_vector(fuzz::Rng& rng, Sqe& s, bool write) {
+    const int fd = random_pipe_end(rng, !write);
+    const uint64_t first = rng.below(kIovCount - 4);
+    const uint32_t count = static_cast<uint32_t>(rng.range(1, 4));
+    auto* iov = reinterpret_cast<abi::IoVec*>(kIovs) + first;
+    for (uint32_t i = 0; i < count; ++i) {
+        uint32_t len;
+        data_buffer(rng, iov[i].base, len);
+        iov[i].len = len;
+    }
+    if (write) iou::prep_writev(&s, fd, iov, count);
+    else iou::prep_readv(&s, fd, iov, count);
+    return {Expect::Any, write ? -1 : fd, -1};
+}
+Filled fill_readv(fuzz::Rng& rng, Sqe& s) { return fill_vector(rng, s, false); }
+Filled fill_writev(fuzz::Rng& rng, Sqe& s) { return fill_vector(rng, s, true); }
+
+// CLOSE a pipe end (never the console's), or an fd that is not open.
+Filled fill_close(fuzz::Rng& rng, Sqe& s) {
+    int fd = random_pipe_end(rng, rng.one_in(2));
+    if (fd < 0) fd = static_cast<int>(hostile_fd(rng));
+    if (fd == 1 || fd == 2) fd = -1;
+    iou::prep_close(&s, fd);
+    return {Expect::Any, -1, fd};
+}
+
+/// One opcode the fuzzer fills well-formed. A chapter that adds opcodes adds
+/// a line (and a fill function); "one thing wrong" below breaks them all.
+struct OpcodeFuzz {
+    const char* name;
+    Op op;
+    uint32_t weight;
+    Filled (*fill)(fuzz::Rng&, Sqe&);
+};
+constexpr OpcodeFuzz kOpcodes[] = {
+    {"nop", Op::Nop, 12, fill_nop},          {"read", Op::Read, 14, fill_read},
+    {"write", Op::Write, 12, fill_write},    {"readv", Op::Readv, 5, fill_readv},
+    {"writev", Op::Writev, 5, fill_writev},  {"close", Op::Close, 4, fill_close},
+};
+uint64_t g_filled[sizeof kOpcodes / sizeof kOpcodes[0] + 2];  // per table line, then the two malformed kinds
+
+/// A request from the table with one thing wrong: its buffer, fd, flags,
+/// priority, personality, rw_flags, a reserved field, its length, or its
+/// opcode (past the last one the kernel knows).
+Filled fill_malformed(fuzz::Rng& rng, Sqe& s) {
+    kOpcodes[rng.weighted_entry(kOpcodes)].fill(rng, s);
+    switch (rng.below(9)) {
+    case 0: s.addr = hostile_address(rng), s.len = static_cast<uint32_t>(rng.range(1, 1u << 20)); break;
+    case 1: s.fd = static_cast<int32_t>(hostile_fd(rng)); break;
+    case 2: s.flags = static_cast<uint8_t>(rng.range(1, 255)); break;
+    case 3: s.ioprio = static_cast<uint16_t>(rng.range(1, 0xffff)); break;
+    case 4: s.personality = static_cast<uint16_t>(rng.range(1, 0xffff)); break;
+    case 5: s.rw_flags = static_cast<uint32_t>(rng.range(1, 0xffffffff)); break;
+    case 6: s.pad2[0] = rng.next() | 1; break;
+    case 7: s.len = static_cast<uint32_t>(rng.range(1025, 0xffffffff)); break;
+    default: s.opcode = static_cast<uint8_t>(rng.range(static_cast<uint64_t>(Op::Last), 255)); break;
+    }
+    if (s.fd >= 0 && s.fd <= 2) s.fd = -1;  // keep garbage off the console
+    // A bad address or fd may still not be reached (a NOP ignores both);
+    // whatever it is, a NULL or kernel buffer can never move bytes.
+    Filled f{s.addr < 0x10000 || s.addr >= kUserEnd ? Expect::NonPositive : Expect::Any, -1, -1};
+    if (s.opcode == static_cast<uint8_t>(Op::Read) || s.opcode == static_cast<uint8_t>(Op::Readv)) f.parks_on = s.fd;
+    return f;
+}
+
+/// 64 random bytes; half the time a known opcode.
+Filled fill_random(fuzz::Rng& rng, Sqe& s) {
+    auto* bytes = reinterpret_cast<uint64_t*>(&s);
+    for (size_t i = 0; i < sizeof s / 8; ++i) bytes[i] = rng.next();
+    if (rng.one_in(2)) s.opcode = static_cast<uint8_t>(rng.below(static_cast<uint64_t>(Op::Last)));
+    if (s.fd >= 0 && s.fd <= 2) s.fd = -1;
+    Filled f;
+    if (s.opcode == static_cast<uint8_t>(Op::Read) || s.opcode == static_cast<uint8_t>(Op::Readv)) f.parks_on = s.fd;
+    return f;
+}
+
+/// Fill SQE slot @p index with a random request; record its tag and what it is owed.
+void fill_sqe(fuzz::Rng& rng, uint32_t index) {
+    Sqe s{};
+    Filled f;
+    constexpr uint32_t kKinds[] = {52, 12, 4};  // from the table, one thing wrong, random bytes
+    const size_t kind = rng.weighted(kKinds);
+    if (kind == 0) {
+        const size_t line = rng.weighted_entry(kOpcodes);
+        f = kOpcodes[line].fill(rng, s);
+        if (g_probed && !g_supported[static_cast<uint8_t>(kOpcodes[line].op)]) f = {Expect::Inval, -1, -1};
+        ++g_filled[line];
+    } else {
+        f = kind == 1 ? fill_malformed(rng, s) : fill_random(rng, s);
+        ++g_filled[sizeof kOpcodes / sizeof kOpcodes[0] + kind - 1];
+    }
+    s.user_data = g_next_tag++;
+    if (logging())
+        print("fuzz-uring: sqe[{}] op={} flags={:#x} fd={} addr={:#x} len={} tag={}\n", index, s.opcode, s.flags, s.fd,
+              s.addr, s.len, s.user_data);
+    g_ep.sqes[index] = s;
+    g_ep.shadow_tag[index] = s.user_data;
+    g_ep.shadow[index] = f;
+    ++g.sqes_written;
+}
+
+// ------------------------------------------------------------ accounting
+
+/// Count @p tag as owed, with what its CQE may say.
+void owe(uint64_t tag, Expect expect) {
+    if (!g_owed.add(tag, expect)) violation("too many requests owed to track", tag, g_owed.total);
+}
+
+/// A slot was consumed (SQPOLL: or published): the SQE it names is owed.
+/// A well-formed CLOSE's fd is forgotten: it is closed, or soon will be.
+void owe_slot(uint32_t slot) {
+    const uint32_t index = g_ep.shadow_index[slot & g_ep.mask];
+    if (index >= g_ep.entries) return;
+    owe(g_ep.shadow_tag[index], g_ep.shadow[index].expect);
+    if (g_ep.shadow[index].closes >= 0) forget_fd(g_ep.shadow[index].closes);
+}
+
+/// Publish our SQ tail. With SQPOLL the kernel's thread takes every
+/// published slot, sooner or later: each is owed now, and the SQE it names
+/// may not be rewritten until the slot is seen taken.
+void publish(uint32_t new_tail) {
+    if (g_ep.sqpoll)
+        for (uint32_t slot = g_ep.tail; slot != new_tail; ++slot) {
+            const uint32_t index = g_ep.shadow_index[slot & g_ep.mask];
+            if (index < g_ep.entries) ++g_ep.refs[index];
+            owe_slot(slot);
+        }
+    g_ep.tail = new_tail;
+    iou::store_release(g_ep.word(g_ep.p.sq_off.tail), g_ep.tail);
+}
+
+/// SQPOLL: how far has the kernel's thread taken? Never past what was published.
+void observe_head() {
+    if (!g_ep.sqpoll || !g_ep.mapped) return;
+    const uint32_t seen = iou::load_acquire(g_ep.word(g_ep.p.sq_off.head));
+    if (seen - g_ep.head > g_ep.tail - g_ep.head) return violation("the SQ head went past the tail", seen, g_ep.tail);
+    for (; g_ep.head != seen; ++g_ep.head) {
+        const uint32_t index = g_ep.shadow_index[g_ep.head & g_ep.mask];
+        if (index < g_ep.entries) --g_ep.refs[index], ++g.accepted;
+        else ++g.dropped;
     }
 }
 
-/// Would closing @p fd close the last end of a pipe that a READ may be parked on?
-bool close_is_hazard(int fd) {
-    if (!g_avoid_close_parked) return false;
-    for (const Pipe& p : g_ep.pipes)
-        if (fd == p.rd && g_owed.reads_on(fd)) return true;  // a parked READ would then hold the last reader
-    return false;
+/// Without SQPOLL, after io_uring_enter returned @p r: which slots did the
+/// kernel consume, and what does it owe us? From our head on, one slot per
+/// SQE it accepted (r), then one more if the dropped counter moved: a slot
+/// whose index was out of range, which ends a batch.
+void account(long r, uint32_t dropped_before) {
+    const uint32_t dropped = *g_ep.word(g_ep.p.sq_off.dropped) - dropped_before;
+    const uint32_t accepted = r > 0 ? static_cast<uint32_t>(r) : 0;
+    if (dropped > 1) violation("more than one slot dropped in one enter", dropped, accepted);
+    if (accepted + dropped > g_ep.entries) return violation("enter took more SQEs than the ring holds", accepted, dropped);
+    uint32_t consumed = 0;
+    for (; consumed < accepted; ++consumed) {
+        const uint32_t slot = g_ep.head + consumed;
+        if (g_ep.shadow_index[slot & g_ep.mask] >= g_ep.entries)
+            violation("enter counted a slot with an out-of-range index", g_ep.shadow_index[slot & g_ep.mask], accepted);
+        owe_slot(slot);
+    }
+    if (dropped) {
+        const uint32_t index = g_ep.shadow_index[(g_ep.head + consumed) & g_ep.mask];
+        if (index < g_ep.entries) violation("a slot with a valid index was dropped", index, accepted);
+        ++consumed;
+    }
+    g.accepted += accepted;
+    g.dropped += dropped;
+    // The shared head must say the same (we scramble it only around enters that submit nothing).
+    const uint32_t shared_head = iou::load_acquire(g_ep.word(g_ep.p.sq_off.head));
+    for (uint32_t i = 0; i < consumed; ++i) {  // the SQEs those slots named may be rewritten now
+        const uint32_t index = g_ep.shadow_index[(g_ep.head + i) & g_ep.mask];
+        if (index < g_ep.entries && g_ep.refs[index] > 0) --g_ep.refs[index];
+    }
+    g_ep.head += consumed;
+    if (consumed > 0 && shared_head != g_ep.head) violation("the SQ head does not match enter's result", shared_head, g_ep.head);
+    if (g_ep.head - g_ep.tail < 0x80000000u) g_ep.tail = g_ep.head;  // a garbage tail let it run past ours
+}
+
+/// Reap up to @p limit CQEs, checking each against what is owed.
+uint32_t reap(uint32_t limit) {
+    const uint32_t tail = iou::load_acquire(g_ep.word(g_ep.p.cq_off.tail));
+    const uint32_t ready = tail - g_ep.cq_head;
+    if (ready > g_ep.cq_entries) {
+        violation("the CQ tail is more than a ring ahead of our head", tail, g_ep.cq_head);
+        return 0;
+    }
+    if (tail - g_ep.cq_tail_seen > 0x80000000u) violation("the CQ tail went backwards", g_ep.cq_tail_seen, tail);
+    g_ep.cq_tail_seen = tail;
+    const uint32_t n = ready < limit ? ready : limit;
+    if (logging()) print("fuzz-uring: reap {} of {} (tail {})\n", n, ready, tail);
+    const Cqe* cqes = reinterpret_cast<const Cqe*>(g_ep.rings + g_ep.p.cq_off.cqes);
+    for (uint32_t i = 0; i < n; ++i) {
+        const Cqe& c = cqes[(g_ep.cq_head + i) & g_ep.cq_mask];
+        Owed::Entry e;
+        if (!g_owed.take(c.user_data, e)) {
+            violation("a CQE for no request owed (phantom or duplicate)", c.user_data, static_cast<uint64_t>(c.res));
+            continue;
+        }
+        ++g.cqes;
+        const bool ok = e.expect == Expect::Any || (e.expect == Expect::Zero && c.res == 0) ||
+                        (e.expect == Expect::NonPositive && c.res <= 0) ||
+                        (e.expect == Expect::Inval && c.res == -Errno::Inval);
+        if (!ok) violation("a CQE result breaks its request's rule", c.user_data, static_cast<uint64_t>(c.res));
+    }
+    g_ep.cq_head += n;
+    iou::store_release(g_ep.word(g_ep.p.cq_off.head), g_ep.cq_head);
+    return n;
+}
+
+/// The most CQEs a wait may ask for and be sure to see: with threads a wait
+/// for more would sleep until the second thread closes everything, or
+/// forever. Everything owed completes once every pipe has data or no writer.
+uint32_t safe_wait() {
+    const uint64_t sure = g_owed.total > g_ep.lost ? g_owed.total - g_ep.lost : 0;
+    return static_cast<uint32_t>(sure < g_ep.cq_entries ? sure : g_ep.cq_entries);
 }
 
 // ------------------------------------------------------------ the episode
@@ -205,13 +517,26 @@ bool set_up(fuzz::Rng& rng) {
     params.flags = static_cast<uint32_t>(rng.pick<uint64_t>(
         {0, 0, ring::kSetupSubmitAll, ring::kSetupCqSize, ring::kSetupCqSize | ring::kSetupSubmitAll}));
     if (params.flags & ring::kSetupCqSize) params.cq_entries = static_cast<uint32_t>(entries << rng.below(3));
-    const long fd = iou::raw::io_uring_setup(entries, &params);
+    const bool sqpoll = g_sqpoll && rng.one_in(3);
+    if (sqpoll) {
+        params.flags |= ring::kSetupSqPoll;
+        // 0 means a second, during which the idle thread keeps the CPU: rare.
+        params.sq_thread_idle = static_cast<uint32_t>(rng.one_in(16) ? 0 : rng.pick<uint64_t>({1, 2, rng.range(3, 20), 50}));
+    }
+    long fd = iou::raw::io_uring_setup(entries, &params);
+    if (sqpoll && fd == -Errno::Inval) {  // a kernel before chapter 08: no SQPOLL from now on
+        g_sqpoll = false;
+        params.flags &= ~ring::kSetupSqPoll;
+        fd = iou::raw::io_uring_setup(entries, &params);
+    }
     if (fd < 0) {
         print("fuzz-uring: io_uring_setup({}) failed: {}\n", entries, fd);
         return false;
     }
     g_ep.fd = static_cast<int>(fd);
     g_ep.p = params;
+    g_ep.sqpoll = params.flags & ring::kSetupSqPoll;
+    g_ep.idle_ms = params.sq_thread_idle;
     g_ep.entries = params.sq_entries;
     g_ep.mask = params.sq_entries - 1;
     g_ep.cq_entries = params.cq_entries;
@@ -239,237 +564,77 @@ bool set_up(fuzz::Rng& rng) {
     g_ep.head = g_ep.tail = *g_ep.word(params.sq_off.head);
     g_ep.cq_head = g_ep.cq_tail_seen = *g_ep.word(params.cq_off.head);
     // Fresh memory: every index slot says 0, every SQE is a NOP with tag 0.
-    for (uint32_t i = 0; i < g_ep.entries; ++i) g_ep.shadow_expect[i] = Expect::Zero, g_ep.shadow_read_fd[i] = -1;
-    const int pipes = static_cast<int>(rng.range(1, kMaxPipes));
-    for (int i = 0; i < pipes; ++i) {
-        int fds[2];
-        const bool nonblocking = rng.one_in(2) || g_avoid_blocking;
-        if (sys::pipe2(fds, nonblocking ? abi::open_flag::NonBlock : 0) == 0) g_ep.pipes[i] = {fds[0], fds[1]};
+    for (uint32_t i = 0; i < g_ep.entries; ++i) g_ep.shadow[i] = {Expect::Zero, -1, -1};
+    if (!g_probed) {  // which opcodes does this kernel have?
+        static struct {
+            ring::Probe header;
+            ring::ProbeOp ops[256];
+        } probe;
+        g_probed = iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterProbe, &probe, 256) == 0;
+        for (int op = 0; g_probed && op < probe.header.ops_len; ++op)
+            g_supported[probe.ops[op].op] = probe.ops[op].flags & ring::kOpSupported;
     }
+    const int pipes = static_cast<int>(rng.range(1, kMaxPipes));
+    for (int i = 0; i < pipes; ++i) new_pipe(i, rng.one_in(2));
     ++g.episodes;
+    if (g_ep.sqpoll) ++g.sqpoll_episodes;
     return true;
 }
 
-int random_pipe_end(fuzz::Rng& rng, bool read_end) {
-    const Pipe& p = g_ep.pipes[rng.below(kMaxPipes)];
-    return read_end ? p.rd : p.wr;
-}
-
-/// A hostile buffer address: NULL, kernel, non-canonical, unmapped, or one
-/// straddling the end of the data area.
-uint64_t hostile_address(fuzz::Rng& rng) {
-    return rng.pick<uint64_t>({0, 0xffffffff80000000, 0xffff800000000000 + rng.below(1 << 20), kUserEnd,
-                               0x8000000000000000, kHole + rng.below(1 << 30), kIovs + kPage - rng.range(1, 64),
-                               kUserEnd - rng.range(1, 64), rng.next()});
-}
-
-uint64_t hostile_fd(fuzz::Rng& rng) {
-    return rng.pick<uint64_t>({~0ull, 64, 1000, 0x7fffffff, 0x80000000, static_cast<uint64_t>(g_ep.fd)});
-}
-
-/// Fill SQE slot @p index with a random request; record its tag and expectation.
-void fill_sqe(fuzz::Rng& rng, uint32_t index) {
-    Sqe s{};
-    Expect expect = Expect::Any;
-    int32_t read_fd = -1;
-    constexpr uint32_t kWeights[] = {12, 14, 12, 5, 5, 4, 12, 4};
-    switch (rng.weighted(kWeights)) {
-    case 0:  // NOP
-        expect = Expect::Zero;
-        break;
-    case 1: {  // READ from a pipe (or the console), often parking on an empty one
-        const int fd = rng.one_in(8) ? 0 : random_pipe_end(rng, true);
-        const uint64_t off = rng.below(kDataSize);
-        iou::prep_read(&s, fd, reinterpret_cast<void*>(kData + off), static_cast<uint32_t>(rng.below(kDataSize - off + 1)));
-        read_fd = fd;
-        break;
-    }
-    case 2: {  // WRITE into a pipe: wakes READs parked on it
-        const int fd = random_pipe_end(rng, false);
-        const uint64_t off = rng.below(kDataSize);
-        iou::prep_write(&s, fd, reinterpret_cast<void*>(kData + off),
-                        static_cast<uint32_t>(rng.below(kDataSize - off + 1)));
-        break;
-    }
-    case 3:
-    case 4: {  // READV / WRITEV with an iovec array pointing into the data area
-        const bool write = rng.one_in(2);
-        const int fd = random_pipe_end(rng, !write);
-        const uint64_t first = rng.below(kIovCount - 4);
-        const uint32_t count = static_cast<uint32_t>(rng.range(1, 4));
-        auto* iov = reinterpret_cast<abi::IoVec*>(kIovs) + first;
-        for (uint32_t i = 0; i < count; ++i) {
-            const uint64_t off = rng.below(kDataSize);
-            iov[i] = {kData + off, rng.below(kDataSize - off + 1)};
-        }
-        if (write) iou::prep_writev(&s, fd, iov, count);
-        else iou::prep_readv(&s, fd, iov, count), read_fd = fd;
-        break;
-    }
-    case 5: {  // CLOSE a pipe end. With avoid=close-parked only fds that are no pipe's:
-               // by the time the SQE is submitted, its fd may be a new pipe's read end.
-        int fd = g_avoid_close_parked ? -1 : random_pipe_end(rng, rng.one_in(2));
-        if (fd < 0) fd = static_cast<int>(hostile_fd(rng));
-        if (fd == 1 || fd == 2) fd = -1;
-        iou::prep_close(&s, fd);
-        break;
-    }
-    case 6: {  // a well-formed request with one thing wrong
-        const bool read = rng.one_in(2);
-        const int fd = random_pipe_end(rng, read);
-        iou::prep_rw(&s, rng.pick<Op>({Op::Read, Op::Write, Op::Readv, Op::Writev, Op::Nop}), fd, kData, 16, ~0ull);
-        switch (rng.below(9)) {
-        case 0: s.addr = hostile_address(rng), s.len = static_cast<uint32_t>(rng.range(1, 1u << 20)); break;
-        case 1: s.fd = static_cast<int32_t>(hostile_fd(rng)); break;
-        case 2: s.flags = static_cast<uint8_t>(rng.range(1, 255)); break;
-        case 3: s.ioprio = static_cast<uint16_t>(rng.range(1, 0xffff)); break;
-        case 4: s.personality = static_cast<uint16_t>(rng.range(1, 0xffff)); break;
-        case 5: s.rw_flags = static_cast<uint32_t>(rng.range(1, 0xffffffff)); break;
-        case 6: s.pad2[0] = rng.next() | 1; break;
-        case 7: s.len = static_cast<uint32_t>(rng.range(1025, 0xffffffff)); break;
-        default: s.opcode = static_cast<uint8_t>(rng.range(static_cast<uint64_t>(Op::Last), 255)); break;
-        }
-        if (s.fd >= 0 && s.fd <= 2) s.fd = -1;  // keep garbage off the console
-        // A bad address or fd may still not be reached (a NOP ignores both);
-        // whatever it is, a NULL or kernel buffer can never move bytes.
-        expect = s.addr < 0x10000 || s.addr >= kUserEnd ? Expect::NonPositive : Expect::Any;
-        if (s.opcode == static_cast<uint8_t>(Op::Read) || s.opcode == static_cast<uint8_t>(Op::Readv)) read_fd = s.fd;
-        break;
-    }
-    default: {  // 64 random bytes
-        auto* bytes = reinterpret_cast<uint64_t*>(&s);
-        for (size_t i = 0; i < sizeof s / 8; ++i) bytes[i] = rng.next();
-        if (rng.one_in(2)) s.opcode = static_cast<uint8_t>(rng.below(static_cast<uint64_t>(Op::Last)));
-        if (s.fd >= 0 && s.fd <= 2) s.fd = -1;
-        if (s.opcode == static_cast<uint8_t>(Op::Close) && g_avoid_close_parked) s.fd = -1;
-        if (s.opcode == static_cast<uint8_t>(Op::Read) || s.opcode == static_cast<uint8_t>(Op::Readv)) read_fd = s.fd;
-        break;
-    }
-    }
-    s.user_data = g_next_tag++;
-    if (g.episodes >= g_log_from)
-        print("fuzz-uring: sqe[{}] op={} flags={:#x} fd={} addr={:#x} len={} tag={}\n", index, s.opcode, s.flags, s.fd,
-              s.addr, s.len, s.user_data);
-    g_ep.sqes[index] = s;
-    g_ep.shadow_tag[index] = s.user_data;
-    g_ep.shadow_expect[index] = expect;
-    g_ep.shadow_read_fd[index] = read_fd;
-    ++g.sqes_written;
-}
-
-/// Queue 1..entries SQEs at our tail; some index slots point elsewhere or out of range.
+/// Queue 0..room SQEs at our tail and publish them; some index slots point
+/// at other slots' SQEs or out of range. An SQE a published slot may still
+/// be waiting for (refs) is pointed at again, never rewritten.
 void queue_sqes(fuzz::Rng& rng) {
+    observe_head();
     const uint32_t room = g_ep.entries - (g_ep.tail - g_ep.head);
     const uint32_t n = static_cast<uint32_t>(rng.range(0, room));
-    for (uint32_t i = 0; i < n; ++i) {
-        const uint32_t slot = g_ep.tail & g_ep.mask;
+    uint32_t tail = g_ep.tail;
+    for (uint32_t i = 0; i < n; ++i, ++tail) {
+        const uint32_t slot = tail & g_ep.mask;
         uint32_t index = slot;
         if (rng.one_in(16)) index = static_cast<uint32_t>(rng.below(g_ep.entries));  // share another slot's SQE
         if (rng.one_in(32)) index = static_cast<uint32_t>(rng.range(g_ep.entries, 0xffffffff));  // dropped
-        if (index < g_ep.entries && (index == slot || rng.one_in(2))) fill_sqe(rng, index);
+        if (index < g_ep.entries && g_ep.refs[index] == 0 && (index == slot || rng.one_in(2))) fill_sqe(rng, index);
         g_ep.word(g_ep.p.sq_off.array)[slot] = index;
         g_ep.shadow_index[slot] = index;
-        ++g_ep.tail;
     }
-    iou::store_release(g_ep.word(g_ep.p.sq_off.tail), g_ep.tail);
-}
-
-/// Count @p tag as owed, with what its CQE may say.
-void owe(uint64_t tag, Expect expect, int32_t read_fd) {
-    if (!g_owed.add(tag, expect, read_fd)) violation("too many requests owed to track", tag, g_owed.total);
-}
-
-/// After io_uring_enter returned @p r: which slots did the kernel consume, and what does it owe us?
-/// From our head on, one slot per SQE it accepted (r), then one more if the
-/// dropped counter moved: a slot whose index was out of range, which ends a batch.
-void account(long r, uint32_t dropped_before) {
-    const uint32_t dropped = *g_ep.word(g_ep.p.sq_off.dropped) - dropped_before;
-    const uint32_t accepted = r > 0 ? static_cast<uint32_t>(r) : 0;
-    if (dropped > 1) violation("more than one slot dropped in one enter", dropped, accepted);
-    if (accepted + dropped > g_ep.entries) return violation("enter took more SQEs than the ring holds", accepted, dropped);
-    uint32_t consumed = 0;
-    for (; consumed < accepted; ++consumed) {
-        const uint32_t index = g_ep.shadow_index[(g_ep.head + consumed) & g_ep.mask];
-        if (index >= g_ep.entries) violation("enter counted a slot with an out-of-range index", index, accepted);
-        else owe(g_ep.shadow_tag[index], g_ep.shadow_expect[index], g_ep.shadow_read_fd[index]);
-    }
-    if (dropped) {
-        const uint32_t index = g_ep.shadow_index[(g_ep.head + consumed) & g_ep.mask];
-        if (index < g_ep.entries) violation("a slot with a valid index was dropped", index, accepted);
-        ++consumed;
-    }
-    g.accepted += accepted;
-    g.dropped += dropped;
-    // The shared head must say the same (we scramble it only around enters that submit nothing).
-    const uint32_t shared_head = iou::load_acquire(g_ep.word(g_ep.p.sq_off.head));
-    g_ep.head += consumed;
-    if (consumed > 0 && shared_head != g_ep.head) violation("the SQ head does not match enter's result", shared_head, g_ep.head);
-    if (g_ep.head - g_ep.tail < 0x80000000u) g_ep.tail = g_ep.head;  // a garbage tail let it run past ours
-    // CLOSE requests ran during enter: forget the fds they closed.
-    for (uint32_t i = 0; i < consumed; ++i) {
-        const uint32_t index = g_ep.shadow_index[(g_ep.head - consumed + i) & g_ep.mask];
-        if (index >= g_ep.entries) continue;
-        const Sqe& sqe = g_ep.sqes[index];
-        if (sqe.opcode == static_cast<uint8_t>(Op::Close))
-            for (Pipe& p : g_ep.pipes) {
-                if (p.rd == sqe.fd) p.rd = -1;
-                if (p.wr == sqe.fd) p.wr = -1;
-            }
+    // A stale slot or two past them: published again as they are (SQPOLL's garbage tail).
+    if (g_ep.sqpoll && rng.one_in(16)) tail += static_cast<uint32_t>(rng.below(g_ep.entries - (tail - g_ep.head) + 1));
+    publish(tail);
+    // liburing's rule: after the tail, a full barrier, then wake the thread if it sleeps.
+    if (g_ep.sqpoll && !rng.one_in(8)) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (*g_ep.word(g_ep.p.sq_off.flags) & ring::kSqNeedWakeup) enter(0, 0, ring::kEnterSqWakeup);
     }
 }
 
-/// Reap up to @p limit CQEs, checking each against what is owed.
-uint32_t reap(uint32_t limit) {
-    const uint32_t tail = iou::load_acquire(g_ep.word(g_ep.p.cq_off.tail));
-    const uint32_t ready = tail - g_ep.cq_head;
-    if (ready > g_ep.cq_entries) {
-        violation("the CQ tail is more than a ring ahead of our head", tail, g_ep.cq_head);
-        return 0;
-    }
-    if (tail - g_ep.cq_tail_seen > 0x80000000u) violation("the CQ tail went backwards", g_ep.cq_tail_seen, tail);
-    g_ep.cq_tail_seen = tail;
-    const uint32_t n = ready < limit ? ready : limit;
-    if (g.episodes >= g_log_from) print("fuzz-uring: reap {} of {} (tail {})\n", n, ready, tail);
-    const Cqe* cqes = reinterpret_cast<const Cqe*>(g_ep.rings + g_ep.p.cq_off.cqes);
-    for (uint32_t i = 0; i < n; ++i) {
-        const Cqe& c = cqes[(g_ep.cq_head + i) & g_ep.cq_mask];
-        Owed::Entry e;
-        if (!g_owed.take(c.user_data, e)) {
-            violation("a CQE for no request owed (phantom or duplicate)", c.user_data, static_cast<uint64_t>(c.res));
-            continue;
-        }
-        ++g.cqes;
-        const bool ok = e.expect == Expect::Any || (e.expect == Expect::Zero && c.res == 0) ||
-                        (e.expect == Expect::NonPositive && c.res <= 0);
-        if (!ok) violation("a CQE result breaks its request's rule", c.user_data, static_cast<uint64_t>(c.res));
-    }
-    g_ep.cq_head += n;
-    iou::store_release(g_ep.word(g_ep.p.cq_off.head), g_ep.cq_head);
-    return n;
+/// Restore a shared index we scribbled on, unless the kernel wrote it since.
+void restore(uint32_t* shared, uint32_t garbage, uint32_t value) {
+    __atomic_compare_exchange_n(shared, &garbage, value, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 /// io_uring_enter with random counts and flags, garbage in the shared words around it.
 void random_enter(fuzz::Rng& rng) {
+    observe_head();
     const uint32_t pending = g_ep.tail - g_ep.head;
     uint32_t to_submit = static_cast<uint32_t>(rng.pick<uint64_t>({pending, pending, 0, rng.below(pending + 1),
                                                                  pending + rng.range(1, 8), 0xffffffff}));
     uint32_t min_complete = static_cast<uint32_t>(rng.pick<uint64_t>({0, 0, 1, rng.range(2, 64), 0xffffffff}));
-    if (g_avoid_blocking) min_complete = 0;
     uint32_t flags = static_cast<uint32_t>(rng.pick<uint64_t>({0, ring::kEnterGetEvents, ring::kEnterGetEvents,
                                                               ring::kEnterSqWakeup | ring::kEnterGetEvents,
-                                                              rng.below(32), rng.next() & 0xffffffff}));
+                                                              ring::kEnterSqWait, rng.below(32), rng.next() & 0xffffffff}));
     uint32_t* sq_tail = g_ep.word(g_ep.p.sq_off.tail);
     uint32_t* sq_head = g_ep.word(g_ep.p.sq_off.head);
     uint32_t* cq_head = g_ep.word(g_ep.p.cq_off.head);
     uint32_t* cq_tail = g_ep.word(g_ep.p.cq_off.tail);
     const uint32_t dropped_before = *g_ep.word(g_ep.p.sq_off.dropped);
     const uint32_t overflow_before = *g_ep.word(g_ep.p.cq_off.overflow);
-    const uint32_t true_cq_tail = iou::load_acquire(cq_tail);  // only the kernel writes it, and we have not
+    const uint32_t true_cq_tail = iou::load_acquire(cq_tail);
     // Garbage the kernel must not trust; each is undone after the enter.
     const uint32_t which = static_cast<uint32_t>(rng.below(12));
     uint32_t garbage = static_cast<uint32_t>(rng.next());
-    if (which == 0) *sq_tail = garbage;  // stale slots get submitted: accounted like any other
-    if (which == 1) *sq_head = garbage, to_submit = 0;  // nothing republishes it: ours to restore
+    if (which == 0 && !g_ep.sqpoll) *sq_tail = garbage;  // stale slots get submitted: accounted like any other
+    if (which == 1) *sq_head = garbage, to_submit = g_ep.sqpoll ? to_submit : 0;  // nothing republishes it here
     if (which == 2) {
         // A CQ head that claims nothing we have not reaped: behind ours, or past the tail.
         garbage = rng.one_in(2) ? g_ep.cq_head - static_cast<uint32_t>(rng.range(1, 0x7fffffff))
@@ -477,34 +642,48 @@ void random_enter(fuzz::Rng& rng) {
         *cq_head = garbage;
         g_ep.cq_scrambled = true;
     }
-    if (which == 3) *cq_tail = garbage = true_cq_tail + 0x80000000u;
-    if (which == 4 && !g_avoid_backlog_drop) *g_ep.word(g_ep.p.sq_off.flags) = garbage;
-    // What liburing does, and avoids a known kernel bug: with a backlog, always GETEVENTS.
-    if (g_avoid_backlog_drop && (*g_ep.word(g_ep.p.sq_off.flags) & ring::kSqCqOverflow)) flags |= ring::kEnterGetEvents;
+    // With threads the kernel may post (and publish its tail) at any time: then
+    // restoring the old tail would hide CQEs, so only chapter 06 tries this.
+    if (which == 3 && !g_threads) *cq_tail = garbage = true_cq_tail + 0x80000000u;
+    if (which == 4) *g_ep.word(g_ep.p.sq_off.flags) = garbage;
     if (which == 5) *g_ep.word(g_ep.p.cq_off.flags) = garbage;
     if (which == 6) *g_ep.word(g_ep.p.sq_off.ring_mask) = garbage, *g_ep.word(g_ep.p.cq_off.ring_entries) = garbage;
+    if (g_threads || g_ep.sqpoll) {
+        // A wait must end (see the top of this file); an SQPOLL thread may sleep.
+        if ((flags & ring::kEnterGetEvents) && min_complete > safe_wait()) min_complete = static_cast<uint32_t>(rng.below(safe_wait() + 1));
+        if (g_ep.sqpoll && (flags & (ring::kEnterSqWait | ring::kEnterGetEvents))) flags |= ring::kEnterSqWakeup;
+    }
+    if (flags & ring::kEnterSqWait) ++g.sq_waits;
 
     const long r = enter(to_submit, min_complete, flags);
 
-    if (which == 1) *sq_head = g_ep.head;
+    if (which == 1) restore(sq_head, garbage, g_ep.head);
     if (which == 2) *cq_head = g_ep.cq_head;
-    if (which == 3 && *cq_tail == garbage) *cq_tail = true_cq_tail;  // nothing was posted: put it back
+    if (which == 3 && !g_threads) restore(cq_tail, garbage, true_cq_tail);  // nothing was posted: put it back
     if (r == -Errno::BadR && !g_ep.cq_scrambled) violation("completions lost (-EBADR) with an honest CQ head", 0, 0);
     const uint32_t lost = *g_ep.word(g_ep.p.cq_off.overflow) - overflow_before;
     if (lost && !g_ep.cq_scrambled) violation("the CQ overflow counter moved with an honest CQ head", lost, 0);
     g.lost += lost;
     g_ep.lost += lost;
+    if (g_ep.sqpoll) {
+        // Linux answers to_submit (the thread submits), or the error of a wait that took nothing.
+        if (r >= 0 && static_cast<uint64_t>(r) != to_submit) violation("SQPOLL enter did not answer to_submit", r, to_submit);
+        observe_head();
+        return;
+    }
     account(r, dropped_before);
     iou::store_release(sq_tail, g_ep.tail);
     if (r > 0 && static_cast<uint64_t>(r) > to_submit) violation("enter took more SQEs than asked", static_cast<uint64_t>(r), to_submit);
 }
 
-/// Write into a pipe with write(2): READs parked on it complete.
-void write_pipe(fuzz::Rng& rng) {
-    const int fd = random_pipe_end(rng, false);
-    if (fd < 0) return;
-    ++g.pipe_writes;
-    logged("write", sys::write(fd, reinterpret_cast<void*>(kData), rng.range(1, 5000)));
+/// SQPOLL: fill what room is left, then IORING_ENTER_SQ_WAIT (with
+/// SQ_WAKEUP): it must return, whether the thread can take them or not.
+void sq_wait(fuzz::Rng& rng) {
+    queue_sqes(rng);
+    ++g.sq_waits;
+    const long r = enter(0, 0, ring::kEnterSqWait | ring::kEnterSqWakeup);
+    if (r != 0 && r != -Errno::Busy && r != -Errno::Again) violation("SQ_WAIT answered neither 0 nor EBUSY/EAGAIN", r, 0);
+    observe_head();
 }
 
 /// Unmap whichever of the rings and the SQE array are still mapped.
@@ -514,27 +693,37 @@ void unmap_rings() {
     g_ep.mapped = g_ep.sqes_mapped = false;
 }
 
-/// Flush the backlog and reap until nothing more comes.
+/// Flush the backlog and reap until nothing more is owed (SQPOLL: and every
+/// published slot was taken), or until nothing more comes.
 void reap_all() {
-    for (int quiet = 0, rounds = 0; quiet < 2 && rounds < 1000; ++rounds) {
-        const long r = enter(0, 0, ring::kEnterGetEvents);
-        if (r < 0 && r != -Errno::BadR) violation("enter(GETEVENTS, 0) failed", static_cast<uint64_t>(r), 0);
-        quiet = reap(0xffffffff) == 0 ? quiet + 1 : 0;
+    for (int quiet = 0, rounds = 0; quiet < 3 && rounds < 5000; ++rounds) {
+        observe_head();
+        const bool all_taken = !g_ep.sqpoll || g_ep.head == g_ep.tail;
+        const uint32_t flags = ring::kEnterGetEvents | (g_ep.sqpoll ? ring::kEnterSqWakeup : 0);
+        const long r = enter(0, all_taken ? 0 : (safe_wait() > 0 ? 1 : 0), flags);
+        if (r < 0 && r != -Errno::BadR) violation("enter(GETEVENTS) failed", static_cast<uint64_t>(r), 0);
+        const bool none = reap(0xffffffff) == 0;
+        if (all_taken && g_owed.total == 0) break;
+        quiet = none && all_taken ? quiet + 1 : 0;
     }
 }
 
 /// The end of an episode. Drained: every pipe's writer is closed (parked
 /// READs see end of file), every CQE reaped, and nothing may still be owed.
-/// Otherwise the ring is closed (perhaps unmapped first) with requests parked.
+/// Otherwise the ring is closed (perhaps unmapped first, perhaps once its
+/// SQPOLL thread sleeps) with requests owed.
 void tear_down(fuzz::Rng& rng) {
     const uint32_t how = static_cast<uint32_t>(rng.below(10));
     if (how < 6 && g_ep.mapped) {
-        // Every READ gets its end of file; then nothing accepted may still be owed.
-        for (Pipe& p : g_ep.pipes) close_fd(p.wr);
+        for (int i = 0; i < kMaxPipes; ++i) close_fd(pipe_end(i, false));
         reap_all();
         if (g_owed.total > g_ep.lost)
             violation("accepted SQEs never completed (count, first tag)", g_owed.total, g_owed.entries[0].tag);
     } else {
+        if (g_ep.sqpoll && g_ep.idle_ms && g_ep.idle_ms <= 20 && rng.one_in(2)) {
+            fuzz::nap_ms(g_ep.idle_ms + 10);  // its thread has gone to sleep by now
+            ++g.closed_asleep;
+        }
         if (how == 9 && g_ep.mapped) {
             unmap_rings();  // the ring's memory first, then the fd
             ++g.unmapped;
@@ -544,15 +733,15 @@ void tear_down(fuzz::Rng& rng) {
         close_fd(g_ep.fd);
         g_ep.fd = -1;
         // Now the pipes, parked READs already cancelled: both ends are fine to close.
-        for (Pipe& p : g_ep.pipes) {
+        for (int i = 0; i < kMaxPipes; ++i) {
             if (rng.one_in(2)) write_pipe(rng);
-            close_fd(p.rd);
-            close_fd(p.wr);
+            close_fd(pipe_end(i, true));
+            close_fd(pipe_end(i, false));
         }
     }
-    for (Pipe& p : g_ep.pipes) {
-        close_fd(p.rd);
-        close_fd(p.wr);
+    for (int i = 0; i < kMaxPipes; ++i) {
+        close_fd(pipe_end(i, true));
+        close_fd(pipe_end(i, false));
     }
     // A mapping outlives its fd (as on Linux): unmapped here, whether the fd is closed or not.
     unmap_rings();
@@ -596,22 +785,16 @@ void episode(fuzz::Rng& rng) {
     }
     const uint64_t steps = rng.range(1, 200);
     for (uint64_t i = 0; i < steps && g_ep.mapped; ++i) {
-        constexpr uint32_t kWeights[] = {150, 150, 75, 40, 15, 10, 10, 1};
+        constexpr uint32_t kWeights[] = {150, 150, 75, 40, 15, 10, 10, 1, 5};
         switch (rng.weighted(kWeights)) {
         case 0: queue_sqes(rng); break;
         case 1: random_enter(rng); break;
         case 2: reap(static_cast<uint32_t>(rng.range(1, 64))); break;
         case 3: write_pipe(rng); break;
-        case 4: {  // close one pipe end with close(2)
-            const int fd = random_pipe_end(rng, rng.one_in(2));
-            if (!close_is_hazard(fd)) close_fd(fd);
-            break;
-        }
+        case 4: close_fd(random_pipe_end(rng, rng.one_in(2))); break;  // close(2) of one pipe end
         case 5: {  // a fresh pipe in an empty slot
-            Pipe& p = g_ep.pipes[rng.below(kMaxPipes)];
-            int fds[2];
-            const int flags = g_avoid_blocking ? abi::open_flag::NonBlock : 0;
-            if (p.rd < 0 && p.wr < 0 && sys::pipe2(fds, flags) == 0) p = {fds[0], fds[1]};
+            const int slot = static_cast<int>(rng.below(kMaxPipes));
+            if (pipe_end(slot, true) < 0 && pipe_end(slot, false) < 0) new_pipe(slot, false);
             break;
         }
         case 6: {  // the probe, on this ring
@@ -620,7 +803,7 @@ void episode(fuzz::Rng& rng) {
                                                            static_cast<uint32_t>(rng.below(70))));
             break;
         }
-        default: {  // unmap the rings mid-way: they are the kernel's memory, so they live on
+        case 7: {  // unmap the rings mid-way: they are the kernel's memory, so they live on
             sys::munmap(g_ep.rings, g_ep.rings_len);
             g_ep.mapped = false;
             if (rng.one_in(2)) unmap_rings();
@@ -629,12 +812,42 @@ void episode(fuzz::Rng& rng) {
             const long r = iou::raw::io_uring_enter(g_ep.fd, 0, 0, ring::kEnterGetEvents);
             if (r != 0 && r != -Errno::BadR) violation("enter on unmapped rings failed", static_cast<uint64_t>(r), 0);
             write_pipe(rng);  // a parked READ would complete now, into memory that is gone
-            if (!g_avoid_remap && rng.one_in(2)) remap();
+            if (rng.one_in(2)) remap();
             break;
         }
+        default:
+            if (g_ep.sqpoll) sq_wait(rng);
+            break;
         }
     }
     tear_down(rng);
+}
+
+// -------------------------------------------------- the second thread
+
+/// With threads: data into the pipes now and then, a byte into every pipe
+/// every 3 ms the main thread waits (each completes one parked READ), and
+/// every descriptor but the ring's closed when it has waited 20 ms (end of
+/// file for every parked READ: a pipe may have more parked than bytes came).
+void helper(void*) {
+    fuzz::Rng rng(g_seed ^ 0xa5a5a5a5a5a5a5a5ull);
+    uint64_t seen = 0;
+    for (int same = 0; !__atomic_load_n(&g_helper.stop, __ATOMIC_RELAXED);) {
+        fuzz::nap_ms(1);
+        const uint64_t waiting = __atomic_load_n(&g_helper.waiting, __ATOMIC_RELAXED);
+        same = waiting && waiting == seen ? same + 1 : 0;
+        seen = waiting;
+        const bool unblock = same > 0 && same % 3 == 0;
+        if (rng.one_in(4) || unblock)
+            for (int i = 0; i < kMaxPipes; ++i) {
+                const int fd = pipe_end(i, false);
+                if (fd >= 0 && (unblock || rng.one_in(kMaxPipes)) && sys::write(fd, ".", 1) == 1) ++g_helper.writes;
+            }
+        if (same == 20) {
+            fuzz::close_all_but_console(__atomic_load_n(&g_ep.fd, __ATOMIC_RELAXED));
+            ++g_helper.unblocks;
+        }
+    }
 }
 
 bool parse_arguments(int argc, char** argv) {
@@ -645,18 +858,9 @@ bool parse_arguments(int argc, char** argv) {
         else if (w.key == "count") ok = fuzz::parse_number(w.value, g_count);
         else if (w.key == "log") ok = fuzz::parse_number(w.value, g_log_from);
         else if (w.key == "every") ok = fuzz::parse_number(w.value, g_every);
-        else if (w.key == "avoid") {
-            const bool known = fuzz::list_has(w.value, "known");
-            g_avoid_close_parked = known || fuzz::list_has(w.value, "close-parked");
-            g_avoid_backlog_drop = known || fuzz::list_has(w.value, "backlog-drop");
-            g_avoid_remap = known || fuzz::list_has(w.value, "remap");
-            g_avoid_blocking = fuzz::list_has(w.value, "blocking");
-        }
         else ok = false;
         if (!ok) {
-            print("fuzz-uring: bad argument '{}'; use seed=N count=N avoid=close-parked,backlog-drop,remap,blocking "
-                  "log=N every=N\n",
-                  argv[i]);
+            print("fuzz-uring: bad argument '{}'; use seed=N count=N log=N every=N\n", argv[i]);
             return false;
         }
     }
@@ -669,10 +873,9 @@ bool parse_arguments(int argc, char** argv) {
 int main(int argc, char** argv, char**) {
     if (!parse_arguments(argc, argv)) return 2;
     if (g_every == 0) g_every = g_count / 4 > 0 ? g_count / 4 : 1;
+    g_threads = fuzz::kernel_has_threads();
     fuzz::ignore_sigpipe();
-    print("fuzz-uring: seed {}, {} SQEs{}{}{}{}\n", g_seed, g_count, g_avoid_close_parked ? ", avoiding close-parked" : "",
-          g_avoid_backlog_drop ? ", avoiding backlog-drop" : "", g_avoid_remap ? ", avoiding remap" : "",
-          g_avoid_blocking ? ", avoiding blocking" : "");
+    print("fuzz-uring: seed {}, {} SQEs{}\n", g_seed, g_count, g_threads ? ", a second thread" : "");
     const long data = sys::mmap(reinterpret_cast<void*>(kData), kDataSize + kPage, abi::prot::Read | abi::prot::Write,
                                 abi::map::Private | abi::map::Anonymous | abi::map::Fixed, -1, 0);
     if (data != static_cast<long>(kData)) {
@@ -680,6 +883,17 @@ int main(int argc, char** argv, char**) {
         return 2;
     }
     mem::fill(reinterpret_cast<void*>(kData), '.', kDataSize);
+    if (g_threads) {
+        g_helper.tid_word = 1;
+        const long tid = clone_thread(kThreadFlags | abi::clone_flag::ParentSetTid | abi::clone_flag::ChildClearTid,
+                                      reinterpret_cast<uint64_t>(g_helper_stack + sizeof g_helper_stack),
+                                      reinterpret_cast<uint64_t>(&g_helper.tid_word),
+                                      reinterpret_cast<uint64_t>(&g_helper.tid_word), 0, helper, nullptr);
+        if (tid < 0) {
+            print("fuzz-uring: cannot start the second thread: {}\n", tid);
+            return 2;
+        }
+    }
     fuzz::Rng rng(g_seed);
     for (uint64_t next = g_every; g.accepted < g_count && g.violations < 100;) {
         episode(rng);
@@ -688,11 +902,22 @@ int main(int argc, char** argv, char**) {
             next += g_every;
         }
     }
-    print("fuzz-uring: {} episodes, {} enters, {} SQEs written, {} accepted, {} dropped\n", g.episodes, g.enters,
-          g.sqes_written, g.accepted, g.dropped);
-    print("fuzz-uring: {} CQEs reaped, {} cancelled with their ring ({} rings closed with requests parked, "
-          "{} unmapped), {} lost to a scrambled CQ head\n",
-          g.cqes, g.cancelled, g.closed_parked, g.unmapped, g.lost);
+    if (g_threads) {
+        __atomic_store_n(&g_helper.stop, 1, __ATOMIC_RELAXED);
+        while (__atomic_load_n(&g_helper.tid_word, __ATOMIC_ACQUIRE) != 0) fuzz::nap_ms(1);
+    }
+    print("fuzz-uring: {} episodes ({} SQPOLL), {} enters ({} SQ_WAIT), {} SQEs written, {} accepted, {} dropped\n",
+          g.episodes, g.sqpoll_episodes, g.enters, g.sq_waits, g.sqes_written, g.accepted, g.dropped);
+    print("fuzz-uring: {} CQEs reaped, {} cancelled with their ring ({} rings closed with requests owed, {} of "
+          "them asleep, {} unmapped), {} lost to a scrambled CQ head\n",
+          g.cqes, g.cancelled, g.closed_parked, g.closed_asleep, g.unmapped, g.lost);
+    print("fuzz-uring: SQEs filled:");
+    for (size_t i = 0; i < sizeof kOpcodes / sizeof kOpcodes[0]; ++i) print(" {} {},", kOpcodes[i].name, g_filled[i]);
+    print(" one thing wrong {}, random bytes {}\n", g_filled[sizeof kOpcodes / sizeof kOpcodes[0]],
+          g_filled[sizeof kOpcodes / sizeof kOpcodes[0] + 1]);
+    if (g_threads)
+        print("fuzz-uring: the second thread wrote {} times and closed everything {} times\n", g_helper.writes,
+              g_helper.unblocks);
     print("fuzz-uring: {} SQEs, seed {}, {}\n", g.accepted, g_seed, g.violations ? "FAILED" : "ok");
     return g.violations ? 1 : 0;
 }

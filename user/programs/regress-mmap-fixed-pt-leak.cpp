@@ -1,7 +1,7 @@
 /**
  * @file user/programs/regress-mmap-fixed-pt-leak.cpp
  * @brief Mapping and unmapping one page at many places must not use up
- * memory (found by fuzz-syscalls; its avoid=pt-leak steps around it).
+ * memory (found by fuzz-syscalls).
  *
  * Each round maps one page with MAP_FIXED at an address 1 GiB further on,
  * so the kernel needs a new page table and page directory for it, and

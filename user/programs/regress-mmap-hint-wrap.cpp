@@ -1,7 +1,7 @@
 /**
  * @file user/programs/regress-mmap-hint-wrap.cpp
  * @brief An mmap hint near the top of the address space must not wrap
- * (found by fuzz-syscalls; its avoid=mmap-hint steps around it).
+ * (found by fuzz-syscalls).
  *
  * mmap(0xffffffffffffe000, 3 pages, RW, MAP_PRIVATE | MAP_ANONYMOUS): the
  * hint is only a hint, and one outside user space is ignored; Linux maps

@@ -4,9 +4,12 @@
  * "key=value" arguments.
  *
  * A fuzzer is only useful if a failure can be replayed, so everything random
- * comes from one fuzz::Rng seeded from the command line: the same seed, on the
- * same kernel, makes the same calls with the same arguments (the kernel's
- * answers are deterministic too: one process, no clock in any result).
+ * comes from a fuzz::Rng seeded from the command line: the same seed, on the
+ * same kernel, makes the same calls with the same arguments. Up to chapter
+ * 06 the kernel's answers are deterministic too (one thread, no clock in
+ * any result), so a run replays exactly; from chapter 07 on, threads take
+ * turns at timer ticks, and a replay makes the same calls in each thread but
+ * may interleave them differently.
  *
  * Arguments are words "key=value" after the program's name, which the boot
  * module's command line supplies ("fuzz-syscalls seed=7 count=20000").
@@ -17,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/abi/linux.h"
 #include "common/abi/signal.h"
 #include "common/str.h"
 #include "runtime/print.h"
@@ -54,6 +58,18 @@ public:
         for (size_t i = 0; i < N; ++i) {
             if (pick < weights[i]) return i;
             pick -= weights[i];
+        }
+        return N - 1;
+    }
+    /// An index into @p table, each entry chosen in proportion to its `weight` member.
+    template <typename T, size_t N>
+    size_t weighted_entry(const T (&table)[N]) {
+        uint64_t total = 0;
+        for (const T& entry : table) total += entry.weight;
+        uint64_t pick = below(total);
+        for (size_t i = 0; i < N; ++i) {
+            if (pick < table[i].weight) return i;
+            pick -= table[i].weight;
         }
         return N - 1;
     }
@@ -116,6 +132,17 @@ inline uint64_t stack_pointer() {
     return sp;
 }
 
+/// Does this kernel have threads? gettid answers from chapter 07 on (ENOSYS
+/// before): from then on a pipe or an io_uring wait may sleep, and a fuzzer
+/// must see to it that every sleep it starts can end.
+inline bool kernel_has_threads() { return raw_syscall(abi::Sys::Gettid) > 0; }
+
+/// Sleep about @p ms milliseconds: the fuzzers' own pacing, not a fuzzed call.
+inline void nap_ms(int64_t ms) {
+    const abi::TimeSpec t{ms / 1000, (ms % 1000) * 1000000};
+    raw_syscall(abi::Sys::Nanosleep, reinterpret_cast<long>(&t), 0);
+}
+
 /// From chapter 07 a write into a pipe without a reader also raises
 /// SIGPIPE, whose default action ends the program: the fuzzers write into
 /// such pipes all the time, so they ignore it, as servers do. (Before
@@ -125,5 +152,42 @@ inline void ignore_sigpipe() {
     raw_syscall(abi::Sys::RtSigaction, static_cast<long>(abi::Signal::Pipe), reinterpret_cast<long>(&ignore), 0,
                 sizeof(uint64_t));
 }
+
+/// Close every descriptor but the console's 1 and 2, and @p keep. A pipe
+/// whose ends are all closed lets every sleeper go (end of file, EPIPE):
+/// the fuzzers' way to end any pipe wait they started, whatever it was.
+inline void close_all_but_console(int keep = -1) {
+    for (int fd = 0; fd < 64; ++fd)
+        if (fd != 1 && fd != 2 && fd != keep) raw_syscall(abi::Sys::Close, fd);
+}
+
+/// A lock between the threads of one fuzzer, for its own bookkeeping only.
+/// A waiter yields the CPU (the holder may have been preempted), and the
+/// holder never makes a call that may sleep, so a wait always ends.
+class SpinLock {
+public:
+    /// Take the lock.
+    void lock() {
+        while (__atomic_exchange_n(&m_held, 1, __ATOMIC_ACQUIRE)) raw_syscall(abi::Sys::SchedYield);
+    }
+    /// Let it go.
+    void unlock() { __atomic_store_n(&m_held, 0, __ATOMIC_RELEASE); }
+
+private:
+    int m_held = 0;
+};
+
+/// Holds a SpinLock for one scope.
+class Locked {
+public:
+    /// Take @p lock until the end of the scope.
+    explicit Locked(SpinLock& lock) : m_lock(lock) { m_lock.lock(); }
+    ~Locked() { m_lock.unlock(); }
+    Locked(const Locked&) = delete;
+    Locked& operator=(const Locked&) = delete;
+
+private:
+    SpinLock& m_lock;
+};
 
 }  // namespace fuzz

@@ -26,12 +26,7 @@
  *     the backlog drains, nothing is owed; with a scrambled head, only as
  *     many as cq_overflow admits may be missing. Cancelled requests are owed
  *     nothing.
- *
- * FUZZ_AVOID=backlog-drop in the environment always enters with GETEVENTS
- * while the backlog holds completions, which steps around a known engine
- * bug (see user/programs/regress-uring-backlog-drop.cpp) to look for others.
  */
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -50,8 +45,6 @@ using iu::Op;
 using iu::Sqe;
 using uring::IssueResult;
 using uring::Request;
-
-bool g_avoid_backlog_drop = false;
 
 /// A tag owed one CQE.
 struct Owed {
@@ -218,7 +211,6 @@ struct Harness {
         if (min_complete == 7) min_complete = in.u32();
         uint32_t flags = in.u8() & 1 ? iu::kEnterGetEvents : 0;
         if (in.u8() > 250) flags = in.u32();
-        if (g_avoid_backlog_drop && ring.backlog_size() > 0) flags |= iu::kEnterGetEvents;
         const uint32_t dropped_before = h().sq_dropped;
         const uint32_t overflow_before = h().cq_overflow;
         const Result<uint32_t> entered = ring.enter(to_submit, min_complete, flags, &kernel);
@@ -329,12 +321,6 @@ struct Harness {
 };
 
 }  // namespace
-
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    const char* avoid = std::getenv("FUZZ_AVOID");
-    g_avoid_backlog_drop = avoid && (std::strstr(avoid, "backlog-drop") || std::strstr(avoid, "known"));
-    return 0;
-}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FuzzInput in(data, size);

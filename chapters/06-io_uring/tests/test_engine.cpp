@@ -739,6 +739,39 @@ Test(uring_async, request_pool_exhaustion_is_eagain) {
     cr_expect_eq(t.ring.inflight(), 1u);
 }
 
+// For an SQPOLL thread, which asks before it sleeps or lets SQ_WAIT wait
+// (chapter 08): the same answers as a submission, without taking anything.
+Test(uring_async, can_submit_says_what_submit_would) {
+    TestRing<16, 2> t(8);
+    cr_expect_eq(raw(t.ring.can_submit()), 0);
+    for (int i = 0; i < 2; ++i) t.queue(read_pipe(i));
+    cr_expect_eq(t.enter(2), 2);
+    cr_expect_eq(raw(t.ring.can_submit()), -Errno::Again, "both requests parked");
+    t.executor.write_pipe(16);
+    cr_expect_eq(raw(t.ring.can_submit()), 0);
+    TestRing<4> full(4);  // CQ 8, backlog 4
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 4; ++i) full.queue(nop(round * 4 + i));
+        cr_expect_eq(full.enter(4), 4);
+    }
+    cr_expect_eq(raw(full.ring.can_submit()), -Errno::Busy, "no room for another CQE");
+}
+
+// Found by fuzz-uring (user/programs/regress-sqpoll-stuck.cpp): the SQPOLL
+// thread counted queued SQEs from the shared SQ head, which the user can
+// overwrite; the kernel's own head is the only one to trust.
+Test(uring_sq, sq_queued_ignores_the_shared_head) {
+    TestRing<> t(8);
+    for (int i = 0; i < 3; ++i) t.queue(nop(i));
+    cr_expect_eq(t.ring.sq_queued(), 3u);
+    t.h().sq_head = 0x12345678;
+    cr_expect_eq(t.ring.sq_queued(), 3u, "the user's scribble changes nothing");
+    cr_expect_eq(t.enter(2), 2);
+    cr_expect_eq(t.ring.sq_queued(), 1u);
+    __atomic_store_n(&t.h().sq_tail, 0xdead0000u, __ATOMIC_RELEASE);
+    cr_expect_eq(t.ring.sq_queued(), 0xdead0000u - 2u, "a garbage tail is the user's own: submit() caps it");
+}
+
 Test(uring_async, cancel_all_on_release) {
     TestRing<16, 4> t(8);
     for (int i = 0; i < 3; ++i) t.queue(read_pipe(i));

@@ -242,6 +242,8 @@ Result<void> Ring::check_enter_flags(uint32_t flags) {
     return {};
 }
 
+uint32_t Ring::sq_queued() const { return load_acquire(m_header->sq_tail) - m_sq_head; }
+
 uint32_t Ring::cq_ready() const {
     // The user's head may be garbage: more than cq_entries "ready" means full.
     const uint32_t used = m_cq_tail - load_acquire(m_header->cq_head);
@@ -256,6 +258,12 @@ uint32_t Ring::completion_room() const {
     // one side to the other, so it never changes this number.
     const uint32_t room = cq_free() + static_cast<uint32_t>(m_backlog.size()) - m_backlog_count;
     return room > m_inflight ? room - m_inflight : 0;
+}
+
+Result<void> Ring::can_submit() const {
+    if (completion_room() == 0) return Err(Errno::Busy);
+    if (!m_free) return Err(Errno::Again);
+    return {};
 }
 
 void Ring::publish_cq_tail() {
@@ -356,7 +364,7 @@ Result<void> Ring::submit_one(Request& request) {
 Result<uint32_t> Ring::submit(uint32_t to_submit) {
     const uint32_t sq_mask = m_layout.sq_entries - 1;
     // Acquire: the SQEs and index array entries before the user's tail are complete.
-    uint32_t queued = load_acquire(m_header->sq_tail) - m_sq_head;
+    uint32_t queued = sq_queued();
     if (queued > m_layout.sq_entries) queued = m_layout.sq_entries;  // a garbage tail
     const uint32_t wanted = to_submit < queued ? to_submit : queued;
 

@@ -261,6 +261,10 @@ public:
 
     // State, for the kernel's waiter and for tests.
 
+    /// SQEs the user has queued and the kernel not yet taken: the user's SQ
+    /// tail (acquire) less the kernel's own head, never the shared copy the
+    /// user may have scribbled on. A garbage tail can make it anything.
+    [[nodiscard]] uint32_t sq_queued() const;
     /// CQEs posted and not yet consumed by the user (at most cq_entries).
     [[nodiscard]] uint32_t cq_ready() const;
     /// Requests issued and not yet completed.
@@ -269,6 +273,9 @@ public:
     [[nodiscard]] uint32_t backlog_size() const { return m_backlog_count; }
     /// How many more requests can be accepted with a guaranteed CQE slot.
     [[nodiscard]] uint32_t completion_room() const;
+    /// Could submit() take an SQE now? Errno::Busy if no CQE could be kept
+    /// for it, Errno::Again if every request is in flight: what it would answer.
+    [[nodiscard]] Result<void> can_submit() const;
     /// The layout this ring was created with.
     [[nodiscard]] const Layout& layout() const { return m_layout; }
     /// The shared header (for tests and debugging; the user may scribble on it).

@@ -54,11 +54,13 @@ Result<File*> FileTable::get(uint32_t fd) const {
     return files[fd];
 }
 
-Result<File*> FileTable::get_for(uint32_t fd, unsigned open, unsigned can) const {
+Result<FileRef> FileTable::hold(uint32_t fd) const { return FileRef(TRY(get(fd))); }
+
+Result<FileRef> FileTable::hold_for(uint32_t fd, unsigned open, unsigned can) const {
     File* file = TRY(get(fd));
     if (!file->allows(open)) return Err(Errno::BadF);
     if (!file->allows(can)) return Err(Errno::Inval);
-    return file;
+    return FileRef(file);
 }
 
 static_assert(FileTable::kMaxFiles <= 64, "close_on_exec has one bit per descriptor");

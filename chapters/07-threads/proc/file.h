@@ -22,6 +22,11 @@
  * thread to sleep - it is parked and finished later instead (Linux's
  * IOCB_NOWAIT).
  *
+ * A call that uses a file holds a reference on it until it returns
+ * (FileRef, Linux's fdget/fdput): while it sleeps in a pipe or a ring,
+ * another thread may close the descriptor, and the file must outlive the
+ * call that is still inside it.
+ *
  * A read or write gets its user buffers as a UserIter (proc/user_iter.h),
  * already checked to lie in user space: read() and readv() reach the same
  * File::read, as Linux's read_iter.
@@ -112,6 +117,31 @@ private:
     int m_refs = 1;  // the creator's
 };
 
+/// A reference on a file for as long as a system call uses it: taken when
+/// the descriptor is looked up, dropped when the call returns. Moved, never
+/// copied; the last reference, if another thread closed the descriptor
+/// meanwhile, deletes the file here.
+class FileRef {
+public:
+    /// Take a reference on @p file.
+    explicit FileRef(File* file) : m_file(file) { m_file->ref(); }
+    /// Take over @p other's reference.
+    FileRef(FileRef&& other) : m_file(other.m_file) { other.m_file = nullptr; }
+    FileRef(const FileRef&) = delete;
+    FileRef& operator=(const FileRef&) = delete;
+    FileRef& operator=(FileRef&&) = delete;
+    ~FileRef() {
+        if (m_file) m_file->unref();
+    }
+    /// The file.
+    File* operator->() const { return m_file; }
+    /// The file, for a caller that takes its own reference (a parked request).
+    [[nodiscard]] File* get() const { return m_file; }
+
+private:
+    File* m_file;
+};
+
 /// A process's open descriptors.
 struct FileTable {
     static constexpr int kMaxFiles = 64;  ///< descriptors per process (0 to 63): RLIMIT_NOFILE
@@ -126,10 +156,12 @@ struct FileTable {
 
     /// The file behind @p fd, or Errno::BadF.
     [[nodiscard]] Result<File*> get(uint32_t fd) const;
-    /// The file behind @p fd for an operation, checked as Linux's vfs_read
-    /// and vfs_write do: Errno::BadF unless it was opened for it (@p open,
-    /// kReadable or kWritable), Errno::Inval unless it has it (@p can).
-    [[nodiscard]] Result<File*> get_for(uint32_t fd, unsigned open, unsigned can) const;
+    /// The file behind @p fd, held for a call that may sleep, or Errno::BadF.
+    [[nodiscard]] Result<FileRef> hold(uint32_t fd) const;
+    /// The file behind @p fd for an operation, held, and checked as Linux's
+    /// vfs_read and vfs_write do: Errno::BadF unless it was opened for it
+    /// (@p open, kReadable or kWritable), Errno::Inval unless it has it (@p can).
+    [[nodiscard]] Result<FileRef> hold_for(uint32_t fd, unsigned open, unsigned can) const;
     /// Put @p file at the lowest free descriptor from @p lowest on, with
     /// FD_CLOEXEC if @p cloexec, taking over the caller's reference (which
     /// is dropped on failure: Errno::MFile if no descriptor is free).

@@ -9,7 +9,8 @@
  * the descriptor (EBADF), whether it was opened for this (EBADF), whether
  * the file can do it at all (EINVAL: an io_uring fd cannot be read), the
  * buffers' ranges (EFAULT, EINVAL: making the UserIter), then the file's
- * own operation.
+ * own operation. The file is held until the call returns (FileRef): a
+ * read or write may sleep, and another thread may close the descriptor.
  */
 #include "proc/file.h"
 #include "proc/process.h"
@@ -20,28 +21,28 @@ using abi::Errno;
 
 /// read(fd, buf, count) through the process's descriptor table.
 Result<long> sys_read(const SyscallArgs& a) {
-    File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
+    FileRef file = TRY(current_files().hold_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
     UserIter to = TRY(UserIter::buffer(a.a1, a.a2));
     return file->read(to, file->blocking());
 }
 
 /// write(fd, buf, count) through the process's descriptor table.
 Result<long> sys_write(const SyscallArgs& a) {
-    File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
+    FileRef file = TRY(current_files().hold_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
     UserIter from = TRY(UserIter::buffer(a.a1, a.a2));
     return file->write(from, file->blocking());
 }
 
 /// readv(fd, iov, iovcnt): the iovec array is checked whole before a byte moves.
 Result<long> sys_readv(const SyscallArgs& a) {
-    File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
+    FileRef file = TRY(current_files().hold_for(static_cast<uint32_t>(a.a0), kReadable, kCanRead));
     UserIter to = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
     return file->read(to, file->blocking());
 }
 
 /// writev(fd, iov, iovcnt): as readv.
 Result<long> sys_writev(const SyscallArgs& a) {
-    File* file = TRY(current_files().get_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
+    FileRef file = TRY(current_files().hold_for(static_cast<uint32_t>(a.a0), kWritable, kCanWrite));
     UserIter from = TRY(UserIter::iovecs(a.a1, static_cast<uint32_t>(a.a2)));
     return file->write(from, file->blocking());
 }

@@ -112,8 +112,8 @@ public:
         switch (static_cast<ring_abi::Op>(sqe.opcode)) {
         case ring_abi::Op::Write:
         case ring_abi::Op::Writev: {
-            const Result<File*> file = current_files().get_for(fd, kWritable, kCanWrite);
-            return done(file ? write_request(*file, sqe) : Err(file.error()));
+            const Result<FileRef> file = current_files().hold_for(fd, kWritable, kCanWrite);  // it may sleep
+            return done(file ? write_request(file->get(), sqe) : Err(file.error()));
         }
         case ring_abi::Op::Close: {
             const Result<File*> file = current_files().get(fd);
@@ -123,9 +123,9 @@ public:
         }
         case ring_abi::Op::Read:
         case ring_abi::Op::Readv: {
-            const Result<File*> found = current_files().get_for(fd, kReadable, kCanRead);
+            const Result<FileRef> found = current_files().hold_for(fd, kReadable, kCanRead);
             if (!found) return done(Err(found.error()));
-            File* file = *found;
+            File* file = found->get();
             const Result<long> n = read_request(file, sqe);
             if (n || n.error() != Errno::Again || !file->wait_for_data(r)) return done(n);
             file->ref();  // the parked request keeps the file open
@@ -208,7 +208,10 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // A registered ring's index (IORING_REGISTER_RING_FDS, not implemented):
     // past Linux's 16 slots it is EINVAL, below it an empty slot, EBADF.
     if (flags & ring_abi::kEnterRegisteredRing) return Err(fd >= 16 ? Errno::Inval : Errno::BadF);
-    RingFile* file = TRY(ring_of(fd));
+    // Held until enter returns: it may sleep, and another thread may close the fd.
+    const FileRef held = TRY(current_files().hold(fd));
+    RingFile* file = held->as_ring();
+    if (!file) return Err(Errno::OpNotSupp);
     Waiter waiter(*file);
     return TRY(file->ring.enter(static_cast<uint32_t>(a.a1), static_cast<uint32_t>(a.a2), flags, &waiter));
 }

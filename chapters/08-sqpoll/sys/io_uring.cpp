@@ -67,21 +67,6 @@ int32_t cqe_res(const Result<long>& r) { return static_cast<int32_t>(r ? *r : -r
 
 uring::IssueResult done(const Result<long>& r) { return uring::IssueResult::done(cqe_res(r)); }
 
-// A reference held while a file is in use (Linux's fget/fput): a call may
-// sleep - io_uring_enter waiting, a WRITE in a full pipe - and meanwhile
-// another thread may close the fd (and unmap a ring's memory); the file
-// stays until its user is done. The last reference may go here.
-class Hold {
-public:
-    explicit Hold(File* file) : m_file(file) { m_file->ref(); }
-    Hold(const Hold&) = delete;
-    Hold& operator=(const Hold&) = delete;
-    ~Hold() { m_file->unref(); }
-
-private:
-    File* m_file;
-};
-
 constexpr uint64_t page_round(uint64_t bytes) { return (bytes + kPageSize - 1) & ~(kPageSize - 1); }
 
 }  // namespace
@@ -139,10 +124,8 @@ public:
         switch (static_cast<ring_abi::Op>(sqe.opcode)) {
         case ring_abi::Op::Write:
         case ring_abi::Op::Writev: {
-            const Result<File*> file = current_files().get_for(fd, kWritable, kCanWrite);
-            if (!file) return done(Err(file.error()));
-            const Hold hold(*file);  // the write may sleep
-            return done(write_request(*file, sqe));
+            const Result<FileRef> file = current_files().hold_for(fd, kWritable, kCanWrite);  // it may sleep
+            return done(file ? write_request(file->get(), sqe) : Err(file.error()));
         }
         case ring_abi::Op::Close: {
             const Result<File*> file = current_files().get(fd);
@@ -152,9 +135,9 @@ public:
         }
         case ring_abi::Op::Read:
         case ring_abi::Op::Readv: {
-            const Result<File*> found = current_files().get_for(fd, kReadable, kCanRead);
+            const Result<FileRef> found = current_files().hold_for(fd, kReadable, kCanRead);
             if (!found) return done(Err(found.error()));
-            File* file = *found;
+            File* file = found->get();
             const Result<long> n = read_request(file, sqe);
             if (n || n.error() != Errno::Again || !file->wait_for_data(r)) return done(n);
             file->ref();  // the parked request keeps the file open
@@ -255,8 +238,10 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // A registered ring's index (IORING_REGISTER_RING_FDS, not implemented):
     // past Linux's 16 slots it is EINVAL, below it an empty slot, EBADF.
     if (flags & ring_abi::kEnterRegisteredRing) return Err(fd >= 16 ? Errno::Inval : Errno::BadF);
-    RingFile* file = TRY(ring_of(fd));
-    const Hold hold(file);
+    // Held until enter returns: it may sleep, and another thread may close the fd.
+    const FileRef held = TRY(current_files().hold(fd));
+    RingFile* file = held->as_ring();
+    if (!file) return Err(Errno::OpNotSupp);
     Waiter waiter(*file);
     const auto to_submit = static_cast<uint32_t>(a.a1), min_complete = static_cast<uint32_t>(a.a2);
     if (!file->sqpoll) return TRY(file->ring.enter(to_submit, min_complete, flags, &waiter));
@@ -265,7 +250,7 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // it answers to_submit, and a wait's error only if that is 0.
     if (!file->poller.running()) return Err(Errno::OwnerDead);
     if (flags & ring_abi::kEnterSqWakeup) file->poller.wake();
-    if (flags & ring_abi::kEnterSqWait) file->poller.wait_for_room();
+    if (flags & ring_abi::kEnterSqWait) TRY(file->poller.wait_for_room());  // EBUSY/EAGAIN: see sqpoll.h
     if (!(flags & ring_abi::kEnterGetEvents)) return to_submit;
     const Result<uint32_t> waited = file->ring.enter(0, min_complete, ring_abi::kEnterGetEvents, &waiter);
     if (!waited && to_submit == 0) return Err(waited.error());

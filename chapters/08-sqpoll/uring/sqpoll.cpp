@@ -39,6 +39,7 @@ Result<void> SqPoller::start(uring::Ring& ring, Process& process, uint32_t idle_
     m_idle_ms = idle_ms ? idle_ms : kDefaultIdleMs;
     format_to(m_name, sizeof m_name, "iou-sqp-{}", current_thread()->tid);
     Thread* t = TRY(spawn_kernel_thread(m_name, main, this));
+    m_thread = t;
     // It joins the program now, before it can run (the kernel is not
     // preempted): from here the program cannot end, and its address space
     // go, without it. Its first switch loads the program's page tables.
@@ -58,12 +59,8 @@ void SqPoller::main(void* self) { static_cast<SqPoller*>(self)->run(); }
 
 bool SqPoller::told_to_stop() const { return m_stopping || m_process->exiting; }
 
-uint32_t SqPoller::queued() const {
-    // The shared head, as the program sees it (Linux's io_sqring_full reads
-    // it too); submit() itself trusts only the engine's own copy.
-    const uring::RingHeader* h = m_ring->header();
-    return std::atomic_ref<const uint32_t>(h->sq_tail).load(std::memory_order_acquire) - h->sq_head;
-}
+// The kernel's own count, never the shared SQ head: the program may write anything there.
+uint32_t SqPoller::queued() const { return m_ring->sq_queued(); }
 
 void SqPoller::run() {
     // As Linux: the idle deadline starts in the past, so a poller with
@@ -75,10 +72,10 @@ void SqPoller::run() {
             // Errno::Busy or Again: no room for the CQEs or requests yet; look again next round.
             const Result<uint32_t> taken = m_ring->submit(n);
             worked = taken && *taken > 0;
-            if (worked) {
-                m_completions->wake_all();
-                m_room.wake_all();
-            }
+            if (worked) m_completions->wake_all();
+            // An SQ_WAIT looks again after every try: slots may have gone
+            // (taken, or dropped), or the poller found it cannot take any.
+            m_room.wake_all();
         }
         if (worked) idle_at = now_ms() + m_idle_ms;
         if (worked || now_ms() < idle_at) {
@@ -127,16 +124,26 @@ void SqPoller::wake() {
     m_process->helpers_wait.wake_all();
 }
 
-void SqPoller::wait_for_room() {
-    // Linux's io_sqring_full: exactly sq_entries queued. A tail the program
-    // scribbled on is not "full", so it cannot make this wait forever.
-    const uint32_t entries = m_ring->layout().sq_entries;
-    (void)m_room.wait([&] { return queued() != entries || !m_running; });
+Result<void> SqPoller::wait_for_room() {
+    // Linux's io_sqring_full: exactly sq_entries queued, counted from the
+    // kernel's own head. A tail the program scribbled on is not "full", so it
+    // cannot make this wait forever; nor can a full SQ the poller cannot take
+    // from (see sqpoll.h).
+    const auto full = [&] { return m_running && queued() == m_ring->layout().sq_entries; };
+    TRY(m_room.wait([&] { return !full() || !m_ring->can_submit(); }));
+    if (full()) return m_ring->can_submit();  // stuck: the program must reap, or data arrive
+    return {};
 }
 
 void SqPoller::stop() {
-    if (!m_running) return;  // it ended with its program
-    m_stopping = true;
+    {
+        IrqLock guard(sched_lock());
+        if (!m_running) return;  // it ended with its program
+        m_stopping = true;
+        // Asleep in a request (a WRITE to a full pipe) or on helpers_wait: its wait ends.
+        m_thread->interrupted = true;
+        if (m_thread->waiting_on) m_thread->waiting_on->wake_all_locked();
+    }
     m_process->helpers_wait.wake_all();
     // Not interruptible: the ring's memory must outlive the thread that uses it.
     while (m_running)

@@ -54,11 +54,15 @@ public:
     /// IORING_ENTER_SQ_WAKEUP: wake the thread if it sleeps.
     void wake();
 
-    /// IORING_ENTER_SQ_WAIT: sleep while the SQ is full. As Linux, it
-    /// never fails: an interrupted wait just ends.
-    void wait_for_room();
+    /// IORING_ENTER_SQ_WAIT: sleep until the SQ has room for an SQE. A full
+    /// SQ that the thread cannot take from (no room for a CQE, every request
+    /// in flight) never drains by itself: then Errno::Busy or Errno::Again
+    /// at once, what a submission would answer.
+    Result<void> wait_for_room();
 
     /// The ring is going away: stop the thread and wait until it has gone.
+    /// A thread asleep inside a request (a WRITE to a full pipe) is woken,
+    /// and that request ends with EINTR, as at the program's exit.
     void stop();
 
 private:
@@ -70,6 +74,7 @@ private:
 
     uring::Ring* m_ring = nullptr;
     Process* m_process = nullptr;
+    Thread* m_thread = nullptr;  // valid while m_running
     WaitQueue* m_completions = nullptr;
     uint64_t m_idle_ms = 0;
     char m_name[16] = {};     // iou-sqp-TID, for the log

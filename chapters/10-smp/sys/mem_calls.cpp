@@ -8,6 +8,8 @@
  * its last change: two threads on two CPUs would otherwise pick the same
  * free range.)
  */
+#include <optional>
+
 #include "common/abi/linux.h"
 #include "mm/user_space.h"
 #include "proc/file.h"
@@ -80,7 +82,10 @@ Result<long> sys_mmap(const SyscallArgs& a) {
 
     if (offset & ~kPageMask) return Err(Errno::Inval);
     const bool anonymous = flags & abi::map::Anonymous;
-    File* file = anonymous ? nullptr : TRY(current_files().get(fd));
+    // Held for the call: another thread may close fd meanwhile (chapter 10).
+    std::optional<FileRef> held;
+    if (!anonymous) held.emplace(TRY(current_files().hold(fd)));
+    File* file = held ? held->get() : nullptr;
     if (length == 0) return Err(Errno::Inval);
     if (length > g_user_top) return Err(Errno::NoMem);  // also catches rounding up past 2^64
     const uint64_t size = (length + kPageSize - 1) & kPageMask;

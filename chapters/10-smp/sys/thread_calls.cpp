@@ -15,6 +15,7 @@
 #include "arch/timer.h"
 #include "common/abi/linux.h"
 #include "kernel/x86.h"
+#include "mm/user_space.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
 #include "sched/thread.h"
@@ -34,6 +35,7 @@ constexpr int64_t kNsPerMs = 1000000;
 /// files and the signal handlers (CLONE_VM|CLONE_FS|CLONE_FILES|
 /// CLONE_SIGHAND|CLONE_THREAD, as pthread_create passes them); a new
 /// process (fork) is Errno::Inval here - see the chapter's differences.
+/// A CLONE_SETTLS base outside user space is Errno::Perm.
 Result<long> sys_clone(const SyscallArgs& a) {
     const uint64_t flags = a.a0, stack = a.a1, parent_tid = a.a2, child_tid = a.a3, tls = a.a4;
     constexpr uint64_t kRequired = clone_flag::Vm | clone_flag::Fs | clone_flag::Files | clone_flag::SigHand |
@@ -45,6 +47,9 @@ Result<long> sys_clone(const SyscallArgs& a) {
     if ((flags & clone_flag::Thread) && !(flags & clone_flag::SigHand)) return Err(Errno::Inval);
     if ((flags & clone_flag::SigHand) && !(flags & clone_flag::Vm)) return Err(Errno::Inval);
     if ((flags & kRequired) != kRequired || (flags & ~kAllowed)) return Err(Errno::Inval);
+    // The new thread's FS base, checked as arch_prctl(ARCH_SET_FS) checks it
+    // (Linux's set_new_tls does the same): it is loaded into IA32_FS_BASE.
+    if ((flags & clone_flag::SetTls) && tls >= g_user_top) return Err(Errno::Perm);
 
     Thread* self = current_thread();
     TrapFrame frame = current_user_frame();
