@@ -129,6 +129,34 @@ struct Probe {
     ProbeOp* ops() { return reinterpret_cast<ProbeOp*>(this + 1); }
 };
 
+/// IORING_REGISTER_BUFFERS2 / FILES2's argument (struct io_uring_rsrc_register):
+/// a table of nr entries, from the array at data (iovecs or fds), or empty.
+struct RsrcRegister {
+    uint32_t nr;     ///<  0: entries in the table
+    uint32_t flags;  ///<  4: kRsrcRegisterSparse: every slot empty (data must be 0)
+    uint64_t resv2;  ///<  8: must be zero
+    uint64_t data;   ///< 16: the iovec or fd array
+    uint64_t tags;   ///< 24: a u64 tag per entry, or 0 (a CQE when the entry is released)
+};
+
+/// IORING_REGISTER_FILES_UPDATE's argument (struct io_uring_rsrc_update, also
+/// spelled io_uring_files_update): replace nr_args slots from offset.
+struct RsrcUpdate {
+    uint32_t offset;  ///< 0: first slot to replace
+    uint32_t resv;    ///< 4: must be zero
+    uint64_t data;    ///< 8: the fd array
+};
+
+/// IORING_REGISTER_BUFFERS_UPDATE / FILES_UPDATE2's argument (struct io_uring_rsrc_update2).
+struct RsrcUpdate2 {
+    uint32_t offset;  ///<  0: first slot to replace
+    uint32_t resv;    ///<  4: must be zero
+    uint64_t data;    ///<  8: the iovec or fd array
+    uint64_t tags;    ///< 16: a u64 tag per entry, or 0
+    uint32_t nr;      ///< 24: how many slots
+    uint32_t resv2;   ///< 28: must be zero
+};
+
 // ------------------------------------------------------------------- opcodes
 
 /// Request opcodes (enum io_uring_op), in Linux's order up to 6.1's last one.
@@ -283,6 +311,11 @@ inline constexpr uint32_t kCqeBufferShift = 16;         ///< where kCqeFBuffer's
 /// ProbeOp::flags.
 inline constexpr uint16_t kOpSupported = 1u << 0;
 
+/// RsrcRegister::flags: register a table of empty slots.
+inline constexpr uint32_t kRsrcRegisterSparse = 1u << 0;
+/// In a FILES_UPDATE fd array: leave this slot as it is.
+inline constexpr int32_t kRegisterFilesSkip = -2;
+
 /// mmap offsets on a ring fd: which region a mapping shows.
 inline constexpr uint64_t kOffSqRing = 0ull;                ///< the SQ ring (and CQ with kFeatSingleMmap)
 inline constexpr uint64_t kOffCqRing = 0x8000000ull;        ///< the CQ ring
@@ -312,5 +345,8 @@ static_assert(offsetof(Sqe, file_index) == 44 && offsetof(Sqe, addr3) == 48 && o
 static_assert(sizeof(Cqe) == 16);
 static_assert(offsetof(Cqe, res) == 8 && offsetof(Cqe, flags) == 12);
 static_assert(sizeof(ProbeOp) == 8 && sizeof(Probe) == 16);
+static_assert(sizeof(RsrcRegister) == 32 && offsetof(RsrcRegister, data) == 16 && offsetof(RsrcRegister, tags) == 24);
+static_assert(sizeof(RsrcUpdate) == 16 && offsetof(RsrcUpdate, data) == 8);
+static_assert(sizeof(RsrcUpdate2) == 32 && offsetof(RsrcUpdate2, tags) == 16 && offsetof(RsrcUpdate2, nr) == 24);
 
 }  // namespace abi::io_uring

@@ -94,6 +94,7 @@ enum class Errno : int {
     Srch = 3,         ///< ESRCH: no such process
     Intr = 4,         ///< EINTR: interrupted system call
     Io = 5,           ///< EIO: I/O error
+    NxIo = 6,         ///< ENXIO: no such device or address (io_uring: nothing registered)
     BadF = 9,         ///< EBADF: bad file descriptor
     Again = 11,       ///< EAGAIN: try again (would block)
     NoMem = 12,       ///< ENOMEM: out of memory
@@ -137,6 +138,7 @@ constexpr const char* errno_name(Errno e) {
         case Errno::Srch: return "ESRCH";
         case Errno::Intr: return "EINTR";
         case Errno::Io: return "EIO";
+        case Errno::NxIo: return "ENXIO";
         case Errno::BadF: return "EBADF";
         case Errno::Again: return "EAGAIN";
         case Errno::NoMem: return "ENOMEM";

@@ -123,6 +123,7 @@ const Row kErrnoRows[] = {
     ROW(Errno::Srch, ESRCH),
     ROW(Errno::Intr, EINTR),
     ROW(Errno::Io, EIO),
+    ROW(Errno::NxIo, ENXIO),
     ROW(Errno::BadF, EBADF),
     ROW(Errno::Again, EAGAIN),
     ROW(Errno::NoMem, ENOMEM),

@@ -54,6 +54,10 @@ Test(io_uring_abi, struct_sizes) {
         ROW(sizeof(iu::Cqe), sizeof(io_uring_cqe)),
         ROW(sizeof(iu::ProbeOp), sizeof(io_uring_probe_op)),
         ROW(sizeof(iu::Probe), sizeof(io_uring_probe)),
+        ROW(sizeof(iu::RsrcRegister), sizeof(io_uring_rsrc_register)),
+        ROW(sizeof(iu::RsrcUpdate), sizeof(io_uring_rsrc_update)),
+        ROW(sizeof(iu::RsrcUpdate), sizeof(io_uring_files_update)),
+        ROW(sizeof(iu::RsrcUpdate2), sizeof(io_uring_rsrc_update2)),
         ROW(alignof(iu::Params), alignof(io_uring_params)),
         ROW(alignof(iu::Sqe), alignof(io_uring_sqe)),
         ROW(alignof(iu::Cqe), alignof(io_uring_cqe)),
@@ -168,6 +172,29 @@ Test(io_uring_abi, cqe_and_probe_fields) {
         FIELD(iu::Probe, resv, io_uring_probe, resv),
         FIELD(iu::Probe, resv2, io_uring_probe, resv2),
         ROW(sizeof(iu::Probe), offsetof(io_uring_probe, ops)),  // ops() starts right after the header
+    };
+    check_rows(rows);
+}
+
+Test(io_uring_abi, rsrc_fields) {
+    const Row rows[] = {
+        FIELD(iu::RsrcRegister, nr, io_uring_rsrc_register, nr),
+        FIELD(iu::RsrcRegister, flags, io_uring_rsrc_register, flags),
+        FIELD(iu::RsrcRegister, resv2, io_uring_rsrc_register, resv2),
+        FIELD(iu::RsrcRegister, data, io_uring_rsrc_register, data),
+        FIELD(iu::RsrcRegister, tags, io_uring_rsrc_register, tags),
+        FIELD(iu::RsrcUpdate, offset, io_uring_rsrc_update, offset),
+        FIELD(iu::RsrcUpdate, resv, io_uring_rsrc_update, resv),
+        FIELD(iu::RsrcUpdate, data, io_uring_rsrc_update, data),
+        FIELD(iu::RsrcUpdate, data, io_uring_files_update, fds),
+        FIELD(iu::RsrcUpdate2, offset, io_uring_rsrc_update2, offset),
+        FIELD(iu::RsrcUpdate2, resv, io_uring_rsrc_update2, resv),
+        FIELD(iu::RsrcUpdate2, data, io_uring_rsrc_update2, data),
+        FIELD(iu::RsrcUpdate2, tags, io_uring_rsrc_update2, tags),
+        FIELD(iu::RsrcUpdate2, nr, io_uring_rsrc_update2, nr),
+        FIELD(iu::RsrcUpdate2, resv2, io_uring_rsrc_update2, resv2),
+        ROW(iu::kRsrcRegisterSparse, IORING_RSRC_REGISTER_SPARSE),
+        ROW(iu::kRegisterFilesSkip, IORING_REGISTER_FILES_SKIP),
     };
     check_rows(rows);
 }

@@ -46,6 +46,20 @@
  * asleep. The second thread also makes completions arrive while this one
  * is busy elsewhere, as they do in real programs.
  *
+ * Registered buffers and files (chapter 09: the probe reports READ_FIXED).
+ * Between enters the program registers, updates and unregisters buffers -
+ * over the data area, and over a scratch area it unmaps and maps again while
+ * they pin it - and files from the pipes' ends; the table lines read_fixed,
+ * write_fixed, read_ff and write_ff aim at them with good and bad indices.
+ * Each register call must answer what the program's record of the tables
+ * says (EBUSY on a table, ENXIO without one, 0 for a good registration, an
+ * error for one with a bad entry), and a fixed request naming a buffer index
+ * no registration ever had must not move a byte. A registered file holds
+ * its pipe end open, so the drain and the second thread's close-everything
+ * unregister the files first (after the latter the program no longer knows
+ * the file table, and stops checking it until it unregisters itself).
+ * Kernels without them answer every register call but the probe with EINVAL.
+ *
  * log=K prints everything from episode K on; every=P prints progress.
  */
 #include "runtime/fuzz.h"
@@ -69,6 +83,10 @@ constexpr uint64_t kDataSize = 8 * kPage;
 constexpr uint64_t kIovs = kData + kDataSize;        // iovec arrays, always pointing into kData
 constexpr uint64_t kIovCount = kPage / sizeof(abi::IoVec);
 constexpr uint64_t kHole = 0x0000100000000000;       // never mapped
+constexpr uint64_t kScratch = 0x0000000400000000;    // registered, then unmapped and mapped again under them
+constexpr uint64_t kScratchSize = 4 * kPage;
+constexpr uint32_t kMaxBuffers = 4;                  // registered buffers: never more than 4 slots
+constexpr uint32_t kMaxFiles = 8;                    // registered files: never more than 8 slots
 constexpr uint32_t kMaxEntries = 256;                // largest SQ this program makes
 constexpr int kMaxPipes = 6;
 
@@ -79,11 +97,14 @@ bool g_threads = false;         // the kernel has threads: waits sleep (see the 
 bool g_sqpoll = true;           // IORING_SETUP_SQPOLL works (false once setup refuses it)
 bool g_supported[256];          // opcodes the kernel says it has (IORING_REGISTER_PROBE)
 bool g_probed = false;
+bool g_fixed = false;           // registered buffers and files (READ_FIXED in the probe)
+bool g_scratch_mapped = false;  // kScratch is mapped (else unmapped, its pages perhaps still pinned)
 
 /// Totals over the run, printed at the end.
 struct Totals {
     uint64_t episodes, sqpoll_episodes, sqes_written, enters, accepted, dropped, cqes, cancelled, lost, violations;
     uint64_t pipe_writes, closes, unmapped, closed_parked, closed_asleep, sq_waits;
+    uint64_t registers;
 } g;
 
 void violation(StringView what, uint64_t a, uint64_t b) {
@@ -176,6 +197,10 @@ struct Episode {
     uint16_t refs[kMaxEntries];          ///< published slots not yet seen taken that name each SQE
     bool cq_scrambled = false;  ///< CQ head was garbage during an enter: losses are ours
     uint64_t lost = 0;          ///< completions the overflow counter admits losing
+    bool buffers = false;       ///< a table of registered buffers is installed
+    bool files = false;         ///< a table of registered files is installed...
+    bool files_known = true;    ///< ...as far as we know (the second thread may have unregistered it)
+    abi::IoVec registered[kMaxBuffers];  ///< what the buffer slots hold, as far as we know: where fixed requests aim
 
     uint32_t* word(uint32_t offset) const { return reinterpret_cast<uint32_t*>(rings + offset); }
 } g_ep;
@@ -317,6 +342,67 @@ Filled fill_close(fuzz::Rng& rng, Sqe& s) {
     return {Expect::Any, -1, fd};
 }
 
+/// A fixed request's buffer index and bytes: mostly inside what the slot was
+/// given (the request reaches the pipe, and may park there), else anywhere
+/// in the data or scratch area; now and then an index never registered.
+uint16_t fixed_buffer(fuzz::Rng& rng, uint64_t& addr, uint32_t& len) {
+    const auto index = static_cast<uint16_t>(rng.one_in(6) ? rng.range(kMaxBuffers, 0xffff) : rng.below(kMaxBuffers));
+    const abi::IoVec v = index < kMaxBuffers ? g_ep.registered[index] : abi::IoVec{0, 0};
+    if (v.len && !rng.one_in(4)) {
+        const uint64_t at = rng.below(v.len);
+        addr = v.base + at;
+        len = static_cast<uint32_t>(rng.below(v.len - at + 1));
+    } else {
+        data_buffer(rng, addr, len);
+        if (rng.one_in(3)) addr = addr - kData + kScratch;
+    }
+    return index;
+}
+
+// READ_FIXED from a pipe into a registered buffer.
+Filled fill_read_fixed(fuzz::Rng& rng, Sqe& s) {
+    uint64_t addr;
+    uint32_t len;
+    const uint16_t index = fixed_buffer(rng, addr, len);
+    const int fd = random_pipe_end(rng, true);
+    iou::prep_read_fixed(&s, fd, reinterpret_cast<void*>(addr), len, index);
+    return {index < kMaxBuffers ? Expect::Any : Expect::NonPositive, fd, -1};
+}
+
+// WRITE_FIXED into a pipe from a registered buffer (perhaps unmapped since).
+Filled fill_write_fixed(fuzz::Rng& rng, Sqe& s) {
+    uint64_t addr;
+    uint32_t len;
+    const uint16_t index = fixed_buffer(rng, addr, len);
+    iou::prep_write_fixed(&s, random_pipe_end(rng, false), reinterpret_cast<void*>(addr), len, index);
+    return {index < kMaxBuffers ? Expect::Any : Expect::NonPositive, -1, -1};
+}
+
+/// A registered file's index: one of the slots, or a hostile one.
+int fixed_file(fuzz::Rng& rng) {
+    return static_cast<int>(rng.one_in(8) ? hostile_fd(rng) : rng.below(kMaxFiles));
+}
+
+// READ or WRITE on a registered file (IOSQE_FIXED_FILE), sometimes with a registered buffer too.
+Filled fill_file_fixed(fuzz::Rng& rng, Sqe& s, bool write) {
+    uint64_t addr;
+    uint32_t len;
+    Filled f;
+    if (rng.one_in(3)) {
+        const uint16_t index = fixed_buffer(rng, addr, len);
+        if (write) iou::prep_write_fixed(&s, fixed_file(rng), reinterpret_cast<void*>(addr), len, index);
+        else iou::prep_read_fixed(&s, fixed_file(rng), reinterpret_cast<void*>(addr), len, index);
+        if (index >= kMaxBuffers) f.expect = Expect::NonPositive;
+    } else {
+        data_buffer(rng, addr, len);
+        iou::prep_rw(&s, write ? Op::Write : Op::Read, fixed_file(rng), addr, len, ~0ull);
+    }
+    iou::sqe_fixed_file(&s);
+    return f;  // a registered file is held by its table: no fd to park on or forget
+}
+Filled fill_read_ff(fuzz::Rng& rng, Sqe& s) { return fill_file_fixed(rng, s, false); }
+Filled fill_write_ff(fuzz::Rng& rng, Sqe& s) { return fill_file_fixed(rng, s, true); }
+
 /// One opcode the fuzzer fills well-formed. A chapter that adds opcodes adds
 /// a line (and a fill function); "one thing wrong" below breaks them all.
 struct OpcodeFuzz {
@@ -329,6 +415,9 @@ constexpr OpcodeFuzz kOpcodes[] = {
     {"nop", Op::Nop, 12, fill_nop},          {"read", Op::Read, 14, fill_read},
     {"write", Op::Write, 12, fill_write},    {"readv", Op::Readv, 5, fill_readv},
     {"writev", Op::Writev, 5, fill_writev},  {"close", Op::Close, 4, fill_close},
+    // Chapter 09: registered buffers and files ("ff": IOSQE_FIXED_FILE).
+    {"read_fixed", Op::ReadFixed, 5, fill_read_fixed},  {"write_fixed", Op::WriteFixed, 5, fill_write_fixed},
+    {"read_ff", Op::Read, 4, fill_read_ff},             {"write_ff", Op::Write, 4, fill_write_ff},
 };
 uint64_t g_filled[sizeof kOpcodes / sizeof kOpcodes[0] + 2];  // per table line, then the two malformed kinds
 
@@ -507,6 +596,157 @@ uint32_t safe_wait() {
     return static_cast<uint32_t>(sure < g_ep.cq_entries ? sure : g_ep.cq_entries);
 }
 
+// ------------------------------------------- registered buffers and files
+
+/// Map the scratch area (again), every page written: new memory, not what is pinned.
+void map_scratch() {
+    const long at = sys::mmap(reinterpret_cast<void*>(kScratch), kScratchSize, abi::prot::Read | abi::prot::Write,
+                              abi::map::Private | abi::map::Anonymous | abi::map::Fixed, -1, 0);
+    g_scratch_mapped = at == static_cast<long>(kScratch);
+    if (!g_scratch_mapped) return violation("cannot map the scratch area", static_cast<uint64_t>(at), kScratch);
+    mem::fill(reinterpret_cast<void*>(kScratch), '-', kScratchSize);
+}
+
+/// An iovec for a buffer registration; true if a registration takes it.
+bool random_iovec(fuzz::Rng& rng, abi::IoVec& v) {
+    switch (rng.below(8)) {
+    case 0: v = {0, 0}; return true;  // an empty slot
+    case 1: {                          // the scratch area, if it is mapped
+        const uint64_t off = rng.below(kScratchSize);
+        v = {kScratch + off, rng.range(1, kScratchSize - off)};
+        return g_scratch_mapped;
+    }
+    case 2: v = {hostile_address(rng), rng.range(1, 3 * kPage)}; return false;
+    case 3: v = {kData + rng.below(kDataSize), 0}; return false;  // zero length, not empty
+    case 4: v = {reinterpret_cast<uint64_t>(g_ep.sqes), kPage}; return false;  // the ring's own memory: borrowed
+    default: {
+        const uint64_t off = rng.below(kDataSize);
+        v = {kData + off, rng.range(1, kDataSize - off)};
+        return true;
+    }
+    }
+}
+
+/// Is @p fd open? Our record of the pipes may be stale (a CLOSE with one
+/// thing wrong may still have closed its fd): the kernel knows. An ioctl no
+/// file has is ENOTTY on an open fd, EBADF on one that is not.
+bool is_open(int fd) { return raw_syscall(Sys::Ioctl, fd, 0x7f7f) != -Errno::BadF; }
+
+/// An fd for a file registration; true if a registration takes it.
+bool random_file(fuzz::Rng& rng, int32_t& fd) {
+    switch (rng.below(6)) {
+    case 0: fd = -1; return true;  // an empty slot
+    case 1: fd = static_cast<int32_t>(hostile_fd(rng)); return fd == -1;  // not open, or the ring itself
+    default:  // a pipe end: -1 if we know it closed
+        fd = random_pipe_end(rng, rng.one_in(2));
+        return fd == -1 || (fd != g_ep.fd && is_open(fd));
+    }
+}
+
+/// Check a register call's answer @p r: it must be @p want, or with @p want
+/// 1 any error. Unless @p known is false: the second thread closed
+/// everything (and unregistered the files) meanwhile, and what the call
+/// had to answer is not known.
+void expect_register(StringView what, long r, long want, bool known) {
+    ++g.registers;
+    if (!known) return;
+    if (want == 1 ? r >= 0 : r != want) violation(what, static_cast<uint64_t>(r), static_cast<uint64_t>(want));
+}
+
+/// The second thread's close-everything count; a change means our record of
+/// the fds and of the file table is stale.
+uint64_t unblocks() { return __atomic_load_n(&g_helper.unblocks, __ATOMIC_SEQ_CST); }
+
+/// Unregister the files, as the drain must before it closes the writers.
+void unregister_files() {
+    const uint64_t before = unblocks();
+    const long r = logged("unregister files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::UnregisterFiles, nullptr, 0));
+    const bool known = g_ep.files_known && unblocks() == before;
+    expect_register("UNREGISTER_FILES's answer", r, g_ep.files ? 0 : -Errno::NxIo, known);
+    g_ep.files = false;
+    g_ep.files_known = unblocks() == before;
+}
+
+/// One register call on this episode's ring, checked against our record of its tables.
+void register_step(fuzz::Rng& rng) {
+    abi::IoVec iovs[kMaxBuffers];
+    int32_t fds[kMaxFiles];
+    if (!g_fixed) {  // a kernel without them: every register call but the probe is EINVAL
+        iovs[0] = {kData, kPage};
+        const long r = logged("register buffers", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterBuffers, iovs, 1));
+        return expect_register("REGISTER_BUFFERS without registration", r, -Errno::Inval, true);
+    }
+    const uint64_t before = unblocks();
+    switch (rng.below(9)) {
+    case 0:
+    case 1: {
+        const auto n = static_cast<uint32_t>(rng.range(1, kMaxBuffers));
+        bool good = true;
+        for (uint32_t i = 0; i < n; ++i) good = random_iovec(rng, iovs[i]) && good;
+        const long r = logged("register buffers", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterBuffers, iovs, n));
+        expect_register("REGISTER_BUFFERS's answer", r, g_ep.buffers ? -Errno::Busy : good ? 0 : 1, true);
+        if (r == 0) {
+            g_ep.buffers = true;
+            for (uint32_t i = 0; i < kMaxBuffers; ++i) g_ep.registered[i] = i < n ? iovs[i] : abi::IoVec{0, 0};
+        }
+        break;
+    }
+    case 2: {
+        const long r = logged("unregister buffers", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::UnregisterBuffers, nullptr, 0));
+        expect_register("UNREGISTER_BUFFERS's answer", r, g_ep.buffers ? 0 : -Errno::NxIo, true);
+        g_ep.buffers = false;
+        break;
+    }
+    case 3: {  // BUFFERS_UPDATE: replaces slots in order until one fails
+        const auto n = static_cast<uint32_t>(rng.range(1, kMaxBuffers));
+        for (uint32_t i = 0; i < n; ++i) random_iovec(rng, iovs[i]);
+        ring::RsrcUpdate2 up{};
+        up.offset = static_cast<uint32_t>(rng.below(kMaxBuffers));
+        up.data = reinterpret_cast<uint64_t>(iovs);
+        up.nr = n;
+        const long r = logged("update buffers", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterBuffersUpdate, &up, sizeof up));
+        if (!g_ep.buffers) expect_register("BUFFERS_UPDATE without a table", r, -Errno::NxIo, true);
+        else if (r > static_cast<long>(n)) violation("BUFFERS_UPDATE replaced more than it was given", static_cast<uint64_t>(r), n);
+        for (long i = 0; i < r && up.offset + i < kMaxBuffers; ++i) g_ep.registered[up.offset + i] = iovs[i];
+        break;
+    }
+    case 4:
+    case 5: {
+        const auto n = static_cast<uint32_t>(rng.range(1, kMaxFiles));
+        bool good = true;
+        for (uint32_t i = 0; i < n; ++i) good = random_file(rng, fds[i]) && good;
+        const long r = logged("register files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterFiles, fds, n));
+        const bool known = g_ep.files_known && unblocks() == before;
+        expect_register("REGISTER_FILES's answer", r, g_ep.files ? -Errno::Busy : good ? 0 : 1, known);
+        if (r == 0) g_ep.files = true, g_ep.files_known = unblocks() == before;
+        break;
+    }
+    case 6: unregister_files(); break;
+    case 7: {  // FILES_UPDATE, IORING_REGISTER_FILES_SKIP now and then
+        const auto n = static_cast<uint32_t>(rng.range(1, kMaxFiles));
+        for (uint32_t i = 0; i < n; ++i)
+            if (rng.one_in(4)) fds[i] = ring::kRegisterFilesSkip;
+            else random_file(rng, fds[i]);
+        ring::RsrcUpdate up{};
+        up.offset = static_cast<uint32_t>(rng.below(kMaxFiles));
+        up.data = reinterpret_cast<uint64_t>(fds);
+        const long r = logged("update files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterFilesUpdate, &up, n));
+        const bool known = g_ep.files_known && unblocks() == before;
+        if (!g_ep.files) expect_register("FILES_UPDATE without a table", r, -Errno::NxIo, known);
+        else if (r > static_cast<long>(n)) violation("FILES_UPDATE replaced more than it was given", static_cast<uint64_t>(r), n);
+        break;
+    }
+    default:  // the scratch area goes, or comes back: pinned pages outlive the mapping
+        if (g_scratch_mapped) {
+            logged("munmap scratch", sys::munmap(reinterpret_cast<void*>(kScratch), kScratchSize));
+            g_scratch_mapped = false;
+        } else {
+            map_scratch();
+        }
+        break;
+    }
+}
+
 // ------------------------------------------------------------ the episode
 
 bool set_up(fuzz::Rng& rng) {
@@ -573,6 +813,7 @@ bool set_up(fuzz::Rng& rng) {
         g_probed = iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterProbe, &probe, 256) == 0;
         for (int op = 0; g_probed && op < probe.header.ops_len; ++op)
             g_supported[probe.ops[op].op] = probe.ops[op].flags & ring::kOpSupported;
+        g_fixed = g_supported[static_cast<uint8_t>(Op::ReadFixed)];
     }
     const int pipes = static_cast<int>(rng.range(1, kMaxPipes));
     for (int i = 0; i < pipes; ++i) new_pipe(i, rng.one_in(2));
@@ -715,6 +956,7 @@ void reap_all() {
 void tear_down(fuzz::Rng& rng) {
     const uint32_t how = static_cast<uint32_t>(rng.below(10));
     if (how < 6 && g_ep.mapped) {
+        if (g_fixed) unregister_files();  // a registered write end would keep a pipe from its end of file
         for (int i = 0; i < kMaxPipes; ++i) close_fd(pipe_end(i, false));
         reap_all();
         if (g_owed.total > g_ep.lost)
@@ -785,7 +1027,7 @@ void episode(fuzz::Rng& rng) {
     }
     const uint64_t steps = rng.range(1, 200);
     for (uint64_t i = 0; i < steps && g_ep.mapped; ++i) {
-        constexpr uint32_t kWeights[] = {150, 150, 75, 40, 15, 10, 10, 1, 5};
+        constexpr uint32_t kWeights[] = {150, 150, 75, 40, 15, 10, 10, 1, 5, 12};
         switch (rng.weighted(kWeights)) {
         case 0: queue_sqes(rng); break;
         case 1: random_enter(rng); break;
@@ -815,9 +1057,10 @@ void episode(fuzz::Rng& rng) {
             if (rng.one_in(2)) remap();
             break;
         }
-        default:
+        case 8:
             if (g_ep.sqpoll) sq_wait(rng);
             break;
+        default: register_step(rng); break;
         }
     }
     tear_down(rng);
@@ -844,8 +1087,11 @@ void helper(void*) {
                 if (fd >= 0 && (unblock || rng.one_in(kMaxPipes)) && sys::write(fd, ".", 1) == 1) ++g_helper.writes;
             }
         if (same == 20) {
-            fuzz::close_all_but_console(__atomic_load_n(&g_ep.fd, __ATOMIC_RELAXED));
-            ++g_helper.unblocks;
+            __atomic_add_fetch(&g_helper.unblocks, 1, __ATOMIC_SEQ_CST);  // first: the main thread checks it after its calls
+            const int ring_fd = __atomic_load_n(&g_ep.fd, __ATOMIC_RELAXED);
+            // Registered files hold pipe ends open too.
+            if (g_fixed) iou::raw::io_uring_register(ring_fd, ring::RegisterOp::UnregisterFiles, nullptr, 0);
+            fuzz::close_all_but_console(ring_fd);
         }
     }
 }
@@ -883,6 +1129,7 @@ int main(int argc, char** argv, char**) {
         return 2;
     }
     mem::fill(reinterpret_cast<void*>(kData), '.', kDataSize);
+    map_scratch();
     if (g_threads) {
         g_helper.tid_word = 1;
         const long tid = clone_thread(kThreadFlags | abi::clone_flag::ParentSetTid | abi::clone_flag::ChildClearTid,
@@ -915,6 +1162,8 @@ int main(int argc, char** argv, char**) {
     for (size_t i = 0; i < sizeof kOpcodes / sizeof kOpcodes[0]; ++i) print(" {} {},", kOpcodes[i].name, g_filled[i]);
     print(" one thing wrong {}, random bytes {}\n", g_filled[sizeof kOpcodes / sizeof kOpcodes[0]],
           g_filled[sizeof kOpcodes / sizeof kOpcodes[0] + 1]);
+    print("fuzz-uring: {} register calls checked{}\n", g.registers,
+          g_fixed ? " (registered buffers and files)" : " (none offered: EINVAL)");
     if (g_threads)
         print("fuzz-uring: the second thread wrote {} times and closed everything {} times\n", g_helper.writes,
               g_helper.unblocks);

@@ -182,6 +182,18 @@ inline void prep_writev(Sqe* sqe, int fd, const abi::IoVec* iov, uint32_t count,
 }
 /// close(fd).
 inline void prep_close(Sqe* sqe, int fd) { prep_rw(sqe, Op::Close, fd, 0, 0, 0); }
+/// read(fd, buf, n) into registered buffer @p index, which must hold [buf, buf + n).
+inline void prep_read_fixed(Sqe* sqe, int fd, void* buf, uint32_t n, uint16_t index, uint64_t off = ~0ull) {
+    prep_rw(sqe, Op::ReadFixed, fd, reinterpret_cast<uint64_t>(buf), n, off);
+    sqe->buf_index = index;
+}
+/// write(fd, buf, n) from registered buffer @p index, which must hold [buf, buf + n).
+inline void prep_write_fixed(Sqe* sqe, int fd, const void* buf, uint32_t n, uint16_t index, uint64_t off = ~0ull) {
+    prep_rw(sqe, Op::WriteFixed, fd, reinterpret_cast<uint64_t>(buf), n, off);
+    sqe->buf_index = index;
+}
+/// With IOSQE_FIXED_FILE, the SQE's fd is an index into the registered files.
+inline void sqe_fixed_file(Sqe* sqe) { sqe->flags |= abi::io_uring::kSqeFixedFile; }
 /// Attach @p data: it comes back unchanged in the request's CQE.
 inline void sqe_set_data(Sqe* sqe, uint64_t data) { sqe->user_data = data; }
 

@@ -11,6 +11,7 @@ namespace {
 constexpr uint16_t kMasterCommand = 0x20, kMasterData = 0x21;
 constexpr uint16_t kSlaveCommand = 0xa0, kSlaveData = 0xa1;
 constexpr uint8_t kEndOfInterrupt = 0x20;
+constexpr uint8_t kReadInService = 0x0b;  // OCW3: the next read of the command port gives the ISR
 }  // namespace
 
 void pic_init() {
@@ -35,4 +36,12 @@ void pic_unmask(int irq) {
 void pic_end_of_interrupt(int irq) {
     if (irq >= 8) outb(kSlaveCommand, kEndOfInterrupt);
     outb(kMasterCommand, kEndOfInterrupt);
+}
+
+bool pic_spurious(int irq) {
+    const uint16_t port = irq < 8 ? kMasterCommand : kSlaveCommand;
+    outb(port, kReadInService);
+    if (inb(port) & (1 << (irq % 8))) return false;  // in service: a real request
+    if (irq >= 8) outb(kMasterCommand, kEndOfInterrupt);
+    return true;
 }

@@ -15,3 +15,11 @@ void pic_unmask(int irq);
 
 /// Tell the PIC(s) the handler for @p irq is done.
 void pic_end_of_interrupt(int irq);
+
+/// Is this IRQ @p irq (7 or 15) a spurious one? When a request goes away
+/// before the CPU acknowledges it, the 8259 still answers the
+/// acknowledgement, with its lowest-priority line, masked or not, and
+/// without setting that line's in-service bit. Such an interrupt wants no
+/// handling and no end of interrupt; a spurious 15 came through the
+/// master's cascade line, and the master gets one (sent here).
+bool pic_spurious(int irq);

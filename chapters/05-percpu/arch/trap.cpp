@@ -7,6 +7,8 @@
  */
 #include "arch/trap.h"
 
+#include "arch/idt.h"
+#include "arch/pic.h"
 #include "arch/timer.h"
 #include "kernel/console.h"
 #include "proc/process.h"
@@ -19,6 +21,10 @@ extern "C" char syscall_iret_insn[];  // arch/syscall_entry.S
 
 extern "C" void trap_dispatch(TrapFrame* frame) {
     user_access_off();  // the program's RFLAGS.AC must not switch SMAP off in here
+    // The PIC's spurious interrupts come on these two lines (arch/pic.h), masked or not.
+    if ((frame->vector == kIrqBase + 7 || frame->vector == kIrqBase + 15) &&
+        pic_spurious(static_cast<int>(frame->vector) - kIrqBase))
+        return;
     if (frame->vector == kTimerVector) return timer_interrupt(*frame);
     if (frame->from_user() && frame->vector < 32 && current_process()) kill_current_process(*frame);
     if ((frame->vector == kPageFault || frame->vector == kGeneralProtection) && user_copy_fixup(*frame)) return;

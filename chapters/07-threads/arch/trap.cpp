@@ -10,6 +10,8 @@
  */
 #include "arch/trap.h"
 
+#include "arch/idt.h"
+#include "arch/pic.h"
 #include "arch/timer.h"
 #include "dev/serial_input.h"
 #include "kernel/console.h"
@@ -24,6 +26,10 @@ extern "C" char syscall_iret_insn[];  // arch/syscall_entry.S
 
 extern "C" void trap_dispatch(TrapFrame* frame) {
     user_access_off();  // the program's RFLAGS.AC must not switch SMAP off in here
+    // The PIC's spurious interrupts come on these two lines (arch/pic.h), masked or not.
+    if ((frame->vector == kIrqBase + 7 || frame->vector == kIrqBase + 15) &&
+        pic_spurious(static_cast<int>(frame->vector) - kIrqBase))
+        return;
     if (frame->vector == kTimerVector || frame->vector == kSerialVector) {
         if (frame->vector == kTimerVector) timer_interrupt(*frame);
         else serial_input_interrupt();

@@ -17,7 +17,9 @@
  */
 #include "arch/trap.h"
 
+#include "arch/idt.h"
 #include "arch/lapic.h"
+#include "arch/pic.h"
 #include "arch/smp.h"
 #include "arch/timer.h"
 #include "dev/serial_input.h"
@@ -60,6 +62,10 @@ bool fault_is_gone(const TrapFrame& frame) {
 extern "C" void trap_dispatch(TrapFrame* frame) {
     user_access_off();  // the program's RFLAGS.AC must not switch SMAP off in here
     if (frame->vector == kSpuriousVector) return;  // nothing happened: no EOI either
+    // The PIC's spurious interrupts come on these two lines (arch/pic.h), masked or not.
+    if ((frame->vector == kIrqBase + 7 || frame->vector == kIrqBase + 15) &&
+        pic_spurious(static_cast<int>(frame->vector) - kIrqBase))
+        return;
     if (frame->vector == kTimerVector || frame->vector == kSerialVector || frame->vector == kReschedVector ||
         frame->vector == kCallVector) {
         if (frame->vector == kTimerVector) timer_interrupt(*frame);

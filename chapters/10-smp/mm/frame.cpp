@@ -1,7 +1,8 @@
 /**
  * @file chapters/10-smp/mm/frame.cpp
- * @brief FrameAllocator: a bitmap, scanned a 64-bit word at a time, under
- * its lock.
+ * @brief FrameAllocator: a bitmap, scanned a 64-bit word at a time, and a
+ * count of extra references per frame (chapter 09: pinned pages), under
+ * its lock (chapter 10).
  */
 #include "mm/frame.h"
 
@@ -10,6 +11,7 @@
 void FrameAllocator::init(const multiboot2::MemoryRegion* regions, size_t region_count,
                           const PhysRange* reserved, size_t reserved_count) {
     mem::fill(m_bits, 0xff, sizeof m_bits);  // everything in use until proven RAM
+    mem::fill(m_extra, 0, sizeof m_extra);
     m_free = 0;
     m_hint = 0;
     for (size_t i = 0; i < region_count; ++i) {
@@ -37,6 +39,13 @@ bool FrameAllocator::in_use(PhysAddr frame) const {
     return (m_bits[index / 64] >> (index % 64)) & 1;
 }
 
+uint32_t FrameAllocator::references(PhysAddr frame) const {
+    IrqLock guard(m_lock);
+    const uint64_t index = frame.value() / kPageSize;
+    if (index >= kMaxFrames || !in_use(frame)) return 0;
+    return 1u + m_extra[index];
+}
+
 Result<PhysAddr> FrameAllocator::allocate() {
     IrqLock guard(m_lock);
     for (size_t word = m_hint; word < kMaxFrames / 64; ++word) {
@@ -51,11 +60,25 @@ Result<PhysAddr> FrameAllocator::allocate() {
     return Err(abi::Errno::NoMem);
 }
 
+Result<void> FrameAllocator::ref(PhysAddr frame) {
+    IrqLock guard(m_lock);
+    const uint64_t index = frame.value() / kPageSize;
+    if (!frame.is_page_aligned() || index >= kMaxFrames || !in_use(frame))
+        panic("referencing frame {:#x}, which is not an allocated frame", frame.value());
+    if (m_extra[index] == kMaxExtraRefs) return Err(abi::Errno::NoMem);
+    ++m_extra[index];
+    return {};
+}
+
 void FrameAllocator::free(PhysAddr frame) {
     IrqLock guard(m_lock);
     const uint64_t index = frame.value() / kPageSize;
     if (!frame.is_page_aligned() || index >= kMaxFrames || !in_use(frame))
         panic("freeing frame {:#x}, which is not an allocated frame", frame.value());
+    if (m_extra[index] > 0) {  // another holder keeps it
+        --m_extra[index];
+        return;
+    }
     clear(index);
     ++m_free;
     if (index / 64 < m_hint) m_hint = index / 64;

@@ -186,6 +186,16 @@ Result<void> map_borrowed(AddressSpace& space, VirtAddr page, VirtAddr kernel, P
     return {};
 }
 
+// One page of pin_user_pages(): its frame, with one more reference.
+Result<PhysAddr> pin_one(const AddressSpace& space, VirtAddr page) {
+    const uint64_t* entry = TRY(space.walk(page, false));  // Errno::Fault: a table is missing
+    constexpr uint64_t kNeeded = pte::kPresent | pte::kUser | pte::kWritable;
+    if ((*entry & kNeeded) != kNeeded || (*entry & kBorrowedEntry)) return Err(abi::Errno::Fault);
+    const PhysAddr frame(*entry & pte::kAddressMask);
+    TRY(frames().ref(frame));
+    return frame;
+}
+
 uint64_t* pml4_of(const AddressSpace& space) { return phys_to_virt(space.root()).as<uint64_t>(); }
 
 }  // namespace
@@ -241,6 +251,24 @@ void unmap_user_range(AddressSpace& space, uint64_t start, uint64_t end) {
     FreeBatch batch(space);
     unmap_below(pml4_of(space), 4, 0, start, end, batch);
 }  // the batch's destructor shoots down, then frees
+
+Result<void> pin_user_pages(const AddressSpace& space, uint64_t start, uint64_t pages, PhysAddr* pinned) {
+    // Only the lower half: the walk would find the kernel's pages too.
+    if (start >= g_user_top || pages > (g_user_top - start) / kPageSize) return Err(abi::Errno::Fault);
+    for (uint64_t i = 0; i < pages; ++i) {
+        const Result<PhysAddr> frame = pin_one(space, VirtAddr(start + i * kPageSize));
+        if (!frame) {
+            unpin_pages(pinned, i);  // all or nothing
+            return Err(frame.error());
+        }
+        pinned[i] = *frame;
+    }
+    return {};
+}
+
+void unpin_pages(const PhysAddr* pinned, uint64_t count) {
+    for (uint64_t i = 0; i < count; ++i) frames().free(pinned[i]);
+}
 
 uint64_t first_used_page(const AddressSpace& space, uint64_t start, uint64_t end) {
     return start < end ? find_used(pml4_of(space), 4, 0, start, end, false) : end;

@@ -23,6 +23,11 @@
  *     the frame to its owner. (The owner outlives the mapping: each file
  *     mapping holds a reference on its file, mm/file_mappings.h.)
  *
+ * Chapter 09: a present page can also be pinned (pin_user_pages): its
+ * frame gets one more reference (mm/frame.h), held by a registered
+ * io_uring buffer. Unmapping the page then drops only the page table's
+ * reference, and the frame lives on until it is unpinned.
+ *
  * Range operations walk the tables and skip every absent table whole, so
  * unmapping a terabyte with nothing in it costs a few table reads, and a
  * page table emptied by an unmap is freed at once.
@@ -77,6 +82,20 @@ void unmap_user_range(AddressSpace& space, uint64_t start, uint64_t end);
 /// range is not mapped; Errno::NoMem too if a page reserved without a frame
 /// cannot get one. Data survives a trip through PROT_NONE.
 Result<void> protect_user_range(AddressSpace& space, uint64_t start, uint64_t end, int prot);
+
+/// Pin the @p pages pages from @p start (page-aligned): write each one's
+/// frame to @p pinned and add a reference to it, so that the frame outlives
+/// an munmap of the page. Every page must be in user space, present,
+/// writable and the program's own (not borrowed): else Errno::Fault (as
+/// Linux's pin_user_pages with FOLL_WRITE). Errno::NoMem if a frame is
+/// pinned too often already. All or nothing: on failure nothing stays pinned.
+/// No other thread may unmap these pages during the call: the caller holds
+/// the process's memory lock (chapter 10: io_uring_register takes it,
+/// sys/io_uring.cpp), as Linux's pin_user_pages needs its mmap lock.
+Result<void> pin_user_pages(const AddressSpace& space, uint64_t start, uint64_t pages, PhysAddr* pinned);
+
+/// Drop the references pin_user_pages() took on the @p count frames of @p pinned.
+void unpin_pages(const PhysAddr* pinned, uint64_t count);
 
 /// The lowest used (present or reserved) page in [start, end), or @p end.
 [[nodiscard]] uint64_t first_used_page(const AddressSpace& space, uint64_t start, uint64_t end);
