@@ -546,12 +546,21 @@ def take_trace(plan, bochs, stops, cpus=1):
     def to_syscall(cpu, function, insn):
         """Continue until CPU reaches the user's `syscall` INSN: (t, cs, rip) there. With several
         CPUs, a breakpoint on FUNCTION's first instruction, which the first CPU to get there
-        stops at; then CPU is stepped, alone, to INSN. Bochs 2.7 can let the other CPU run
-        past the breakpoint (bochs-emu/Bochs pull request 19): a thread on CPU 1 may make
-        all its calls without a stop, so the stop of any CPU is where the stepping starts."""
+        stops at, or for CPU 1 one on syscall_entry; then CPU is stepped, alone, to INSN.
+        Bochs 2.7 can let a CPU run past a breakpoint (bochs-emu/Bochs pull request 19): a
+        thread on CPU 1 made all its calls past one on FUNCTION, so CPU 0's stop, or CPU 1's
+        next system call, is where the stepping starts."""
         if cpus == 1:
             bochs.break_at(insn)            # alone: the program makes other syscalls before its loop
             return bochs.cont_to(insn, plan)
+        if cpu != 0:
+            # Another CPU: a breakpoint in user code was run past by CPU 1 in
+            # whole runs; the kernel's syscall entry (LSTAR's target) stops it.
+            # From its next system call, CPU is stepped alone to INSN.
+            bochs.break_at(plan.entry)
+            at = bochs.cont_to(plan.entry, plan, cpu)
+            bochs.break_at()
+            return next(bochs.follow(cpu, [insn], at, limit=20000))[:3]
         bochs.break_at(function)
         t, cs, rip, who = bochs.cont(None)
         bochs.break_at()
