@@ -212,10 +212,13 @@ endef
 # GRADE_ONE_AT_A_TIME=1 builds only the ISO the test boots.)
 $(if $(GRADE_ONE_AT_A_TIME),,$(foreach c,$(CHAPTERS),$(call variant_chain,$(c))))
 
+# The kernel's side is the console of the QEMU boot test of the same ISO
+# (one boot, not two), when the test runs in QEMU.
 define linux_test
-build/results/linux-$(1).done: $(call iso_of,$(1))
+build/results/linux-$(1).done: $(call iso_of,$(1)) $(if $(filter qemu,$(call emulators_of,$(1))),build/results/qemu-$(1).done)
 	@python3 tools/same_as_linux.py --iso $$< --result build/results/linux-$(1).result --expect $(call expect_of,$(1)) \
-	   --program build/user/$$(call directive,$(call expect_of,$(1)),programs).elf || true
+	   --program build/user/$$(call directive,$(call expect_of,$(1)),programs).elf \
+	   $(if $(filter qemu,$(call emulators_of,$(1))),--console build/$(call chapter_of,$(1))/test/qemu-$(1).txt) || true
 	@touch $$@
 endef
 $(foreach t,$(LINUX_TESTS),$(eval $(call linux_test,$(patsubst linux-%,%,$(t)))))
