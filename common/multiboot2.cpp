@@ -96,6 +96,14 @@ Result<BootInfo, const char*> parse(const uint8_t* block, size_t available) {
         case TagType::MemoryMap:
             error = parse_memory_map(tag, size, info);
             break;
+        case TagType::AcpiOld:
+        case TagType::AcpiNew:
+            // Only the bytes are kept: what they say is the ACPI reader's
+            // to check. A 2.0+ copy wins over a 1.0 one, whatever the order.
+            if (info.acpi_rsdp && static_cast<TagType>(type) == TagType::AcpiOld) break;
+            info.acpi_rsdp = tag + 8;
+            info.acpi_rsdp_size = size - 8;
+            break;
         default:
             break;  // a tag this kernel does not use
         }

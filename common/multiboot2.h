@@ -33,6 +33,8 @@ enum class TagType : uint32_t {
     BootloaderName = 2,
     Module = 3,
     MemoryMap = 6,
+    AcpiOld = 14,  ///< a copy of the ACPI 1.0 RSDP (20 bytes)
+    AcpiNew = 15,  ///< a copy of the ACPI 2.0+ RSDP (36 bytes)
 };
 
 /// A memory-map entry's type: only Available is free RAM.
@@ -65,6 +67,8 @@ struct BootInfo {
     Module modules[kMaxModules];        ///< boot modules, in grub.cfg's order
     size_t module_count = 0;            ///< entries used in modules
     size_t modules_skipped = 0;         ///< well-formed modules past kMaxModules, left out
+    const uint8_t* acpi_rsdp = nullptr;  ///< the loader's copy of the ACPI RSDP (tag 15, else 14), or nullptr
+    size_t acpi_rsdp_size = 0;           ///< bytes of it the tag holds
 };
 
 /// Parse the block at @p info, of which @p available bytes may be read.

@@ -12,6 +12,9 @@
 set -eu
 chapter=$1 iso=$2
 here=$(cd "$(dirname "$0")/.." && pwd)
+# Processors: the chapter's CPUS (chapter.mk, from chapter 10), else one;
+# CPUS in the environment overrides.
+cpus=${CPUS:-$(sed -n 's/^CPUS *:\{0,1\}= *\([0-9]*\) *$/\1/p' "$here/build/$chapter/src/chapter.mk" 2>/dev/null)}
 work="$here/build/$chapter/bochs"
 mkdir -p "$work"
 sym="$here/build/$chapter/kernel.sym"
@@ -44,5 +47,5 @@ export BXSHARE=/usr/share/bochs BOCHS_ISO="$here/$iso" BOCHS_SERIAL="$work/com1.
 # those info lines, the sound plugin's ALSA complaints on machines without
 # sound, and the name of the pseudo-terminal of its display; keep anything
 # else (errors "e[", panics "p[").
-exec bochs -q -f "$here/bochsrc" -rc "$work/start.rc" \
+exec bochs -q -f "$here/bochsrc" -rc "$work/start.rc" "cpu: count=${cpus:-1}" \
     2> >(grep --line-buffered -v -E '^(ALSA lib|[0-9]+i\[|Bochs connected to screen )' >&2)

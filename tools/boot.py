@@ -21,6 +21,8 @@ An expectation file (chapters/NN-slug/test.expect) holds one rule a line:
     program-env: W  (test-X.expect only) NAME=VALUE words added to the
                     program's environment (proc/cmdline.h)
     emulators: E    (test-X.expect only) where it runs: qemu, bochs or both (default)
+    cpus: N         processors the machine has (QEMU -smp N, Bochs cpu: count=N);
+                    default: the chapter's CPUS (its chapter.mk), else 1
     compare-with-linux: yes   (test-X.expect only) also run the one program
                     natively and compare outputs (tools/same_as_linux.py)
     compare-output: all  (with compare-with-linux) compare all the program
@@ -70,6 +72,7 @@ class Expectation:
         self.input_after = None   # the console text that triggers it (input-after:)
         self.input_delay = 0.0    # seconds between the trigger and the input (input-delay:)
         self.last_input = None    # the latest input: line, for input-repeat:
+        self.cpus = None          # cpus: (None: the chapter's CPUS)
 
     @classmethod
     def load(cls, path, into=None, depth=0):
@@ -90,6 +93,8 @@ class Expectation:
                     exp.status = int(value)
                 elif key == "timeout":
                     exp.timeout = float(value)
+                elif key == "cpus":
+                    exp.cpus = int(value)
                 elif key in ("args", "programs", "program-args", "program-env", "emulators", "compare-with-linux",
                              "compare-output", "mask"):
                     pass  # read by the Makefile to build this test's ISO
@@ -181,22 +186,38 @@ def judge(transcript, exp, exit_code=None, timed_out=False, emulator=None):
     return failures
 
 
-def qemu_command(iso, transcript=None):
+def chapter_cpus(iso):
+    """The processors the chapter of ISO runs on: CPUS in its chapter.mk (the
+    composed one, build/NN-slug/src/chapter.mk, beside the ISO), else 1."""
+    try:
+        with open(os.path.join(os.path.dirname(iso), "src", "chapter.mk")) as f:
+            for line in f:
+                m = re.match(r"CPUS\s*:?=\s*(\d+)\s*$", line)
+                if m:
+                    return int(m.group(1))
+    except OSError:
+        pass
+    return 1
+
+
+def qemu_command(iso, transcript=None, cpus=1):
     """QEMU as every boot test runs it: COM1 into TRANSCRIPT, or (None) on
-    QEMU's standard input and output, for a test that types input."""
-    return ["qemu-system-x86_64", "-cdrom", iso, "-m", "256M", "-cpu", "max",
+    QEMU's standard input and output, for a test that types input; with
+    CPUS processors."""
+    return ["qemu-system-x86_64", "-cdrom", iso, "-m", "256M", "-cpu", "max", "-smp", str(cpus),
             "-serial", "file:" + transcript if transcript else "stdio", "-display", "none", "-monitor", "none",
             "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
 
-def bochs_command(iso, transcript, workdir):
+def bochs_command(iso, transcript, workdir, cpus=1):
     env = dict(os.environ, BXSHARE="/usr/share/bochs", BOCHS_ISO=iso,
                BOCHS_SERIAL=transcript, BOCHS_LOG=os.path.join(workdir, "bochs.log"),
                BOCHS_DEBUGLOG=os.path.join(workdir, "bochs-debugger.log"))
     rc = os.path.join(workdir, "continue.rc")
     with open(rc, "w") as f:
         f.write("c\n")  # the debugger stops before the first instruction
-    return ["bochs", "-q", "-f", os.path.join(ROOT, "bochsrc"), "-rc", rc], env
+    # A bochsrc line on the command line is read after the file: CPUS processors.
+    return ["bochs", "-q", "-f", os.path.join(ROOT, "bochsrc"), "-rc", rc, "cpu: count=%d" % cpus], env
 
 
 def converse(proc, exp, sink, deadline, native=False):
@@ -276,12 +297,13 @@ def run(args):
     if os.path.exists(transcript):
         os.remove(transcript)
     env = None
+    cpus = exp.cpus or chapter_cpus(os.path.abspath(args.iso))
     if args.emulator == "qemu":
-        cmd = qemu_command(os.path.abspath(args.iso), None if exp.input else transcript)
+        cmd = qemu_command(os.path.abspath(args.iso), None if exp.input else transcript, cpus)
     elif args.emulator == "bochs":
         if exp.input:  # its COM1 is a file (bochsrc): nothing can be typed on it
             return finish(args, ["input: needs QEMU: add `emulators: qemu` to %s" % args.expect], "", 0)
-        cmd, env = bochs_command(os.path.abspath(args.iso), transcript, workdir)
+        cmd, env = bochs_command(os.path.abspath(args.iso), transcript, workdir, cpus)
     else:
         cmd = args.emulator.split()  # the harness tests' stand-in emulator
     if shutil.which(cmd[0]) is None:

@@ -62,6 +62,28 @@ def mb2_block(tags):
     return struct.pack("<II", 8 + len(body), 0) + body
 
 
+def acpi_table(signature, body):
+    """An ACPI table: its 36-byte header (length and checksum filled in), then BODY."""
+    table = bytearray(signature + struct.pack("<I", 36 + len(body)) + b"\x01\x00" + b"FUZZOS" + bytes(20) + body)
+    table[9] = -sum(table) & 0xff
+    return bytes(table)
+
+
+def acpi_memory(revision):
+    """Physical memory from 0 as chapter 10's fuzz_acpi reads it: an RSDP at 0
+    (its first 36 bytes are also the boot loader's copy), the root table at
+    0x40, a MADT with two processors at 0x100."""
+    rsdp = bytearray(b"RSD PTR " + b"\x00" + b"FUZZOS" + bytes([revision]) + struct.pack("<I", 0x40))
+    rsdp[8] = -sum(rsdp) & 0xff
+    if revision >= 2:
+        rsdp += struct.pack("<IQ", 36, 0x40) + bytes(4)
+        rsdp[32] = -sum(rsdp) & 0xff
+    root = acpi_table(b"XSDT", struct.pack("<Q", 0x100)) if revision >= 2 else acpi_table(b"RSDT", struct.pack("<I", 0x100))
+    madt = acpi_table(b"APIC", struct.pack("<II", 0xfee00000, 1) + bytes([0, 8, 0, 0, 1, 0, 0, 0, 0, 8, 1, 1, 1, 0, 0, 0])
+                      + bytes([9, 16, 0, 0]) + struct.pack("<III", 2, 1, 2))
+    return bytes(rsdp).ljust(0x40, b"\0") + root.ljust(0xc0, b"\0") + madt
+
+
 def write_seeds():
     seeds = {
         "elf": {
@@ -85,6 +107,7 @@ def write_seeds():
             "empty": mb2_block([]),
         },
     }
+    seeds["acpi"] = {"rsdt": acpi_memory(0), "xsdt": acpi_memory(2)}
     rng = random.Random(1)
     seeds["engine"] = {"random-%d" % i: bytes(rng.randrange(256) for _ in range(rng.randrange(32, 256)))
                        for i in range(8)}
@@ -100,7 +123,7 @@ def write_seeds():
 
 # ------------------------------------------------------------ host targets
 # make test's run of each target: a few seconds on the course machines.
-TEST_RUNS = {"elf": 300000, "multiboot2": 200000, "engine": 20000}
+TEST_RUNS = {"elf": 300000, "multiboot2": 200000, "engine": 20000, "acpi": 200000}
 
 
 def run_host(args):
@@ -175,7 +198,7 @@ def boot_once(chapter, program, words, timeout):
     if os.path.exists(transcript):
         os.remove(transcript)
     start = time.monotonic()
-    proc = subprocess.Popen(boot.qemu_command(iso, transcript), stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen(boot.qemu_command(iso, transcript, boot.chapter_cpus(iso)), stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         code = proc.wait(timeout=timeout)

@@ -5,9 +5,12 @@
 # through isa-debug-exit, which makes QEMU exit with (V << 1) | 1 where
 # V = 0x10 + status (kernel/power.cpp). We turn that back into the status.
 # Extra QEMU options can be passed in QEMU_EXTRA (e.g. "-s -S" for gdb).
+# The machine has as many processors as the chapter's chapter.mk says
+# (CPUS :=, from chapter 10), else one; CPUS in the environment overrides.
 set -u
 iso=$1
 [ -f "$iso" ] || { echo "qemu-run: no ISO at $iso" >&2; exit 2; }
+cpus=${CPUS:-$(sed -n 's/^CPUS *:\{0,1\}= *\([0-9]*\) *$/\1/p' "$(dirname "$iso")/src/chapter.mk" 2>/dev/null)}
 # QEMU's messages still reach the terminal; a copy is kept to tell a
 # triple fault from a gdb `kill` (both end QEMU with status 0, but only the
 # latter makes it say "Terminated via GDBstub").
@@ -16,7 +19,7 @@ trap 'rm -f "$errors"' EXIT
 # (Standard output goes straight to the terminal through fd 3; standard
 # error through tee.)
 # shellcheck disable=SC2086
-{ qemu-system-x86_64 -cdrom "$iso" -m 256M -cpu max -serial stdio -display none \
+{ qemu-system-x86_64 -cdrom "$iso" -m 256M -cpu max -smp "${cpus:-1}" -serial stdio -display none \
     -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${QEMU_EXTRA:-} \
     2>&1 1>&3 3>&- | tee "$errors" >&2; } 3>&1
 code=${PIPESTATUS[0]}

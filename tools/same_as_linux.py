@@ -160,7 +160,9 @@ def main():
         with tempfile.TemporaryDirectory() as work:
             transcript = os.path.join(work, "console.txt")
             with open(os.path.join(work, "qemu.out"), "w") as out:
-                boot.emulate(boot.qemu_command(os.path.abspath(args.iso), None if exp.input else transcript),
+                iso = os.path.abspath(args.iso)
+                boot.emulate(boot.qemu_command(iso, None if exp.input else transcript,
+                                               exp.cpus or boot.chapter_cpus(iso)),
                              None, work, transcript, exp, out)
             with open(transcript, errors="replace") as f:
                 kernel = f.read()

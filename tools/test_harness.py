@@ -268,6 +268,33 @@ def input_bad_escape(d):
     require(code != 0 and "unknown escape" in out, "expected a refusal", out)
 
 
+# ------------------------------------------------------------ cpus: the machine's processors
+
+def boot_module():
+    """tools/boot.py as a module, for the functions that build an emulator's command line."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import boot as module
+    return module
+
+
+@case("cpus: comes from the chapter's chapter.mk, a .expect's cpus: overrides it, QEMU gets -smp")
+def cpus(d):
+    module = boot_module()
+    iso = os.path.join(d, "os.iso")
+    require(module.chapter_cpus(iso) == 1, "no chapter.mk beside the ISO: expected 1 CPU")
+    os.makedirs(os.path.join(d, "src"))
+    write(d, "src/chapter.mk", "PROGRAMS := hello\nCPUS := 3\n")
+    require(module.chapter_cpus(iso) == 3, "expected the chapter's CPUS := 3")
+    command = module.qemu_command(iso, os.path.join(d, "t.txt"), module.chapter_cpus(iso))
+    require(command[command.index("-smp") + 1] == "3", "expected -smp 3 in %s" % command)
+    bochs, _ = module.bochs_command(iso, os.path.join(d, "t.txt"), d, 2)
+    require(bochs[-1] == "cpu: count=2", "expected Bochs' cpu: count=2 last in %s" % bochs)
+    exp = module.Expectation.load(write(d, "test.expect", GOOD_EXPECT + "cpus: 4\n"))
+    require(exp.cpus == 4, "expected cpus: 4 from the .expect, got %r" % exp.cpus)
+    require(module.Expectation.load(write(d, "plain.expect", GOOD_EXPECT)).cpus is None,
+            "a .expect without cpus: leaves it to the chapter")
+
+
 # ------------------------------------------------------------------- pytest
 
 @pytest.mark.parametrize("function", [f for _, f in CASES], ids=[name for name, _ in CASES])

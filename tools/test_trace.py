@@ -15,7 +15,10 @@ third thread, a thread that changed stacks. So are chapter 08's SQPOLL
 windows: a system call or a syscall-path swapgs inside a burst, unpaired
 swapgs, a submission by the wrong thread, a third thread, a poller asleep
 before a burst, a missing CQE, more swapgs for the larger burst, a
-wake-up without NEED_WAKEUP or without IORING_ENTER_SQ_WAKEUP.
+wake-up without NEED_WAKEUP or without IORING_ENTER_SQ_WAKEUP. And chapter
+10's getpid on CPU 1: a kernel GS base that is CPU 0's block, a swap that
+did not trade on CPU 1, a stop taken on the wrong CPU, one block for two
+CPUs.
 """
 import os
 import re
@@ -519,6 +522,137 @@ PROGRAM_THREAD, POLLER = "0xffffc00000000530", "0xffffc00000001980"
 TOP_A, TOP_B = "0xffffe0000000f000", "0xffffe00000014000"
 
 
+# `make trace CH=10`, build/10-smp/gs-trace.txt without its checks: two CPUs.
+SMP = """\
+GS-base trace of 10-smp (tools/trace.py; make trace CH=10)
+Kernel build/10-smp/trace.dir/boot/kernel.elf (the copy in build/10-smp/trace.iso), booted in Bochs with two programs, null-syscall and thread-switch,
+and an empty kernel command line: validate=1 is off (it would add to the counts).
+Debugger commands sent: build/10-smp/trace/replay.rc; Bochs' own record of them: build/10-smp/trace/debugger.log.
+Boot log (build/10-smp/trace/com1.txt): Per-CPU data at: 0xffffffff80187640
+cpus: 2 (Bochs' cpu: count); thread-switch's threads run on every CPU, so instead of their switches a getpid on CPU 1 is followed (CPU 1's block: 0xffffffff801876c0)
+mode: per-cpu (syscall_entry swaps GS: the kernel reaches its per-CPU block through GS)
+
+Each stop: [name] where Bochs stopped, and the instruction there (not run yet);
+then t (the instruction counter), CS and RIP; both GS bases in full; extras.
+With several CPUs, t is Bochs' clock, which moves for all of them together and not while one
+is stepped: step counts the instructions the stop's CPU executed since the user's syscall,
+and a cost is counted the same way.
+
+--- An interrupt taken in ring 0: at boot the kernel waits for a tick (sti; hlt) ---
+[irq0.stub] trap_common+0x0: cld   (interrupted timer_wait_for_kernel_tick()+0x12)
+    t=451923572 cs=0x8 rip=0xffffffff80105021
+    GS.base=0xffffffff80187640 KERNEL_GS_BASE=0x0000000000000000
+    vector=48 saved_cs=0x8 saved_rip=0xffffffff801042e2
+    cpu=0
+[irq0.after] trap_common+0x3c: call ffffffff801046b0 <trap_dispatch>
+    t=451923572 cs=0x8 rip=0xffffffff8010505d
+    GS.base=0xffffffff80187640 KERNEL_GS_BASE=0x0000000000000000
+    cpu=0
+
+--- getpid number 2, stop by stop ---
+[user.syscall] null_syscall_insn+0x0: syscall
+    t=457847928 cs=0x2b rip=0x0000000000401115
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff80187640
+    step=0 cpu=0 syscall_count=3
+[entry.swapgs] syscall_entry+0x0: swapgs
+    t=457847928 cs=0x8 rip=0xffffffff80104144
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff80187640
+    step=1 cpu=0
+[entry.after-swapgs] syscall_entry+0x3: mov %rsp,%gs:0x0
+    t=457847928 cs=0x8 rip=0xffffffff80104147
+    GS.base=0xffffffff80187640 KERNEL_GS_BASE=0x0000000000403110
+    step=2 cpu=0
+[entry.stack-loaded] syscall_entry+0x15: push $0x23   (RSP was loaded from %gs:0x8)
+    t=457847928 cs=0x8 rip=0xffffffff80104159
+    GS.base=0xffffffff80187640 KERNEL_GS_BASE=0x0000000000403110
+    step=4 cpu=0 rsp=0xffffe0000000f000
+    stored_at=0xffffffff80187648 stored=0xffffe0000000f000
+[exit.swapgs] syscall_exit+0x3c: swapgs
+    t=457847928 cs=0x8 rip=0xffffffff801041e2
+    GS.base=0xffffffff80187640 KERNEL_GS_BASE=0x0000000000403110
+    step=134 cpu=0
+[exit.sysretq] syscall_exit+0x44: sysretq
+    t=457847928 cs=0x8 rip=0xffffffff801041ea
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff80187640
+    step=136 cpu=0
+[user.next] null_syscall_insn+0x2: ret
+    t=457847928 cs=0x2b rip=0x0000000000401117
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff80187640
+    step=137 cpu=0 syscall_count=4
+
+--- What a null syscall costs, in instructions: getpids 3 to 10 ---
+[cost.3] getpid number 3
+    t=457847934 total=137 entry=32 dispatch=78 exit=27
+[cost.4] getpid number 4
+    t=457847940 total=137 entry=32 dispatch=78 exit=27
+[cost.5] getpid number 5
+    t=457847946 total=137 entry=32 dispatch=78 exit=27
+[cost.6] getpid number 6
+    t=457847952 total=137 entry=32 dispatch=78 exit=27
+[cost.7] getpid number 7
+    t=457847958 total=137 entry=32 dispatch=78 exit=27
+[cost.8] getpid number 8
+    t=457847964 total=137 entry=32 dispatch=78 exit=27
+[cost.9] getpid number 9
+    t=457847970 total=137 entry=32 dispatch=78 exit=27
+[cost.10] getpid number 10
+    t=457847976 total=137 entry=32 dispatch=78 exit=27
+
+--- An interrupt taken in ring 3: the program spins after its getpid loop ---
+[irq3.stub] trap_common+0x0: cld   (interrupted main+0x84)
+    t=457898429 cs=0x8 rip=0xffffffff80105021
+    GS.base=0x0000000000403110 KERNEL_GS_BASE=0xffffffff80187640
+    vector=48 saved_cs=0x2b saved_rip=0x0000000000401084
+    cpu=0
+[irq3.after] trap_common+0x3c: call ffffffff801046b0 <trap_dispatch>
+    t=457898429 cs=0x8 rip=0xffffffff8010505d
+    GS.base=0xffffffff80187640 KERNEL_GS_BASE=0x0000000000403110
+    cpu=0
+
+--- A getpid on CPU 1 (thread-switch's threads run on every CPU) ---
+[cpu1.user.syscall] switch_syscall_insn+0x0: syscall   (thread-switch)
+    t=461465881 cs=0x2b rip=0x0000000000401135
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff801876c0
+    step=0 cpu=1 syscall_count=4
+[cpu1.entry.swapgs] syscall_entry+0x0: swapgs
+    t=461465881 cs=0x8 rip=0xffffffff80104144
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff801876c0
+    step=1 cpu=1
+[cpu1.entry.after-swapgs] syscall_entry+0x3: mov %rsp,%gs:0x0
+    t=461465881 cs=0x8 rip=0xffffffff80104147
+    GS.base=0xffffffff801876c0 KERNEL_GS_BASE=0x0000000000000000
+    step=2 cpu=1
+[cpu1.entry.stack-loaded] syscall_entry+0x15: push $0x23   (RSP was loaded from %gs:0x8)
+    t=461465881 cs=0x8 rip=0xffffffff80104159
+    GS.base=0xffffffff801876c0 KERNEL_GS_BASE=0x0000000000000000
+    step=4 cpu=1 rsp=0xffffe00000014000
+    stored_at=0xffffffff801876c8 stored=0xffffe00000014000
+[cpu1.exit.swapgs] syscall_exit+0x3c: swapgs
+    t=461465881 cs=0x8 rip=0xffffffff801041e2
+    GS.base=0xffffffff801876c0 KERNEL_GS_BASE=0x0000000000000000
+    step=134 cpu=1
+[cpu1.exit.sysretq] syscall_exit+0x44: sysretq
+    t=461465881 cs=0x8 rip=0xffffffff801041ea
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff801876c0
+    step=136 cpu=1
+[cpu1.user.next] switch_syscall_insn+0x2: ret   (thread-switch)
+    t=461465881 cs=0x2b rip=0x0000000000401137
+    GS.base=0x0000000000000000 KERNEL_GS_BASE=0xffffffff801876c0
+    step=137 cpu=1 syscall_count=5
+
+"""
+SMP_CONSOLE = """\
+[Per-CPU] Initialized for CPU 0
+  Per-CPU data at: 0xffffffff80187640
+[Per-CPU] Initialized for CPU 1
+  Per-CPU data at: 0xffffffff801876c0
+null-syscall: 16 getpid calls, 0 wrong; GS base 0x403110: ok
+thread-switch: 2 threads, 8 turns each (getpid, sched_yield); getpid wrong 0 times; own ids: yes
+[Power] off status=0
+"""
+BLOCK0, BLOCK1 = "0xffffffff80187640", "0xffffffff801876c0"
+
+
 def edit(text, stop, **values):
     """TEXT with some key=value pairs of stop [STOP] changed (GS_base stands for GS.base)."""
     lines, inside = text.split("\n"), False
@@ -615,6 +749,30 @@ CASES = [  # (name, transcript, console, None for a pass or a text the FAIL line
     ("a missing switch stop fails", without(THREADS, "switch.3.syscall"), THREADS_CONSOLE,
      "stops missing from the thread switches: switch.3.syscall"),
     ("a thread-switch that did not finish fails", THREADS, CONSOLE, "thread-switch ran to its end"),
+    # Two CPUs (chapter 10): a getpid on CPU 1 swaps CPU 1's own bases, with CPU 1's block.
+    ("the real chapter 10 trace passes", SMP, SMP_CONSOLE, None),
+    ("CPU 1 in the kernel on CPU 0's block fails",
+     edit(edit(SMP, "cpu1.entry.after-swapgs", GS_base=BLOCK0), "cpu1.entry.swapgs", KERNEL_GS_BASE=BLOCK0),
+     SMP_CONSOLE, "on CPU 1, in the kernel, GS.base=0xffffffff80187640 is CPU 1's block"),
+    ("an entry swapgs on CPU 1 that did not trade fails",
+     edit(SMP, "cpu1.entry.after-swapgs", GS_base="0x0", KERNEL_GS_BASE=BLOCK1), SMP_CONSOLE,
+     "CPU 1, entry.swapgs -> entry.after-swapgs: the two bases trade"),
+    ("an exit swapgs on CPU 1 that did not trade fails",
+     edit(SMP, "cpu1.exit.sysretq", GS_base=BLOCK1, KERNEL_GS_BASE="0x0"), SMP_CONSOLE,
+     "CPU 1, exit.swapgs -> exit.sysretq: the two bases trade"),
+    ("a stop of CPU 1's getpid taken on CPU 0 fails",
+     edit(SMP, "cpu1.exit.swapgs", cpu="0"), SMP_CONSOLE, "every stop of this getpid is on CPU 1"),
+    ("a stop of CPU 0's getpid taken on CPU 1 fails",
+     edit(SMP, "entry.stack-loaded", cpu="1"), SMP_CONSOLE, "every stop of getpid number 2 is on CPU 0"),
+    ("CPU 1's stack loaded from CPU 0's block fails",
+     edit(SMP, "cpu1.entry.stack-loaded", stored_at="0xffffffff80187648"), SMP_CONSOLE,
+     "on CPU 1 the kernel stack was loaded from its own block"),
+    ("a syscall CPU 1's block did not count fails",
+     edit(SMP, "cpu1.user.next", syscall_count="4"), SMP_CONSOLE, "CPU 1's block counts this syscall"),
+    ("one block for both CPUs fails", SMP, SMP_CONSOLE.replace("801876c0", "80187640"),
+     "the boot log names CPU 1's block"),
+    ("a missing stop on CPU 1 fails", without(SMP, "cpu1.exit.swapgs"), SMP_CONSOLE,
+     "stops missing from CPU 1's getpid: cpu1.exit.swapgs"),
     # SQPOLL (chapter 08): bursts with no system call, swapgs only where the timer let the poller run.
     ("the real chapter 08 SQPOLL windows pass", SQPOLL, SQPOLL_CONSOLE, None),
     ("a system call inside a burst fails",

@@ -50,6 +50,13 @@
        RSP of the thread it switches to (rsi) with the address it will
        resume at (uthread_start the first time a thread runs);
      - at the next syscall_entry, after its stack load: RSP.
+   On a machine with several CPUs (chapter 10: CPUS in chapter.mk, Bochs'
+   cpu: count), the switches are not followed - two threads no longer take
+   turns on one CPU, they run on two - and instead the trace follows one
+   getpid of thread-switch's on CPU 1, stop by stop as getpid 2 above, with
+   CPU 1's bases: show "cpu1.GS.base", show "cpu1.MSR.kernelgsbase". A stop
+   on the other CPU at the same breakpoint is passed over (`c` again): the
+   "(N) Breakpoint" line of each stop says which CPU it is.
    With SQPOLL (a trace ISO that boots user/programs/sqpoll-burst.cpp:
    chapter 08 on), tools/trace_sqpoll.py then follows bursts of NOPs
    submitted by storing the SQ tail, and a wake-up after an idle period,
@@ -80,6 +87,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import boot  # noqa: E402  (chapter_cpus: the processors the chapter boots with)
 import debian_python  # noqa: E402
 debian_python.require("pexpect")
 import pexpect  # noqa: E402  (Debian's python3-pexpect)
@@ -87,12 +95,15 @@ import trace_sqpoll  # noqa: E402  (chapter 08's SQPOLL windows)
 
 PROGRAM = "null-syscall"           # the first program of the trace kernel
 USER_INSN = "null_syscall_insn"    # its `syscall` instruction (2 bytes: 0f 05)
+USER_FUNCTION = "null_getpid"      # the function around it (several CPUs: the breakpoint is here)
 THREADS_PROGRAM = "thread-switch"  # with threads: the second, two threads taking turns
 THREADS_INSN = "switch_syscall_insn"  # the `syscall` of their getpid
+THREADS_FUNCTION = "switch_getpid"    # the function around it
 SWITCHES = 4                       # switches between its two threads, followed stop by stop
 TRACED = 2                         # the getpid followed stop by stop
 MEASURED = range(3, 11)            # the getpids counted
-TIMER_VECTORS = range(32, 48)      # the PIC's interrupts; below 32 are exceptions
+TIMER_VECTORS = range(32, 256)     # interrupts (the PIC's, the local APIC's); below 32 are exceptions
+OTHER_CPU = 1                      # with several CPUs: the one whose getpid is followed too
 
 # One stop of the debugger: its name ("entry.swapgs"), where it is
 # ("syscall_entry+0x0: swapgs"), a section title or "", and the values read.
@@ -205,6 +216,7 @@ class Plan:
         if USER_INSN not in self.user_symbols:
             raise TraceError("%s has no symbol %s" % (self.user_elf, USER_INSN))
         self.user_insn = self.user_symbols[USER_INSN]
+        self.user_function = self.user_symbols.get(USER_FUNCTION)
         self.user_next = self.user_insn + 2
         for insns in disassemble(self.user_elf).values():
             self.text.update(insns)
@@ -223,7 +235,12 @@ class Plan:
             threads_elf = os.path.join(self.build, "trace.dir", "boot", THREADS_PROGRAM)
             if not os.path.exists(threads_elf):
                 raise TraceError("%s is not in the trace ISO: TRACE_PROGRAMS in chapter.mk" % THREADS_PROGRAM)
-            self.threads_insn = nm(threads_elf).get(THREADS_INSN)
+            threads_symbols = nm(threads_elf)
+            self.threads_insn = threads_symbols.get(THREADS_INSN)
+            self.threads_function = threads_symbols.get(THREADS_FUNCTION)
+            # Its addresses are null-syscall's too (both at 0x400000): its own names and text.
+            self.threads_names = sorted((a, n) for n, a in threads_symbols.items())
+            self.threads_text = {a: t for insns in disassemble(threads_elf).values() for a, t in insns}
             if self.threads_insn is None:
                 raise TraceError("%s has no symbol %s" % (threads_elf, THREADS_INSN))
 
@@ -247,7 +264,12 @@ class Plan:
             return "%#x" % address
         return "%s+%#x" % (self.names[i][1], address - self.names[i][0])
 
-    def describe(self, address):
+    def describe(self, address, threads_program=False):
+        """"name+0xoff: instruction" for ADDRESS (in thread-switch if THREADS_PROGRAM, for a user address)."""
+        if threads_program and address < 0x800000000000:
+            i = bisect.bisect_right(self.threads_names, (address, "\uffff")) - 1
+            name = "%s+%#x" % (self.threads_names[i][1], address - self.threads_names[i][0]) if i >= 0 else "%#x" % address
+            return "%s: %s   (%s)" % (name, self.threads_text.get(address, "?"), THREADS_PROGRAM)
         return "%s: %s" % (self.where(address), self.text.get(address, "?"))
 
 
@@ -285,11 +307,14 @@ def percpu_define(build, name):
 class Bochs:
     """The Bochs debugger under pexpect: send a command, read up to the next prompt."""
     PROMPT = r"<bochs:\d+> "
-    # After every stop:  Next at t=440017374
+    # After every stop:  (1) Breakpoint 2, 0xffffffff80105a64 in ?? ()      <- which CPU stopped
+    #                    Next at t=440017374                                (the line above may come here)
     #                    (0) [0x000000105a64] 0008:ffffffff80105a64 (syscall_entry+0): swapgs ; 0f01f8
-    STOP = re.compile(r"Next at t=(\d+)\s*\n\(0\) \[0x[0-9a-f]+\] ([0-9a-f]{4}):([0-9a-f]+) ")
+    #                    (1) [...] ...                                      <- one line per CPU
+    STOPPED = re.compile(r"^\((\d+)\) Breakpoint", re.M)
+    NEXT = re.compile(r"Next at t=(\d+)\s*\n")
 
-    def __init__(self, iso, workdir):
+    def __init__(self, iso, workdir, cpus=1):
         self.workdir = workdir
         self.serial = os.path.join(workdir, "com1.txt")
         for name in ("com1.txt", "debugger.log", "bochs.log"):
@@ -302,8 +327,9 @@ class Bochs:
                    BOCHS_DEBUGLOG=os.path.join(workdir, "debugger.log"))
         self.replay = open(os.path.join(workdir, "replay.rc"), "w")
         # Bochs' own messages go to a file; the terminal is the debugger's.
-        self.proc = pexpect.spawn("bash", ["-c", 'exec bochs -q -f "$0" 2>"$1"', os.path.join(ROOT, "bochsrc"),
-                                           os.path.join(workdir, "bochs.stderr")],
+        # A bochsrc line on the command line comes after the file: the CPUs.
+        self.proc = pexpect.spawn("bash", ["-c", 'exec bochs -q -f "$0" "$2" 2>"$1"', os.path.join(ROOT, "bochsrc"),
+                                           os.path.join(workdir, "bochs.stderr"), "cpu: count=%d" % cpus],
                                   env=env, cwd=workdir, encoding="utf-8", codec_errors="replace", echo=False,
                                   dimensions=(50, 1000))
         self.proc.delaybeforesend = None   # the prompt already says Bochs is ready
@@ -326,17 +352,28 @@ class Bochs:
         self.proc.sendline(line)
         return self.read(timeout)
 
-    def cont(self):
-        """`c`, to the next breakpoint: (t, cs, rip) there."""
-        stops = self.STOP.findall(self.command("c", timeout=30) or "")
-        if not stops:
-            raise TraceError("Bochs ran to the end instead of stopping at a breakpoint")
-        t, cs, rip = stops[-1]
-        return int(t), int(cs, 16), int(rip, 16)
+    def cont(self, cpu=0):
+        """`c`, to the next breakpoint that CPU (None: any) stops at: (t, cs, rip)
+        there; with `cpu=None`, (t, cs, rip, the CPU that stopped)."""
+        for _ in range(400):
+            out = self.command("c", timeout=120) or ""   # a boot of several CPUs in Bochs is slow
+            nexts = list(self.NEXT.finditer(out))
+            if not nexts:
+                raise TraceError("Bochs ran to the end instead of stopping at a breakpoint")
+            stopped = self.STOPPED.findall(out)  # before "Next at", or (another CPU's stop) after it
+            who = int(stopped[-1]) if stopped else 0
+            if cpu is not None and who != cpu:
+                continue                    # the other CPU, at the same breakpoint: not the one followed
+            line = re.search(r"^\(%d\)\S* \[0x[0-9a-f]+\] ([0-9a-f]{4}):([0-9a-f]+) " % who, out[nexts[-1].end():], re.M)
+            if not line:
+                raise TraceError("no CS:RIP for CPU %d in: %r" % (who, out[-300:]))
+            values = int(nexts[-1].group(1)), int(line.group(1), 16), int(line.group(2), 16)
+            return values if cpu is not None else values + (who,)
+        raise TraceError("CPU %d never stopped at a breakpoint (400 stops of other CPUs)" % cpu)
 
-    def cont_to(self, address, plan):
-        """`c`, which must stop at ADDRESS."""
-        t, cs, rip = self.cont()
+    def cont_to(self, address, plan, cpu=0):
+        """`c`, which must stop CPU at ADDRESS."""
+        t, cs, rip = self.cont(cpu)
         if rip != address:
             raise TraceError("expected a stop at %s, stopped at %s" % (plan.where(address), plan.where(rip)))
         return t, cs, rip
@@ -358,6 +395,29 @@ class Bochs:
         if len(values) != count:
             raise TraceError("x /%dgx %s: %r" % (count, address, out))
         return values
+
+    def step(self, cpu):
+        """One instruction of CPU alone (`s CPU 1`): (t, cs, rip) after it."""
+        out = self.command("s %d 1" % cpu) or ""
+        line = re.search(r"^\(%d\)\S* \[0x[0-9a-f]+\] ([0-9a-f]{4}):([0-9a-f]+) " % cpu, out, re.M)
+        t = self.NEXT.search(out)
+        if not line or not t:
+            raise TraceError("`s %d 1` said: %r" % (cpu, out[-300:]))
+        return int(t.group(1)), int(line.group(1), 16), int(line.group(2), 16)
+
+    def follow(self, cpu, addresses, start, limit=3000):
+        """From START (CPU's (t, cs, rip) now), step CPU until it has been at each of
+        ADDRESSES in turn; yield (t, cs, rip, instructions executed since START) at
+        each. Stepping, not breakpoints: Bochs 2.7 with several CPUs can run
+        past a breakpoint (bochs-emu/Bochs pull request 19), a step never."""
+        at, steps = start, 0
+        for address in addresses:
+            while at[2] != address:
+                if steps == limit:
+                    raise TraceError("CPU %d did not reach %#x in %d instructions" % (cpu, address, limit))
+                at = self.step(cpu)
+                steps += 1
+            yield at + (steps,)
 
     def break_at(self, *addresses):
         """Make ADDRESSES the only breakpoints (`lb`: linear addresses)."""
@@ -385,14 +445,16 @@ class Bochs:
             self.proc.terminate(force=True)
 
 
-def take_trace(plan, bochs, stops):
+def take_trace(plan, bochs, stops, cpus=1):
     """The whole session; appends the stops to STOPS, in order (so that a trace cut short keeps them)."""
 
-    def stop(name, title, t, cs, rip, note="", **extra):
-        """Record a stop: where it is, CS, RIP, and both GS bases read there."""
-        values = {"t": t, "cs": cs, "rip": rip, "GS.base": bochs.show("cpu0.GS.base"),
-                  "KERNEL_GS_BASE": bochs.show("cpu0.MSR.kernelgsbase"), **extra}
-        stops.append(Stop(name, plan.describe(rip) + note, title, values))
+    def stop(name, title, t, cs, rip, note="", cpu=0, threads_program=False, **extra):
+        """Record a stop: where it is, CS, RIP, and both GS bases read there (CPU's, on a machine of several)."""
+        values = {"t": t, "cs": cs, "rip": rip, "GS.base": bochs.show("cpu%d.GS.base" % cpu),
+                  "KERNEL_GS_BASE": bochs.show("cpu%d.MSR.kernelgsbase" % cpu), **extra}
+        if cpus > 1:
+            values["cpu"] = cpu
+        stops.append(Stop(name, plan.describe(rip, threads_program) + note, title, values))
         return values
 
     def interrupt(ring, name, title):
@@ -401,10 +463,16 @@ def take_trace(plan, bochs, stops):
         for _ in range(40):
             t, cs, rip = bochs.cont()
             # The stub pushed an error code and the vector on the CPU's frame (rip, cs, rflags...).
-            vector, _, saved_rip, saved_cs = bochs.quads("rsp", 4)
+            # (With several CPUs, "rsp" would be the debugger's current CPU's: name CPU 0's.)
+            vector, _, saved_rip, saved_cs = bochs.quads("rsp" if cpus == 1 else bochs.show("cpu0.RSP"), 4)
             if vector in TIMER_VECTORS and saved_cs & 3 == ring:
                 stop(name + ".stub", title, t, cs, rip, "   (interrupted %s)" % plan.where(saved_rip),
                      vector=vector, saved_cs=saved_cs, saved_rip=saved_rip)
+                if cpus > 1:
+                    bochs.break_at()
+                    t, cs, rip, _ = next(bochs.follow(0, [plan.trap_after], (t, cs, rip)))
+                    stop(name + ".after", "", t, cs, rip)
+                    return
                 bochs.break_at(plan.trap_after)
                 stop(name + ".after", "", *bochs.cont_to(plan.trap_after, plan))
                 return
@@ -412,6 +480,8 @@ def take_trace(plan, bochs, stops):
 
     def walk(at_syscall):
         """One getpid, stop by stop: the user's syscall, the entry, the exit, back in ring 3."""
+        if cpus > 1:
+            return walk_on(0, plan.user_next, "user.", at_syscall, "getpid number %d, stop by stop" % TRACED)
         user = stop("user.syscall", "getpid number %d, stop by stop" % TRACED, *at_syscall)
         count_at = None
         if plan.count_offset is not None:
@@ -435,17 +505,69 @@ def take_trace(plan, bochs, stops):
             if name == "user.next" and count_at is not None:
                 values["syscall_count"] = bochs.quads(count_at, 1)[0]
 
+    def walk_on(cpu, back, prefix, at_syscall, title):
+        """As walk(), by steps of CPU (several CPUs): from its `syscall` to BACK, the next user instruction.
+        Each stop's name starts with PREFIX's first word ("user." or "cpu1.")."""
+        first = "user.syscall" if prefix == "user." else prefix + "user.syscall"
+        name_of = (lambda n: n) if prefix == "user." else (lambda n: prefix + n)
+        threads_program = prefix != "user."
+        user = stop(first, title, *at_syscall, cpu=cpu, threads_program=threads_program, step=0)
+        count_at = user["KERNEL_GS_BASE"] + plan.count_offset  # in ring 3, the kernel's GS base waits in KERNEL_GS_BASE
+        user["syscall_count"] = bochs.quads(count_at, 1)[0]
+        path = [("entry.swapgs", plan.entry_swapgs), ("entry.after-swapgs", plan.after_entry_swapgs),
+                ("entry.stack-loaded", plan.stack_loaded), ("exit.swapgs", plan.exit_swapgs),
+                ("exit.sysretq", plan.sysretq), ("user.next", back)]
+        for (name, _), (t, cs, rip, steps) in zip(path, bochs.follow(cpu, [a for _, a in path], at_syscall)):
+            note = "   (RSP was loaded from %s)" % plan.stack_source if name == "entry.stack-loaded" else ""
+            values = stop(name_of(name), "", t, cs, rip, note, cpu=cpu, threads_program=threads_program, step=steps)
+            if name == "entry.stack-loaded":
+                values["rsp"] = bochs.show("cpu%d.RSP" % cpu)
+                values["stored_at"] = values["GS.base"] + plan.stack_gs_offset
+                values["stored"] = bochs.quads(values["stored_at"], 1)[0]
+            if name == "user.next":
+                values["syscall_count"] = bochs.quads(count_at, 1)[0]
+
     def measure(at_syscall, iteration):
-        """One getpid, counted: t at the syscall, syscall_dispatch, syscall_exit and the next user instruction."""
+        """One getpid, counted: t at the syscall, syscall_dispatch, syscall_exit and the next user instruction
+        (on several CPUs: the instructions CPU 0 executed, step by step; t moves for all of them at once)."""
         marks = [a for a in (plan.dispatch, plan.syscall_exit, plan.user_next) if a is not None]
-        bochs.break_at(*marks)
-        t = [at_syscall[0]] + [bochs.cont_to(a, plan)[0] for a in marks]
+        if cpus > 1:
+            t = [at_syscall[0]] + [at_syscall[0] + steps for *_, steps in bochs.follow(0, marks, at_syscall)]
+        else:
+            bochs.break_at(*marks)
+            t = [at_syscall[0]] + [bochs.cont_to(a, plan)[0] for a in marks]
         values = {"t": t[0], "total": t[-1] - t[0]}
         if len(t) == 4:
             values.update(entry=t[1] - t[0], dispatch=t[2] - t[1], exit=t[3] - t[2])
         title = ("What a null syscall costs, in instructions: getpids %d to %d" % (min(MEASURED), max(MEASURED))
                  if iteration == min(MEASURED) else "")
         stops.append(Stop("cost.%d" % iteration, "getpid number %d" % iteration, title, values))
+
+    def to_syscall(cpu, function, insn):
+        """Continue until CPU reaches the user's `syscall` INSN: (t, cs, rip) there. With several
+        CPUs, a breakpoint on FUNCTION's first instruction, which the first CPU to get there
+        stops at, or for CPU 1 one on syscall_entry; then CPU is stepped, alone, to INSN.
+        Bochs 2.7 can let a CPU run past a breakpoint (bochs-emu/Bochs pull request 19): a
+        thread on CPU 1 made all its calls past one on FUNCTION, so CPU 0's stop, or CPU 1's
+        next system call, is where the stepping starts."""
+        if cpus == 1:
+            bochs.break_at(insn)            # alone: the program makes other syscalls before its loop
+            return bochs.cont_to(insn, plan)
+        if cpu != 0:
+            # Another CPU: a breakpoint in user code was run past by CPU 1 in
+            # whole runs; the kernel's syscall entry (LSTAR's target) stops it.
+            # From its next system call, CPU is stepped alone to INSN.
+            bochs.break_at(plan.entry)
+            at = bochs.cont_to(plan.entry, plan, cpu)
+            bochs.break_at()
+            return next(bochs.follow(cpu, [insn], at, limit=20000))[:3]
+        bochs.break_at(function)
+        t, cs, rip, who = bochs.cont(None)
+        bochs.break_at()
+        if rip != function:
+            raise TraceError("expected a stop at %s, stopped at %s" % (plan.where(function), plan.where(rip)))
+        at = (t, cs, rip) if who == cpu else bochs.step(cpu)  # the step: where CPU is (it moves one)
+        return next(bochs.follow(cpu, [insn], at, limit=20000))[:3]
 
     # Symbols for Bochs' own listings ("address name" lines, as `ldsym` wants).
     for name, table in (("kernel.sym", plan.kernel_symbols), (PROGRAM + ".sym", plan.user_symbols)):
@@ -457,15 +579,22 @@ def take_trace(plan, bochs, stops):
     if plan.trap_after:
         interrupt(0, "irq0", "An interrupt taken in ring 0: at boot the kernel waits for a tick (sti; hlt)")
     for iteration in range(1, max(MEASURED) + 1):
-        bochs.break_at(plan.user_insn)      # alone: the program makes other syscalls before its loop
-        at_syscall = bochs.cont_to(plan.user_insn, plan)
+        at_syscall = to_syscall(0, plan.user_function, plan.user_insn)
         if iteration == TRACED:
             walk(at_syscall)
         elif iteration in MEASURED:
             measure(at_syscall, iteration)
     if plan.trap_after:
         interrupt(3, "irq3", "An interrupt taken in ring 3: the program spins after its getpid loop")
-    if plan.switch is not None:
+    if plan.switch is not None and cpus > 1:
+        # null-syscall has ended when the kernel starts the next program; then
+        # thread-switch's threads run on every CPU: one of its getpids on CPU 1.
+        bochs.break_at(plan.process_run)
+        bochs.cont(None)
+        at = to_syscall(OTHER_CPU, plan.threads_function, plan.threads_insn)
+        walk_on(OTHER_CPU, plan.threads_insn + 2, "cpu%d." % OTHER_CPU, at,
+                "A getpid on CPU %d (%s's threads run on every CPU)" % (OTHER_CPU, THREADS_PROGRAM))
+    elif plan.switch is not None:
         switches(plan, bochs, stops, stop)
     if plan.sqpoll is not None:
         trace_sqpoll.take(plan, plan.sqpoll, bochs, stops, stop, plan.offsets["current_task"], TraceError)
@@ -522,6 +651,10 @@ def render(chapter, mode, stops, header=()):
              "mode: %s (%s)" % (mode, MODES.get(mode, "?")), "",
              "Each stop: [name] where Bochs stopped, and the instruction there (not run yet);",
              "then t (the instruction counter), CS and RIP; both GS bases in full; extras."]
+    if any("cpu" in stop.values for stop in stops):
+        lines += ["With several CPUs, t is Bochs' clock, which moves for all of them together and not while one",
+                  "is stepped: step counts the instructions the stop's CPU executed since the user's syscall,",
+                  "and a cost is counted the same way."]
     for name, where, title, values in stops:
         if title:
             lines += ["", "--- %s ---" % title]
@@ -555,9 +688,12 @@ def parse(text):
 
 # ------------------------------------------------------ 4. the checker
 
-def block_from_console(console):
-    """CPU 0's block, as the boot log printed it ("Per-CPU data at: 0x..."), or None."""
-    m = re.search(r"Per-CPU data at: (0x[0-9a-f]+)", console)
+def block_from_console(console, cpu=0):
+    """CPU's block, as the boot log printed it ("Per-CPU data at: 0x..." after
+    "Initialized for CPU N", or the first one for CPU 0), or None."""
+    m = re.search(r"Initialized for CPU %d\s*\n\s*Per-CPU data at: (0x[0-9a-f]+)" % cpu, console)
+    if m is None and cpu == 0:
+        m = re.search(r"Per-CPU data at: (0x[0-9a-f]+)", console)
     return int(m.group(1), 16) if m else None
 
 
@@ -617,6 +753,10 @@ def check(text, console):
                                ("exit.sysretq", "user.next", True)):
                 if have(a, b):
                     (unchanged if same else traded)(a, b)
+            walked = [n for n in ("user.syscall", "entry.swapgs", "entry.after-swapgs", "entry.stack-loaded",
+                                  "exit.swapgs", "exit.sysretq", "user.next") if n in s]
+            if any("cpu" in s[n] for n in walked):  # a machine of several CPUs: this getpid is CPU 0's
+                claim(all(s[n].get("cpu") == 0 for n in walked), "every stop of getpid number %d is on CPU 0" % TRACED)
             if have("entry.after-swapgs"):
                 kernel_gs = s["entry.after-swapgs"]["GS.base"]
                 claim(kernel_gs == block, "in the kernel, GS.base=%#x is CPU 0's block" % kernel_gs)
@@ -641,6 +781,9 @@ def check(text, console):
     threads = re.search(r"^threads: \S+, (\d+) switches.* kernel stacks of (\d+) bytes", text, re.M)
     if threads:
         results += check_switches(s, int(threads.group(1)), int(threads.group(2)), console)
+    cpus = re.search(r"^cpus: (\d+)", text, re.M)
+    if cpus:
+        results += check_other_cpu(s, OTHER_CPU, console)
     if re.search(r"^sqpoll: ", text, re.M):
         results += trace_sqpoll.check(s, trace_sqpoll.wheres(text), console)
     costs = [v.get("total", 0) for n, v in s.items() if n.startswith("cost.")]
@@ -702,6 +845,57 @@ def check_switches(s, count, stack_bytes, console):
         claim(False, "a value is missing from the thread switches: %s" % e)
     claim(re.search(r"^%s: 2 threads, .*own ids: yes" % THREADS_PROGRAM, console, re.M),
           "%s ran to its end: its two threads made their calls, each with its own id" % THREADS_PROGRAM)
+    return results
+
+
+def check_other_cpu(s, cpu, console):
+    """[(passed, message)]: a getpid on CPU swaps CPU's own bases, and its kernel GS base is CPU's block."""
+    results = []
+
+    def claim(passed, message):
+        results.append((bool(passed), message))
+
+    prefix = "cpu%d." % cpu
+    path = ["user.syscall", "entry.swapgs", "entry.after-swapgs", "entry.stack-loaded", "exit.swapgs",
+            "exit.sysretq", "user.next"]
+    missing = [prefix + n for n in path if prefix + n not in s]
+    claim(not missing, "stops missing from CPU %d's getpid: %s" % (cpu, " ".join(missing)) if missing
+          else "all %d stops of a getpid on CPU %d are in the transcript" % (len(path), cpu))
+    if missing:
+        return results
+    own, first = block_from_console(console, cpu), block_from_console(console, 0)
+    claim(own is not None and first is not None and own != first,
+          "the boot log names CPU %d's block (%s) and CPU 0's (%s): two blocks"
+          % (cpu, "%#x" % own if own is not None else "none", "%#x" % first if first is not None else "none"))
+    try:
+        at = {n: s[prefix + n] for n in path}
+        claim(all(v["cpu"] == cpu for v in at.values()), "every stop of this getpid is on CPU %d" % cpu)
+
+        def bases(n):
+            return "GS.base=%#x KERNEL_GS_BASE=%#x" % (at[n]["GS.base"], at[n]["KERNEL_GS_BASE"])
+
+        for a, b, same in (("user.syscall", "entry.swapgs", True), ("entry.swapgs", "entry.after-swapgs", False),
+                           ("entry.after-swapgs", "exit.swapgs", True), ("exit.swapgs", "exit.sysretq", False),
+                           ("exit.sysretq", "user.next", True)):
+            if same:
+                claim(at[a]["GS.base"] == at[b]["GS.base"] and at[a]["KERNEL_GS_BASE"] == at[b]["KERNEL_GS_BASE"],
+                      "CPU %d, %s -> %s: no change (%s, then %s)" % (cpu, a, b, bases(a), bases(b)))
+            else:
+                claim(at[b]["GS.base"] == at[a]["KERNEL_GS_BASE"] and at[b]["KERNEL_GS_BASE"] == at[a]["GS.base"]
+                      and at[a]["GS.base"] != at[a]["KERNEL_GS_BASE"],
+                      "CPU %d, %s -> %s: the two bases trade places (%s, then %s)" % (cpu, a, b, bases(a), bases(b)))
+        kernel_gs = at["entry.after-swapgs"]["GS.base"]
+        claim(kernel_gs == own and kernel_gs != first,
+              "on CPU %d, in the kernel, GS.base=%#x is CPU %d's block, not CPU 0's" % (cpu, kernel_gs, cpu))
+        loaded = at["entry.stack-loaded"]
+        claim(loaded["stored_at"] == kernel_gs + 8 and loaded["rsp"] == loaded["stored"] != 0,
+              "on CPU %d the kernel stack was loaded from its own block (GS.base+0x8): RSP=%#x"
+              % (cpu, loaded["rsp"]))
+        claim(at["user.next"]["syscall_count"] == at["user.syscall"]["syscall_count"] + 1,
+              "CPU %d's block counts this syscall: %d, then %d"
+              % (cpu, at["user.syscall"]["syscall_count"], at["user.next"]["syscall_count"]))
+    except KeyError as e:
+        claim(False, "a value is missing from CPU %d's getpid: %s" % (cpu, e))
     return results
 
 
@@ -768,9 +962,10 @@ def run(args):
         if not os.path.exists(iso):
             raise TraceError("%s is missing (make trace CH=%s builds it)" % (rel(iso), chapter[:2]))
         plan = Plan(chapter)
-        bochs = Bochs(iso, workdir)
+        cpus = boot.chapter_cpus(iso)
+        bochs = Bochs(iso, workdir, cpus)
         try:
-            take_trace(plan, bochs, stops)
+            take_trace(plan, bochs, stops, cpus)
             console = bochs.run_to_end()
         finally:
             bochs.kill()
@@ -792,7 +987,12 @@ def run(args):
               % (rel(os.path.join(workdir, "replay.rc")), rel(os.path.join(workdir, "debugger.log"))),
               "Boot log (%s): %s" % (rel(serial), "Per-CPU data at: %#x" % block if block is not None
                                      else "no per-CPU block")]
-    if plan.switch is not None:
+    if plan.switch is not None and cpus > 1:
+        other = block_from_console(console, OTHER_CPU)
+        header.append("cpus: %d (Bochs' cpu: count); %s's threads run on every CPU, so instead of their switches "
+                      "a getpid on CPU %d is followed (CPU %d's block: %s)"
+                      % (cpus, THREADS_PROGRAM, OTHER_CPU, OTHER_CPU, "%#x" % other if other is not None else "?"))
+    elif plan.switch is not None:
         header.append("threads: %s, %d switches between its two threads; kernel stacks of %d bytes "
                       "(kStackPages in sched/scheduler.cpp)" % (THREADS_PROGRAM, SWITCHES, plan.stack_bytes))
     if plan.sqpoll is not None:

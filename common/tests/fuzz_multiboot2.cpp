@@ -40,6 +40,12 @@ void parse_and_check(const uint8_t* block, size_t available) {
     FUZZ_CHECK(info.region_count <= multiboot2::kMaxRegions, "regions fit the table");
     FUZZ_CHECK(info.module_count <= multiboot2::kMaxModules, "modules fit the table");
     FUZZ_CHECK(info.modules_skipped == 0 || info.module_count == multiboot2::kMaxModules, "skip only when full");
+    if (info.acpi_rsdp)
+        FUZZ_CHECK(info.acpi_rsdp >= block + 16 && info.acpi_rsdp_size <= info.total_size &&
+                       info.acpi_rsdp + info.acpi_rsdp_size <= block + info.total_size,
+                   "the ACPI RSDP copy lies inside the block");
+    else
+        FUZZ_CHECK(info.acpi_rsdp_size == 0, "no RSDP, no size");
     for (size_t i = 0; i < info.module_count; ++i) {
         FUZZ_CHECK(info.modules[i].end >= info.modules[i].start, "a module ends after it starts");
         check_view(info.modules[i].cmdline, block, info.total_size, "a module's name lies inside the block");

@@ -319,6 +319,43 @@ Test(multiboot2, too_many_regions) {
     expect_error(b, "more entries than the kernel keeps");
 }
 
+// ------------------------------------------------------------- ACPI RSDP
+
+Test(multiboot2, acpi_rsdp_copy_is_kept_as_bytes) {
+    const char rsdp_v1[20] = "RSD PTR \x55" "BOCHS ";
+    Block b;
+    b.tag(static_cast<uint32_t>(TagType::AcpiOld), rsdp_v1, sizeof rsdp_v1).end().finish();
+    auto r = b.parse();
+    cr_assert(r.has_value());
+    cr_assert_eq(r.value().acpi_rsdp_size, 20);
+    cr_assert(r.value().acpi_rsdp == b.copy() + 16, "the view points at the tag's payload in the block");
+    cr_assert_eq(std::memcmp(r.value().acpi_rsdp, "RSD PTR ", 8), 0);
+}
+
+Test(multiboot2, acpi_new_rsdp_wins_over_old_in_either_order) {
+    uint8_t v1[20] = {1}, v2[36] = {2};
+    for (int order = 0; order < 2; ++order) {
+        Block b;
+        if (order == 0) b.tag(static_cast<uint32_t>(TagType::AcpiOld), v1, sizeof v1);
+        b.tag(static_cast<uint32_t>(TagType::AcpiNew), v2, sizeof v2);
+        if (order == 1) b.tag(static_cast<uint32_t>(TagType::AcpiOld), v1, sizeof v1);
+        b.end().finish();
+        auto r = b.parse();
+        cr_assert(r.has_value());
+        cr_assert_eq(r.value().acpi_rsdp_size, 36, "order %d", order);
+        cr_assert_eq(r.value().acpi_rsdp[0], 2, "order %d: the 2.0 copy", order);
+    }
+}
+
+Test(multiboot2, no_acpi_tag_no_rsdp) {
+    Block b;
+    b.end().finish();
+    auto r = b.parse();
+    cr_assert(r.has_value());
+    cr_assert_null(r.value().acpi_rsdp);
+    cr_assert_eq(r.value().acpi_rsdp_size, 0);
+}
+
 // ------------------------------------------------------------------ names
 
 Test(multiboot2, memory_type_names) {
