@@ -1,7 +1,7 @@
 /**
  * @file chapters/11-files/main.cpp
- * @brief kernel_main for chapter 11: chapter 07's start-up, and before the
- * programs run, the file system in memory, with the programs in /bin.
+ * @brief kernel_main for chapter 11: chapter 10's start-up (every CPU), and
+ * before the programs run, the file system in memory, with the programs in /bin.
  */
 #include <cstdint>
 
@@ -9,6 +9,7 @@
 #include "arch/idt.h"
 #include "arch/percpu.h"
 #include "arch/pic.h"
+#include "arch/smp.h"
 #include "arch/timer.h"
 #include "arch/trap.h"
 #include "dev/serial_input.h"
@@ -25,6 +26,8 @@
 int run_boot_modules();  // proc/programs.cpp
 void fs_init();          // fs/root.cpp
 
+extern "C" char boot_stack_top[];  ///< arch/boot.S: CPU 0's stack until the first thread switch
+
 extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     console_init();
     run_global_constructors();
@@ -38,21 +41,24 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint32_t info_phys) {
     fault_if_asked();  // fault=... on the command line: see a kernel fault
     idt_allow_user(kBreakpoint);
     pic_init();
+    percpu_init(0, reinterpret_cast<uint64_t>(boot_stack_top));  // before the first lock: locks count in it
     mm_init();
     uaccess_init();
-    percpu_init(0);  // GS must reach this CPU's block before any syscall
     sched_init();    // the boot code becomes a thread; the idle thread is made
     serial_input_init();  // console input by interrupt: readers sleep on a wait queue
     syscall_init();
-    timer_init();
+    smp_init();      // the MADT, and CPU 0's local APIC
+    timer_init();    // its timer, timed against the PIT
     timer_wait_for_kernel_tick();
     kprint("[Timer] First tick taken in kernel mode\n");
+    smp_start_others();  // each starts, reports, and waits in its idle loop for threads
 
     fs_init();  // the tree the programs find: /bin, /dev, /tmp
     const int rejected = run_boot_modules();
     const TimerTicks ticks = timer_ticks();
     kprint("[Timer] {} ticks in user mode, {} in kernel mode\n", ticks.user, ticks.kernel);
-    kprint("[Per-CPU] CPU {}: {} syscalls\n", this_cpu_id(), percpu_read<PERCPU_SYSCALL_COUNT>());
+    for (int cpu = 0; cpu < kMaxCpus; ++cpu)
+        if (cpus_online() & (1ull << cpu)) kprint("[Per-CPU] CPU {}: {} syscalls\n", cpu, g_percpu[cpu].syscall_count);
     const SerialInputCounts input = serial_input_counts();
     kprint("[Console] COM1 input: {} bytes received; the ring was full {} times\n", input.received, input.pauses);
     kprint("[OK] " CHAPTER_NAME ": {} module(s), {} rejected\n", boot_info().module_count, rejected);

@@ -3,7 +3,8 @@
  * @brief File defaults, the descriptor table, and the console as a file.
  * (Chapter 07's version: reads and writes say whether they may sleep, and
  * a console read waits for input. Chapter 11's: fstat, dup2's install_at,
- * and the console as /dev/console opens it.)
+ * and the console as /dev/console opens it. Chapter 10's: the table's
+ * lock, and counts of references that two CPUs may change at once.)
  */
 #include "proc/file.h"
 
@@ -48,7 +49,7 @@ void File::stat(abi::Stat& st) {
 }
 
 void File::unref() {
-    if (--m_refs == 0) delete this;
+    if (m_refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
 }
 
 // ------------------------------------------------------- descriptor table
@@ -58,46 +59,63 @@ FileTable::~FileTable() {
 }
 
 Result<File*> FileTable::get(uint32_t fd) const {
+    IrqLock guard(lock);
     if (fd >= kMaxFiles || !files[fd]) return Err(Errno::BadF);
     return files[fd];
 }
 
-Result<FileRef> FileTable::hold(uint32_t fd) const { return FileRef(TRY(get(fd))); }
+Result<FileRef> FileTable::hold(uint32_t fd) const {
+    IrqLock guard(lock);  // the reference is taken before a close can drop the table's
+    if (fd >= kMaxFiles || !files[fd]) return Err(Errno::BadF);
+    return FileRef(files[fd]);
+}
 
 Result<FileRef> FileTable::hold_for(uint32_t fd, unsigned open, unsigned can) const {
-    File* file = TRY(get(fd));
+    FileRef file = TRY(hold(fd));
     if (!file->allows(open)) return Err(Errno::BadF);
     if (!file->allows(can)) return Err(Errno::Inval);
-    return FileRef(file);
+    return file;
 }
 
 static_assert(FileTable::kMaxFiles <= 64, "close_on_exec has one bit per descriptor");
 
 Result<int> FileTable::install(File* file, bool cloexec, uint32_t lowest) {
-    for (uint32_t fd = lowest; fd < kMaxFiles; ++fd)
-        if (!files[fd]) {
-            files[fd] = file;
-            if (cloexec) close_on_exec |= 1ull << fd;
-            else close_on_exec &= ~(1ull << fd);
-            return static_cast<int>(fd);
-        }
+    {
+        IrqLock guard(lock);
+        for (uint32_t fd = lowest; fd < kMaxFiles; ++fd)
+            if (!files[fd]) {
+                files[fd] = file;
+                if (cloexec) close_on_exec |= 1ull << fd;
+                else close_on_exec &= ~(1ull << fd);
+                return static_cast<int>(fd);
+            }
+    }
     file->unref();
     return Err(Errno::MFile);
 }
 
 void FileTable::install_at(uint32_t fd, File* file, bool cloexec) {
-    File* old = files[fd];
-    files[fd] = file;  // first: the old file's destructor may look at the table
-    if (cloexec) close_on_exec |= 1ull << fd;
-    else close_on_exec &= ~(1ull << fd);
-    if (old) old->unref();
+    File* old;
+    {
+        IrqLock guard(lock);
+        old = files[fd];
+        files[fd] = file;  // first: the old file's destructor may look at the table
+        if (cloexec) close_on_exec |= 1ull << fd;
+        else close_on_exec &= ~(1ull << fd);
+    }
+    if (old) old->unref();  // without the lock, as close()
 }
 
 Result<void> FileTable::close(uint32_t fd) {
-    File* file = TRY(get(fd));
-    files[fd] = nullptr;  // first: the file's destructor may look at the table
-    close_on_exec &= ~(1ull << fd);
-    file->unref();
+    File* file;
+    {
+        IrqLock guard(lock);
+        if (fd >= kMaxFiles || !files[fd]) return Err(Errno::BadF);
+        file = files[fd];
+        files[fd] = nullptr;  // first: the file's destructor may look at the table
+        close_on_exec &= ~(1ull << fd);
+    }
+    file->unref();  // without the lock: the last reference may sleep
     return {};
 }
 

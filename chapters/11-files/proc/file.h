@@ -32,9 +32,18 @@
  * A read or write gets its user buffers as a UserIter (proc/user_iter.h),
  * already checked to lie in user space: read() and readv() reach the same
  * File::read, as Linux's read_iter.
+ *
+ * Chapter 10: two threads of a program use its table at the same moment,
+ * one closing what the other looks up. The count of references is atomic,
+ * and the table has a lock: a lookup takes its reference under it
+ * (hold()), a close takes the entry out under it and drops the table's
+ * reference after (the last one may sleep: a ring stops its poller). A
+ * bare get() is safe only while the caller's own reference, or the
+ * caller being the only thread, keeps the file.
  */
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -43,6 +52,7 @@
 #include "common/result.h"
 #include "mm/address.h"
 #include "proc/user_iter.h"
+#include "sync/spinlock.h"
 
 namespace uring {
 struct Request;
@@ -116,14 +126,14 @@ public:
     }
 
     /// Take a reference.
-    void ref() { ++m_refs; }
+    void ref() { m_refs.fetch_add(1, std::memory_order_relaxed); }
     /// Drop a reference; the last one deletes the file.
     void unref();
 
 private:
     unsigned m_mode;
     int m_status;    // O_NONBLOCK, O_APPEND...: Linux's f_flags without the access mode
-    int m_refs = 1;  // the creator's
+    std::atomic<int> m_refs{1};  // the creator's; two CPUs may take or drop one at once
 };
 
 /// A reference on a file for as long as a system call uses it: taken when
@@ -156,6 +166,7 @@ struct FileTable {
     static constexpr int kMaxFiles = 64;  ///< descriptors per process (0 to 63): RLIMIT_NOFILE
     File* files[kMaxFiles] = {};          ///< indexed by descriptor; nullptr = free
     uint64_t close_on_exec = 0;           ///< bit fd: FD_CLOEXEC is set on descriptor fd
+    mutable SpinLock lock;                ///< owns files[] and close_on_exec (chapter 10)
 
     FileTable() = default;
     FileTable(const FileTable&) = delete;
@@ -163,7 +174,8 @@ struct FileTable {
     /// Closes every descriptor still open.
     ~FileTable();
 
-    /// The file behind @p fd, or Errno::BadF.
+    /// The file behind @p fd, or Errno::BadF. Without a reference: another
+    /// thread may close it at once (see the top of this file); hold() is safe.
     [[nodiscard]] Result<File*> get(uint32_t fd) const;
     /// The file behind @p fd, held for a call that may sleep, or Errno::BadF.
     [[nodiscard]] Result<FileRef> hold(uint32_t fd) const;

@@ -1,7 +1,8 @@
 /**
  * @file chapters/11-files/proc/pipe.cpp
  * @brief Pipes: a 64 KiB byte ring (Linux's default capacity) with a read
- * end and a write end. (Chapter 11: fstat says each end is a FIFO.)
+ * end and a write end. (Chapter 10: a reader and a writer on two CPUs at
+ * once, so the ring has a lock. Chapter 11: fstat says each end is a FIFO.)
  *
  * Lifetime: the Pipe is reference-counted, one reference per end, taken
  * by the end's constructor and dropped by its destructor. Each end
@@ -9,7 +10,8 @@
  * io_uring reads parked on it. When an end's last reference goes, its
  * destructor updates the pipe (the last writer gone means end of file for
  * the readers, and wakes them) and then drops its reference on the pipe;
- * whichever end goes last frees it. Nothing else ever frees a pipe.
+ * whichever end goes last frees it. Nothing else ever frees a pipe. The two
+ * ends may go at the same moment on two CPUs: the count is atomic.
  *
  * Waiting, as Linux: a read of an empty pipe sleeps until data arrives or
  * the last writer is gone (then 0); a write to a full pipe sleeps until
@@ -19,7 +21,18 @@
  * most kAtomic bytes (PIPE_BUF) is never split. An io_uring READ does not
  * sleep (it reads with Blocking::No): it is parked on the pipe and retried
  * when data arrives (chapter 06).
+ *
+ * Locking: Pipe::lock owns the ring, the flags and the parked requests.
+ * Bytes move between the ring and the user under it (a user copy never
+ * sleeps: a fault is fixed up), so a chunk is never half taken by two
+ * readers. It is let go before anyone is woken, and a wait's condition
+ * reads the count without it: the scheduler's lock, which both the
+ * condition and every wake take, orders that read after the update it
+ * must see (sched/wait.h). Parked reads are taken off the pipe under the
+ * lock and retried after it, since a retry reads the pipe again.
  */
+#include <atomic>
+
 #include "common/str.h"
 #include "kernel/heap.h"
 #include "proc/file.h"
@@ -27,6 +40,7 @@
 #include "proc/signal.h"
 #include "sched/thread.h"
 #include "sched/wait.h"
+#include "sync/spinlock.h"
 #include "uring/engine.h"
 
 using abi::Errno;
@@ -38,12 +52,13 @@ constexpr uint32_t kAtomic = 4096;     // PIPE_BUF: a write this small goes in w
 
 struct Pipe {
     static constexpr uint32_t kCapacity = 65536;
+    SpinLock lock;         // owns everything below but the wait queues and refs
     char* data = nullptr;  // kCapacity bytes on the heap
     uint32_t head = 0;     // next byte to read
     uint32_t count = 0;    // bytes held
     bool reader_open = true;
     bool writer_open = true;
-    int refs = 0;          // one per end: each end takes it when it is made
+    std::atomic<int> refs{0};  // one per end: each end takes it when it is made
     uring::Request* waiting = nullptr;  // parked io_uring reads, oldest first, via Request::link
     WaitQueue readers;  // threads waiting for data or end of file
     WaitQueue writers;  // threads waiting for room or for the last reader to go
@@ -59,17 +74,29 @@ struct Pipe {
     }
 
     void unref() {
-        if (--refs == 0) delete this;
+        if (refs.fetch_sub(1) == 1) delete this;
     }
 
-    // Data or end of file for the readers: sleeping threads, then parked reads (oldest first).
+    // For a wait's condition (no lock: see the top of this file).
+    bool readable() const { return count > 0 || !writer_open; }
+    bool writable(uint64_t room) const { return kCapacity - count >= room || !reader_open; }
+
+    // Data or end of file for the readers: sleeping threads, then parked
+    // reads (oldest first). Called without the lock.
     void wake_readers() {
         readers.wake_all();
-        while (waiting && (count > 0 || !writer_open)) {
-            uring::Request* r = waiting;
-            waiting = r->link;
+        uring::Request* parked;
+        {
+            IrqLock guard(lock);
+            if (!readable()) return;
+            parked = waiting;
+            waiting = nullptr;
+        }
+        while (parked) {
+            uring::Request* r = parked;
+            parked = r->link;
             r->link = nullptr;
-            uring_retry_read(*r);
+            uring_retry_read(*r);  // parks it again if another reader took the data first
         }
     }
 };
@@ -85,7 +112,10 @@ class PipeReader final : public File {
 public:
     explicit PipeReader(Pipe* pipe) : File(kReadable | kCanRead), m_pipe(pipe) { ++pipe->refs; }
     ~PipeReader() override {
-        m_pipe->reader_open = false;
+        {
+            IrqLock guard(m_pipe->lock);
+            m_pipe->reader_open = false;
+        }
         m_pipe->writers.wake_all();  // a sleeping writer now gets EPIPE
         m_pipe->unref();
     }
@@ -95,26 +125,30 @@ public:
     Result<long> read(UserIter& to, Blocking blocking) override {
         Pipe& p = *m_pipe;
         if (to.remaining() == 0) return 0;
-        if (p.count == 0 && p.writer_open && blocking == Blocking::No) return Err(Errno::Again);
-        TRY(p.readers.wait([&] { return p.count > 0 || !p.writer_open; }));
-        if (p.count == 0) return 0;  // end of file
         long done = 0;
-        while (p.count > 0 && to.remaining() > 0) {
-            uint32_t n = p.count < kPipeChunk ? p.count : kPipeChunk;
-            if (to.remaining() < n) n = static_cast<uint32_t>(to.remaining());
-            const uint32_t first = n < Pipe::kCapacity - p.head ? n : Pipe::kCapacity - p.head;
-            size_t copied = to.copy_out(p.data + p.head, first);  // up to the end of the ring...
-            if (copied == first && first < n) copied += to.copy_out(p.data, n - first);  // ...and on from its start
-            if (copied < n) return done > 0 ? Result<long>(done) : Err(Errno::Fault);  // the chunk stays in the pipe
-            p.head = (p.head + n) % Pipe::kCapacity;
-            p.count -= n;
-            done += n;
+        for (;;) {
+            {
+                IrqLock guard(p.lock);
+                if (p.count == 0 && !p.writer_open) return 0;  // end of file
+                if (p.count > 0) {
+                    done = take(to);
+                    break;
+                }
+                if (blocking == Blocking::No) return Err(Errno::Again);
+            }
+            // Empty: sleep, then look again (another reader may have been quicker).
+            TRY(p.readers.wait([&] { return p.readable(); }));
         }
         p.writers.wake_all();  // room now
-        return done;
+        return done > 0 ? Result<long>(done) : Err(Errno::Fault);
     }
     void stat(abi::Stat& st) override { Pipe::stat(st); }
     bool wait_for_data(uring::Request& request) override {
+        IrqLock guard(m_pipe->lock);
+        // Data that came between the failed read and now would wake nobody:
+        // the request is not parked, and completes with -EAGAIN (see the
+        // chapter's list of what is left to do).
+        if (m_pipe->readable()) return false;
         uring::Request** tail = &m_pipe->waiting;  // append: completions keep submission order
         while (*tail) tail = &(*tail)->link;
         request.link = nullptr;
@@ -122,6 +156,7 @@ public:
         return true;
     }
     void cancel_wait(uring::Request& request) override {
+        IrqLock guard(m_pipe->lock);
         for (uring::Request** r = &m_pipe->waiting; *r; r = &(*r)->link)
             if (*r == &request) {
                 *r = request.link;
@@ -132,6 +167,25 @@ public:
     Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
 
 private:
+    // Copy what the pipe holds to @p to, a chunk at a time, with the lock
+    // held; a chunk stays in the pipe unless all of it reached the user.
+    long take(UserIter& to) {
+        Pipe& p = *m_pipe;
+        long done = 0;
+        while (p.count > 0 && to.remaining() > 0) {
+            uint32_t n = p.count < kPipeChunk ? p.count : kPipeChunk;
+            if (to.remaining() < n) n = static_cast<uint32_t>(to.remaining());
+            const uint32_t first = n < Pipe::kCapacity - p.head ? n : Pipe::kCapacity - p.head;
+            size_t copied = to.copy_out(p.data + p.head, first);  // up to the end of the ring...
+            if (copied == first && first < n) copied += to.copy_out(p.data, n - first);  // ...and on from its start
+            if (copied < n) break;  // a fault: this chunk stays
+            p.head = (p.head + n) % Pipe::kCapacity;
+            p.count -= n;
+            done += n;
+        }
+        return done;
+    }
+
     Pipe* m_pipe;
 };
 
@@ -139,7 +193,10 @@ class PipeWriter final : public File {
 public:
     explicit PipeWriter(Pipe* pipe) : File(kWritable | kCanWrite), m_pipe(pipe) { ++pipe->refs; }
     ~PipeWriter() override {
-        m_pipe->writer_open = false;
+        {
+            IrqLock guard(m_pipe->lock);
+            m_pipe->writer_open = false;
+        }
         m_pipe->wake_readers();  // the last writer gone: waiting reads see end of file
         m_pipe->unref();
     }
@@ -152,27 +209,25 @@ public:
         const uint64_t whole = from.remaining() <= kAtomic ? from.remaining() : 1;  // room needed at once
         long done = 0;
         while (from.remaining() > 0) {
-            if (!p.reader_open) {  // as Linux: SIGPIPE (which kills, by default) and EPIPE
+            bool faulted = false, full = false, broken = false;
+            {
+                IrqLock guard(p.lock);
+                if (!p.reader_open) broken = true;
+                else if (Pipe::kCapacity - p.count < whole) full = true;
+                else faulted = !put(from, done);
+            }
+            if (broken) {  // as Linux: SIGPIPE (which kills, by default) and EPIPE; sent without the pipe's lock
                 send_signal(*current_thread(), int(abi::Signal::Pipe), true);
                 return done > 0 ? Result<long>(done) : Err(Errno::Pipe);
             }
-            if (Pipe::kCapacity - p.count < whole) {
-                if (blocking == Blocking::No) return done > 0 ? Result<long>(done) : Err(Errno::Again);
-                const Result<void> waited =
-                    p.writers.wait([&] { return Pipe::kCapacity - p.count >= whole || !p.reader_open; });
-                if (!waited) return done > 0 ? Result<long>(done) : Err(waited.error());
+            if (faulted) return done > 0 ? Result<long>(done) : Err(Errno::Fault);  // this chunk is not added
+            if (!full) {
+                p.wake_readers();
                 continue;
             }
-            uint32_t n = Pipe::kCapacity - p.count < kPipeChunk ? Pipe::kCapacity - p.count : kPipeChunk;
-            if (from.remaining() < n) n = static_cast<uint32_t>(from.remaining());
-            const uint32_t tail = (p.head + p.count) % Pipe::kCapacity;
-            const uint32_t first = n < Pipe::kCapacity - tail ? n : Pipe::kCapacity - tail;
-            size_t copied = from.copy_in(p.data + tail, first);
-            if (copied == first && first < n) copied += from.copy_in(p.data, n - first);
-            if (copied < n) return done > 0 ? Result<long>(done) : Err(Errno::Fault);  // this chunk is not added
-            p.count += n;
-            done += n;
-            p.wake_readers();
+            if (blocking == Blocking::No) return done > 0 ? Result<long>(done) : Err(Errno::Again);
+            const Result<void> waited = p.writers.wait([&] { return p.writable(whole); });
+            if (!waited) return done > 0 ? Result<long>(done) : Err(waited.error());
         }
         return done;
     }
@@ -181,6 +236,22 @@ public:
     void stat(abi::Stat& st) override { Pipe::stat(st); }
 
 private:
+    // Add one chunk from @p from (the lock held), counting it in @p done;
+    // false if the user's buffer faulted, and then nothing is added.
+    bool put(UserIter& from, long& done) {
+        Pipe& p = *m_pipe;
+        uint32_t n = Pipe::kCapacity - p.count < kPipeChunk ? Pipe::kCapacity - p.count : kPipeChunk;
+        if (from.remaining() < n) n = static_cast<uint32_t>(from.remaining());
+        const uint32_t tail = (p.head + p.count) % Pipe::kCapacity;
+        const uint32_t first = n < Pipe::kCapacity - tail ? n : Pipe::kCapacity - tail;
+        size_t copied = from.copy_in(p.data + tail, first);
+        if (copied == first && first < n) copied += from.copy_in(p.data, n - first);
+        if (copied < n) return false;
+        p.count += n;
+        done += n;
+        return true;
+    }
+
     Pipe* m_pipe;
 };
 

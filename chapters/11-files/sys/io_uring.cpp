@@ -35,6 +35,13 @@
  *   nothing in flight it may wait forever, as on Linux: another thread may
  *   still submit. (Chapter 08: the call holds the ring meanwhile, so that a
  *   close and munmap in another thread cannot free it under the sleeper.)
+ *
+ * Chapter 10: another thread may close a descriptor at any moment, on
+ * another CPU, so every lookup here holds its file (FileTable::hold); and
+ * io_uring_register pins pages with the process's memory lock held, so no
+ * munmap on another CPU frees a frame, or a page table, that it is
+ * pinning. (The engine itself still has no lock: see the chapter's
+ * differences.)
  */
 #include "fs/fs_file.h"
 #include "kernel/heap.h"
@@ -186,8 +193,8 @@ public:
         const auto op = static_cast<ring_abi::Op>(sqe.opcode);
         const auto fd = static_cast<uint32_t>(sqe.fd);
         if (op == ring_abi::Op::Close) {
-            const Result<File*> file = current_files().get(fd);
-            if (file && (*file)->as_ring()) return done(Err(Errno::BadF));  // as Linux: not through CLOSE
+            if (const Result<FileRef> file = current_files().hold(fd); file && (*file)->as_ring())
+                return done(Err(Errno::BadF));  // as Linux: not through CLOSE
             const Result<void> closed = current_files().close(fd);
             return done(closed ? Result<long>(0) : Err(closed.error()));
         }
@@ -279,10 +286,11 @@ private:
     RingFile& m_file;
 };
 
-Result<RingFile*> ring_of(uint32_t fd) {
-    File* file = TRY(current_files().get(fd));
+// The ring behind @p fd, held for the call.
+Result<FileRef> ring_of(uint32_t fd) {
+    FileRef file = TRY(current_files().hold(fd));
     if (!file->as_ring()) return Err(Errno::OpNotSupp);
-    return file->as_ring();
+    return file;
 }
 
 }  // namespace
@@ -369,10 +377,17 @@ Result<long> sys_io_uring_register(const SyscallArgs& a) {
     const uint64_t arg = a.a2;
     const auto nr_args = static_cast<uint32_t>(a.a3);
     if (opcode >= static_cast<uint32_t>(ring_abi::RegisterOp::Last)) return Err(Errno::Inval);
-    RingFile* file = TRY(ring_of(static_cast<uint32_t>(a.a0)));
+    const FileRef held = TRY(ring_of(static_cast<uint32_t>(a.a0)));
+    RingFile* file = held->as_ring();
     const auto op = static_cast<ring_abi::RegisterOp>(opcode);
-    if (op != ring_abi::RegisterOp::RegisterProbe)
-        return file->registry.handle(op, arg, nr_args, current_process()->space, current_files());
+    if (op != ring_abi::RegisterOp::RegisterProbe) {
+        // Pinning walks the tables and takes a reference on each frame: no
+        // munmap may run meanwhile (mm/user_space.h). This lock first, the
+        // registry's inside it, the only order either is taken in.
+        Process& process = *current_process();
+        IrqLock locked(process.memory_lock);
+        return file->registry.handle(op, arg, nr_args, process.space, current_files());
+    }
     if (arg == 0 || nr_args > 256) return Err(Errno::Inval);
     struct {
         ring_abi::Probe probe;
