@@ -28,6 +28,7 @@
 #include "proc/user_iter.cpp"
 #include "../../03-memory/tests/fake_kernel.h"
 #include "../../04-user/tests/user_faults.h"
+#include "../../09-fixed/tests/fake_cpu.h"
 
 // ------------------------------------------------------------------ fakes
 
@@ -55,7 +56,7 @@ StringView view(const std::string& s) { return {s.data(), s.size()}; }
 
 void setup() {
     fake::reset_memory();
-    user_faults::catch_them();
+    fake_cpu::start();  // from chapter 10 the frame allocator takes a spin lock: GS at a PerCpu block
 }
 
 Inode* new_inode(Type type, uint32_t mode = 0644) {

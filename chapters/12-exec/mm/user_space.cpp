@@ -7,6 +7,13 @@
  * each level an entry covers span(level) bytes (4 KiB at level 1, 2 MiB at
  * 2, 1 GiB at 3, 512 GiB at 4). Only the lower half is ever walked here:
  * the upper half's tables belong to the kernel and are shared by everyone.
+ *
+ * Chapter 10: another CPU running the same program may still translate
+ * through an entry this file clears. So an unmap collects the frames (of
+ * pages and of emptied tables) in a FreeBatch instead of freeing them at
+ * once, and frees them only after tlb_shootdown() has returned: until
+ * then another CPU may still write into them. A batch that fills up is
+ * shot down and freed on the spot, and the walk goes on.
  */
 #include "mm/user_space.h"
 
@@ -14,6 +21,7 @@
 #include "common/str.h"
 #include "mm/frame.h"
 #include "mm/mm.h"
+#include "mm/tlb.h"
 
 uint64_t g_user_top = abi::kTaskSize;
 
@@ -35,6 +43,39 @@ uint64_t* table_of(uint64_t entry) { return phys_to_virt(PhysAddr(entry & pte::k
 uint64_t min(uint64_t a, uint64_t b) { return a < b ? a : b; }
 uint64_t max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
+// Frames an unmap has cleared from the tables, waiting for the shootdown
+// that makes them unreachable from every CPU; and the range that covers them.
+class FreeBatch {
+public:
+    explicit FreeBatch(const AddressSpace& space) : m_space(space) {}
+    ~FreeBatch() { flush(); }
+    FreeBatch(const FreeBatch&) = delete;
+    FreeBatch& operator=(const FreeBatch&) = delete;
+
+    // @p frame was reachable at @p address until a moment ago (0: no frame,
+    // but a translation to forget all the same).
+    void add(uint64_t frame, uint64_t address) {
+        if (m_count == kCapacity) flush();
+        if (frame) m_frames[m_count++] = frame;
+        if (address < m_start) m_start = address;
+        if (address + kPageSize > m_end) m_end = address + kPageSize;
+    }
+    void flush() {
+        if (m_start < m_end) tlb_shootdown(m_space, m_start, m_end);
+        for (size_t i = 0; i < m_count; ++i) frames().free(PhysAddr(m_frames[i]));
+        m_count = 0;
+        m_start = ~0ull;
+        m_end = 0;
+    }
+
+private:
+    static constexpr size_t kCapacity = 256;
+    const AddressSpace& m_space;
+    uint64_t m_frames[kCapacity];
+    size_t m_count = 0;
+    uint64_t m_start = ~0ull, m_end = 0;
+};
+
 bool all_clear(const uint64_t* table) {
     for (int i = 0; i < 512; ++i)
         if (table[i]) return false;
@@ -49,25 +90,28 @@ PageFlags flags_for(int prot) {
 }
 
 // Clear [start, end) below @p table, a table of @p level whose first entry
-// maps @p base. A page's frame goes back to the allocator; so does a table
-// this leaves empty.
-void unmap_below(uint64_t* table, int level, uint64_t base, uint64_t start, uint64_t end) {
+// maps @p base. A page's frame goes into @p batch, to go back to the
+// allocator after the shootdown; so does a table this leaves empty.
+void unmap_below(uint64_t* table, int level, uint64_t base, uint64_t start, uint64_t end, FreeBatch& batch) {
     for (uint64_t i = (start - base) / span(level); i < 512 && base + i * span(level) < end; ++i) {
         uint64_t& entry = table[i];
         if (!used(entry)) continue;
         const uint64_t lo = max(start, base + i * span(level)), hi = min(end, base + (i + 1) * span(level));
         if (level == 1) {
-            if ((entry & pte::kAddressMask) && !(entry & kBorrowedEntry)) frames().free(PhysAddr(entry & pte::kAddressMask));
+            const bool owned = (entry & pte::kAddressMask) && !(entry & kBorrowedEntry);
+            const uint64_t frame = owned ? entry & pte::kAddressMask : 0;
             entry = 0;
             tlb_flush_page(VirtAddr(lo));
+            batch.add(frame, lo);
             continue;
         }
         uint64_t* child = table_of(entry);
-        unmap_below(child, level - 1, base + i * span(level), lo, hi);
+        unmap_below(child, level - 1, base + i * span(level), lo, hi, batch);
         if (all_clear(child)) {
-            frames().free(PhysAddr(entry & pte::kAddressMask));
+            const uint64_t frame = entry & pte::kAddressMask;
             entry = 0;
             tlb_flush_page(VirtAddr(lo));  // invlpg also drops cached upper-level entries
+            batch.add(frame, lo);
         }
     }
 }
@@ -223,12 +267,18 @@ Result<void> map_kernel_pages(AddressSpace& space, uint64_t start, VirtAddr kern
 Result<void> protect_user_range(AddressSpace& space, uint64_t start, uint64_t end, int prot) {
     if (start >= end) return {};
     if (find_unused(pml4_of(space), 4, 0, start, end) != end) return Err(abi::Errno::NoMem);  // a hole: as Linux
-    return protect_below(pml4_of(space), 4, 0, start, end, prot);
+    const Result<void> done = protect_below(pml4_of(space), 4, 0, start, end, prot);
+    // Whatever changed, every CPU must see it before the call returns: a
+    // stale read-only entry would make a write the program may now do fault.
+    tlb_shootdown(space, start, end);
+    return done;
 }
 
 void unmap_user_range(AddressSpace& space, uint64_t start, uint64_t end) {
-    if (start < end) unmap_below(pml4_of(space), 4, 0, start, end);
-}
+    if (start >= end) return;
+    FreeBatch batch(space);
+    unmap_below(pml4_of(space), 4, 0, start, end, batch);
+}  // the batch's destructor shoots down, then frees
 
 Result<void> pin_user_pages(const AddressSpace& space, uint64_t start, uint64_t pages, PhysAddr* pinned) {
     // Only the lower half: the walk would find the kernel's pages too.
@@ -261,6 +311,7 @@ Result<void> copy_user_space(const AddressSpace& from, AddressSpace& to) {
 }
 
 void user_space_destroy(AddressSpace& space) {
+    tlb_wait_unused(space);
     unmap_user_range(space, 0, kUserEnd);
     frames().free(space.root());
 }

@@ -2,7 +2,11 @@
  * @file chapters/12-exec/mm/user_space.h
  * @brief A process's lower half: where things go, and mapping, unmapping
  * and searching ranges of it at a cost that follows what is mapped.
- * (Chapter 12: and copying all of it, for fork.)
+ * (Chapter 10: unmapping and changing permissions shoot the old
+ * translations down on every CPU that runs the program, mm/tlb.h, before
+ * a frame is freed or the call returns. The caller holds the process's
+ * memory lock, Process::memory_lock, so two threads never change one
+ * process's tables at once. Chapter 12: and copying all of it, for fork.)
  *
  * The page tables are the only record of what a process has mapped. Each
  * user page is either
@@ -85,9 +89,9 @@ Result<void> protect_user_range(AddressSpace& space, uint64_t start, uint64_t en
 /// writable and the program's own (not borrowed): else Errno::Fault (as
 /// Linux's pin_user_pages with FOLL_WRITE). Errno::NoMem if a frame is
 /// pinned too often already. All or nothing: on failure nothing stays pinned.
-/// No other thread may unmap these pages during the call: on one CPU none
-/// runs in between, since nothing here sleeps; with more CPUs, the lock of
-/// the address space must be held (Linux's mmap lock).
+/// No other thread may unmap these pages during the call: the caller holds
+/// the process's memory lock (chapter 10: io_uring_register takes it,
+/// sys/io_uring.cpp), as Linux's pin_user_pages needs its mmap lock.
 Result<void> pin_user_pages(const AddressSpace& space, uint64_t start, uint64_t pages, PhysAddr* pinned);
 
 /// Drop the references pin_user_pages() took on the @p count frames of @p pinned.
@@ -106,6 +110,6 @@ void unpin_pages(const PhysAddr* pinned, uint64_t count);
 /// with @p to holding part of the copy: the caller destroys it.
 Result<void> copy_user_space(const AddressSpace& from, AddressSpace& to);
 
-/// Free every user page and page table of @p space, and its PML4. The
-/// caller must not have @p space loaded in CR3.
+/// Free every user page and page table of @p space, and its PML4, once no
+/// CPU has @p space loaded (the caller must not have it loaded itself).
 void user_space_destroy(AddressSpace& space);

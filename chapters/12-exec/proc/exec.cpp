@@ -18,6 +18,7 @@
  *     program, which starts with every register zero but RSP and RIP.
  */
 #include "arch/fpu.h"
+#include "arch/percpu.h"
 #include "arch/process_switch.h"
 #include "arch/segments.h"
 #include "fs/fs_context.h"
@@ -111,13 +112,20 @@ Result<const uint8_t*> bytes_of(fs::Inode* file, uint8_t*& copy) {
 // The second half: the new program replaces the old. Nothing here fails.
 void replace_program(Process& p, const LoadedImage& loaded, fs::Inode* exe, char* exe_path) {
     AddressSpace old = p.space;
-    p.space = loaded.space;
-    p.space.activate();
-    user_space_destroy(old);
-    p.mappings.remove(0, ~0ull);  // their pages went with the old address space
-    p.entry = loaded.entry;
-    p.initial_rsp = loaded.initial_rsp;
-    p.brk_start = p.brk = loaded.brk_start;
+    DroppedFiles dropped;  // the mapped rings' references, given back last (a ring may sleep as it goes)
+    {
+        IrqLock locked(p.memory_lock);  // a helper thread (a poller) may look at them
+        p.space = loaded.space;
+        p.mappings.remove(0, ~0ull, dropped);  // their pages go with the old address space
+        p.entry = loaded.entry;
+        p.initial_rsp = loaded.initial_rsp;
+        p.brk_start = p.brk = loaded.brk_start;
+        // This CPU's block names the tables it runs on before CR3 does, as a
+        // thread switch does (mm/tlb.h: whom a shootdown must reach).
+        percpu_write<PERCPU_PAGE_TABLES>(p.space.root().value());
+        p.space.activate();
+    }
+    user_space_destroy(old);  // once no other CPU runs on it
 
     for (uint32_t fd = 0; fd < FileTable::kMaxFiles; ++fd)
         if (p.files.close_on_exec & (1ull << fd)) (void)p.files.close(fd);

@@ -17,7 +17,10 @@
  * whoever reaps it; the reaper frees what is left.
  *
  * (Chapter 08: the last program thread's exit also stops the process's
- * helper threads; the process's CPU time.)
+ * helper threads; the process's CPU time. Chapter 10: threads end at the
+ * same moment on two CPUs, so the status the program ends with is decided
+ * under the scheduler's lock, by whichever thread is really the last, or the
+ * first to end it all.)
  */
 #include "proc/process.h"
 
@@ -51,7 +54,8 @@ void release(Process* process) {
     }
     // The mapped rings' references: a ring whose last hold this was goes
     // now, after the pages that showed it.
-    process->mappings.remove(0, ~0ull);
+    DroppedFiles dropped;
+    process->mappings.remove(0, ~0ull, dropped);
     if (process->exe) {
         IrqLock guard(fs_lock());
         process->exe->unref();
@@ -177,6 +181,7 @@ void process_release_vfork(Process* child) {
 
 void process_destroy(Process* process) {
     release(process);
+    sched_free_dead_threads();  // its threads, which may not have been freed yet, point at it
     heap_free(process->exe_path);
     delete process;  // its working directory goes with its FsContext
 }
@@ -194,7 +199,19 @@ void process_thread_gone(Process& process, Thread* thread) {
             *t = thread->next_in_process;
             break;
         }
-    if (--process.live_threads == 0) {
+    --process.live_threads;
+    if (process.live_threads == process.helper_threads && !process.exiting) {
+        // The last program thread left by exit(): its status is the program's.
+        // Helpers, if any, end too, wherever they wait (a poller may sleep on
+        // a full pipe as well as on helpers_wait, or poll on another CPU).
+        process.exit_code = thread->exit_status;
+        process.exiting = true;
+        for (Thread* t = process.threads; t; t = t->next_in_process) {
+            t->interrupted = true;
+            if (t->waiting_on) t->waiting_on->wake_all_locked();
+        }
+    }
+    if (process.live_threads == 0) {
         if (process.vfork_waiting) {  // a vfork child that ended without exec
             process.vfork_waiting = false;
             process.vfork_done.wake_all_locked();
@@ -202,14 +219,6 @@ void process_thread_gone(Process& process, Thread* thread) {
         process.next_dead = g_dead;  // the cleaner finishes the exit (see above)
         g_dead = &process;
         g_cleaner.wake_all_locked();
-    } else if (process.live_threads == process.helper_threads && !process.exiting) {
-        // Only helpers are left: they end too, wherever they wait (a poller
-        // may sleep on a full pipe as well as on helpers_wait).
-        process.exiting = true;
-        for (Thread* t = process.threads; t; t = t->next_in_process) {
-            t->interrupted = true;
-            if (t->waiting_on) t->waiting_on->wake_all_locked();
-        }
     }
 }
 

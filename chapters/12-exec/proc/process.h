@@ -24,6 +24,11 @@
  * The descriptor table and the file mappings are members: when the process
  * is deleted, their destructors close every descriptor and drop every
  * mapping's hold on its file.
+ *
+ * Chapter 10: the threads of a process run on several CPUs at once, and
+ * two of them may mmap or munmap at the same moment. memory_lock owns what
+ * those calls change: the lower half of the page tables, the file
+ * mappings and the break.
  */
 #pragma once
 
@@ -38,11 +43,13 @@
 #include "proc/file.h"
 #include "proc/signal.h"
 #include "sched/wait.h"
+#include "sync/spinlock.h"
 
 /// One running program.
 struct Process {
     int pid = 0;                     ///< process id, from 1 (getpid)
     char name[32] = {};              ///< the module's first word, for logs
+    SpinLock memory_lock;            ///< owns space's lower half, mappings, brk_start and brk
     AddressSpace space{PhysAddr()};  ///< its page tables: its own lower half, the kernel's upper half
     uint64_t entry = 0;              ///< first user RIP
     uint64_t initial_rsp = 0;        ///< user RSP at entry (argc)

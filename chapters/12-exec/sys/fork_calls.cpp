@@ -64,20 +64,29 @@ Result<Process*> copy_process() {
         return Err(space.error());
     }
     child->space = *space;
-    if (const Result<void> copied = copy_user_space(parent.space, child->space); !copied) {
+    Result<void> copied;
+    {
+        // Another thread may mmap, munmap or brk meanwhile, on another CPU.
+        IrqLock locked(parent.memory_lock);
+        copied = copy_user_space(parent.space, child->space);
+        child->brk_start = parent.brk_start;
+        child->brk = parent.brk;
+    }
+    if (!copied) {
         process_destroy(child);
         return Err(copied.error());
     }
     child->pid = allocate_id();
     mem::copy(child->name, parent.name, sizeof child->name);
-    child->brk_start = parent.brk_start;
-    child->brk = parent.brk;
-    for (int fd = 0; fd < FileTable::kMaxFiles; ++fd)
-        if (File* file = parent.files.files[fd]) {
-            file->ref();
-            child->files.files[fd] = file;
-        }
-    child->files.close_on_exec = parent.files.close_on_exec;
+    {
+        IrqLock locked(parent.files.lock);  // ...or open and close descriptors
+        for (int fd = 0; fd < FileTable::kMaxFiles; ++fd)
+            if (File* file = parent.files.files[fd]) {
+                file->ref();
+                child->files.files[fd] = file;
+            }
+        child->files.close_on_exec = parent.files.close_on_exec;
+    }
     for (int i = 0; i < abi::kSignalCount; ++i) child->signals.actions[i] = parent.signals.actions[i];
     IrqLock guard(fs_lock());
     child->fs.set_cwd(parent.fs.cwd());
