@@ -17,6 +17,7 @@
 #include "proc/process.h"
 #include "proc/uaccess.h"
 #include "proc/user_iter.h"
+#include "sched/wait.h"
 #include "sys/syscall.h"
 
 #ifndef CHAPTER_NAME
@@ -97,9 +98,11 @@ Result<long> sys_getres_id(const SyscallArgs& a) {
 }
 
 /// getppid(): the parent's pid; 0 for the kernel's children (boot modules
-/// and orphans), as for Linux's init. The parent cannot be reaped while
-/// this runs: reaping a process first gives its children to the kernel.
+/// and orphans), as for Linux's init. Read under the scheduler lock: on
+/// another CPU the parent may be reaped meanwhile, and reaping gives its
+/// children to the kernel under that lock before it frees the parent.
 Result<long> sys_getppid(const SyscallArgs&) {
+    IrqLock guard(sched_lock());
     const Process* parent = current_process()->parent;
     return parent ? parent->pid : 0;
 }
