@@ -212,12 +212,15 @@ endef
 # GRADE_ONE_AT_A_TIME=1 builds only the ISO the test boots.)
 $(if $(GRADE_ONE_AT_A_TIME),,$(foreach c,$(CHAPTERS),$(call variant_chain,$(c))))
 
+# A `programs:` word that names a file (/bin/busybox) is that file; any
+# other names build/user/NAME.elf.
+program_file = $(if $(wildcard $(1)),$(1),build/user/$(1).elf)
 # The kernel's side is the console of the QEMU boot test of the same ISO
 # (one boot, not two), when the test runs in QEMU.
 define linux_test
 build/results/linux-$(1).done: $(call iso_of,$(1)) $(if $(filter qemu,$(call emulators_of,$(1))),build/results/qemu-$(1).done)
 	@python3 tools/same_as_linux.py --iso $$< --result build/results/linux-$(1).result --expect $(call expect_of,$(1)) \
-	   --program build/user/$$(call directive,$(call expect_of,$(1)),programs).elf \
+	   --program $$(call program_file,$$(call directive,$(call expect_of,$(1)),programs)) \
 	   $(if $(filter qemu,$(call emulators_of,$(1))),--console build/$(call chapter_of,$(1))/test/qemu-$(1).txt) || true
 	@touch $$@
 endef

@@ -25,6 +25,10 @@ An expectation file (chapters/NN-slug/test.expect) holds one rule a line:
                     default: the chapter's CPUS (its chapter.mk), else 1
     compare-with-linux: yes   (test-X.expect only) also run the one program
                     natively and compare outputs (tools/same_as_linux.py)
+    compare-output: all  (with compare-with-linux) compare all the program
+                    writes, not only its lines that start with "NAME:"
+    mask: REGEX     (with compare-with-linux) what REGEX matches is replaced
+                    on both sides before comparing (uname's kernel name)
     input: TEXT     bytes to type on COM1 (QEMU only: add `emulators: qemu`);
                     escapes \n \r \t \\ \xHH, and \x20 for a space at
                     either end; several lines are sent one after the other
@@ -91,7 +95,8 @@ class Expectation:
                     exp.timeout = float(value)
                 elif key == "cpus":
                     exp.cpus = int(value)
-                elif key in ("args", "programs", "program-args", "program-env", "emulators", "compare-with-linux"):
+                elif key in ("args", "programs", "program-args", "program-env", "emulators", "compare-with-linux",
+                             "compare-output", "mask"):
                     pass  # read by the Makefile to build this test's ISO
                 elif key == "include":
                     cls.load(os.path.join(os.path.dirname(path), value), exp, depth + 1)

@@ -116,8 +116,10 @@ iso: $(ISO)
 # quoting works: PROGRAM_ARGS="'a b' c" gives two arguments, "a b" and "c".
 # grub.cfg is rewritten only when its text changes, so the ISO is rebuilt
 # when the command line or the program list does, and not otherwise.
-program_args = $(if $(PROGRAM_ARGS.$(1)),$(PROGRAM_ARGS.$(1)),$(PROGRAM_ARGS))
-module_line = $(strip $(PROGRAM_ENV) $(call prog_name,$(1)) $(call program_args,$(call prog_name,$(1))))
+# Their text is taken as given ($(value)): a shell script's '$x' or '$(cmd)'
+# is the program's, not make's to expand.
+program_args = $(if $(value PROGRAM_ARGS.$(1)),$(value PROGRAM_ARGS.$(1)),$(value PROGRAM_ARGS))
+module_line = $(strip $(value PROGRAM_ENV) $(call prog_name,$(1)) $(call program_args,$(call prog_name,$(1))))
 shell_quoted = '$(subst ','\'',$(1))'
 $(ISO:.iso=.cfg): FORCE
 	@{ echo 'set timeout=0'; echo 'set default=0'; \

@@ -19,6 +19,16 @@ kernel's (PATH=/bin HOME=/ TERM=linux, proc/cmdline.h) with the
 file is started from a folder of its own as NAME, so that its AT_EXECFN
 ends in its name, as in the kernel.
 
+A program that prints lines of its own making (Debian's busybox) cannot
+start each with its name: `compare-output: all` in the .expect compares
+everything it writes instead, which in the kernel is every console line
+between the kernel's "[Process] Started" line for it and its last
+"[Process] Terminated" line, less the kernel's own "[Word] ..." lines.
+Natively its standard input is /dev/null then. What must differ between
+the two kernels (the name and version uname gives) is masked on both
+sides: each `mask: REGEX` line of the .expect replaces what the regular
+expression matches with "<masked>".
+
 A test that types input (`input:` in its .expect, see tools/boot.py) gives
 the program the same bytes on both sides, at the same point: once its
 output shows the `input-after:` line (the program must flush that line:
@@ -45,6 +55,29 @@ def program_lines(text, prefix):
     return [line for line in text.replace("\r", "").splitlines() if line.startswith(prefix)]
 
 
+# A line the kernel writes itself: "[Process] ...", "[Timer] ...".
+KERNEL_LINE = re.compile(r"^\[[A-Za-z0-9_ -]+\] ")
+
+
+def all_program_lines(console, name):
+    """Every line the program NAME wrote to the console: those after the
+    kernel's "Started" line for it and before its last "Terminated" line,
+    without the kernel's own lines in between."""
+    lines = console.replace("\r", "").splitlines()
+    start = next((i for i, l in enumerate(lines) if l.startswith("[Process] Started") and "(%s)" % name in l), None)
+    ends = [i for i, l in enumerate(lines) if l.startswith("[Process] Terminated") and "(%s)" % name in l]
+    if start is None or not ends:
+        return []
+    return [l for l in lines[start + 1:ends[-1]] if not KERNEL_LINE.match(l)]
+
+
+def masked(lines, patterns):
+    """LINES with what each regular expression of PATTERNS matches replaced by <masked>."""
+    for pattern in patterns:
+        lines = [re.sub(pattern, "<masked>", line) for line in lines]
+    return lines
+
+
 # The kernel's environment for every program (chapters/04-user/proc/cmdline.h).
 DEFAULT_ENVIRONMENT = ["PATH=/bin", "HOME=/", "TERM=linux"]
 
@@ -55,8 +88,14 @@ def shell_status(returncode):
 
 
 def kernel_status(console, name):
-    """The status the kernel printed for program NAME, or None if it never ended."""
-    found = re.search(r"\[Process\] Terminated PID=\d+ \(%s\) with code=(\d+)" % re.escape(name[:31]), console)
+    """The status the kernel printed for program NAME, or None if it never ended.
+    From chapter 12 its children may carry the same name (fork, exec of
+    /proc/self/exe): the one that counts is the boot module, the first
+    "Started" with that name."""
+    name = re.escape(name[:31])
+    started = re.search(r"\[Process\] Started PID=(\d+) \(%s\)" % name, console)
+    pid = started.group(1) if started else r"\d+"
+    found = re.search(r"\[Process\] Terminated PID=%s \(%s\) with code=(\d+)" % (pid, name), console)
     return int(found.group(1)) if found else None
 
 
@@ -84,7 +123,7 @@ def run_natively(program, exp, argv, env, work):
     shutil.copy(program, started_as)
     if not exp.input:
         native = subprocess.run(argv, executable=started_as, env=env, cwd="/", capture_output=True, text=True,
-                                timeout=30)
+                                stdin=subprocess.DEVNULL, timeout=30)
         return native.returncode, native.stdout
     proc = subprocess.Popen(argv, executable=started_as, env=env, cwd="/", stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE)
@@ -128,8 +167,15 @@ def main():
             with open(transcript, errors="replace") as f:
                 kernel = f.read()
 
-    linux_lines = program_lines(native_out, prefix)
-    kernel_lines = program_lines(kernel, prefix)
+    if directive(args.expect, "compare-output") == "all":
+        linux_lines = native_out.replace("\r", "").splitlines()
+        kernel_lines = all_program_lines(kernel, name)
+    else:
+        linux_lines = program_lines(native_out, prefix)
+        kernel_lines = program_lines(kernel, prefix)
+    patterns = [line.split(":", 1)[1].strip() for line in open(args.expect) if line.startswith("mask:")] \
+        if args.expect else []
+    linux_lines, kernel_lines = masked(linux_lines, patterns), masked(kernel_lines, patterns)
     native_status = None if native_code is None else shell_status(native_code)
     ours = kernel_status(kernel, name)
     ok = native_status is not None and native_status == ours and linux_lines and linux_lines == kernel_lines

@@ -85,6 +85,7 @@ struct Sqe {
         uint32_t poll32_events;    ///< 28: POLL_ADD
         uint32_t timeout_flags;    ///< 28: TIMEOUT
         uint32_t open_flags;       ///< 28: OPENAT
+        uint32_t statx_flags;      ///< 28: STATX
         uint32_t msg_flags;        ///< 28: SENDMSG/RECVMSG
         uint32_t cancel_flags;     ///< 28: ASYNC_CANCEL
         uint32_t uring_cmd_flags;  ///< 28: URING_CMD

@@ -35,7 +35,12 @@ namespace abi {
 enum class Sys : long {
     Read = 0,
     Write = 1,
+    Open = 2,
     Close = 3,
+    Stat = 4,
+    Fstat = 5,
+    Lstat = 6,
+    Lseek = 8,
     Mmap = 9,
     Mprotect = 10,
     Munmap = 11,
@@ -44,18 +49,42 @@ enum class Sys : long {
     RtSigprocmask = 14,
     RtSigreturn = 15,
     Ioctl = 16,
+    Pread64 = 17,
+    Pwrite64 = 18,
     Readv = 19,
     Writev = 20,
+    Access = 21,
     Pipe = 22,
     SchedYield = 24,
+    Dup = 32,
+    Dup2 = 33,
     Nanosleep = 35,
     Getpid = 39,
     Clone = 56,
+    Fork = 57,
+    Vfork = 58,
+    Execve = 59,
     Exit = 60,
+    Wait4 = 61,
     Kill = 62,
     Uname = 63,
     Fcntl = 72,
+    Fsync = 74,
+    Fdatasync = 75,
+    Truncate = 76,
+    Ftruncate = 77,
     Getcwd = 79,
+    Chdir = 80,
+    Fchdir = 81,
+    Rename = 82,
+    Mkdir = 83,
+    Rmdir = 84,
+    Creat = 85,
+    Unlink = 87,
+    Readlink = 89,
+    Chmod = 90,
+    Fchmod = 91,
+    Umask = 95,
     Getrlimit = 97,
     Getuid = 102,
     Getgid = 104,
@@ -70,19 +99,33 @@ enum class Sys : long {
     Tkill = 200,
     Futex = 202,
     SchedGetaffinity = 204,
+    Getdents64 = 217,
     SetTidAddress = 218,
     ClockGettime = 228,
     ClockGetres = 229,
     ExitGroup = 231,
     Tgkill = 234,
+    Openat = 257,
+    Mkdirat = 258,
+    Newfstatat = 262,
+    Unlinkat = 263,
+    Renameat = 264,
+    Readlinkat = 267,
+    Fchmodat = 268,
+    Faccessat = 269,
     SetRobustList = 273,
     GetRobustList = 274,
+    Utimensat = 280,
+    Dup3 = 292,
     Pipe2 = 293,
     Prlimit64 = 302,
+    Renameat2 = 316,
     Getrandom = 318,
+    Statx = 332,
     IoUringSetup = 425,
     IoUringEnter = 426,
     IoUringRegister = 427,
+    Faccessat2 = 439,
 };
 
 /// errno values (include/uapi/asm-generic/errno-base.h, errno.h): the Linux
@@ -94,23 +137,34 @@ enum class Errno : int {
     Srch = 3,         ///< ESRCH: no such process
     Intr = 4,         ///< EINTR: interrupted system call
     Io = 5,           ///< EIO: I/O error
-    NxIo = 6,         ///< ENXIO: no such device or address (io_uring: nothing registered)
+    NxIo = 6,         ///< ENXIO: no such device or address (io_uring: nothing registered; SEEK_DATA past the end)
+    TooBig = 7,       ///< E2BIG: argument list too long (execve)
+    NoExec = 8,       ///< ENOEXEC: exec format error: not an executable this kernel runs
     BadF = 9,         ///< EBADF: bad file descriptor
+    Child = 10,       ///< ECHILD: no child processes (wait4)
     Again = 11,       ///< EAGAIN: try again (would block)
     NoMem = 12,       ///< ENOMEM: out of memory
     Acces = 13,       ///< EACCES: permission denied (a file opened without the access asked for)
     Fault = 14,       ///< EFAULT: bad address
     Busy = 16,        ///< EBUSY: device or resource busy
     Exist = 17,       ///< EEXIST: already exists
+    XDev = 18,        ///< EXDEV: cross-device link
     NoDev = 19,       ///< ENODEV: no such device
+    NotDir = 20,      ///< ENOTDIR: not a directory (a path component, or O_DIRECTORY)
+    IsDir = 21,       ///< EISDIR: is a directory (opened for writing, unlinked)
     Inval = 22,       ///< EINVAL: invalid argument
     MFile = 24,       ///< EMFILE: too many open files
     NoTty = 25,       ///< ENOTTY: not a terminal (an ioctl the file does not know)
+    FBig = 27,        ///< EFBIG: file too large
     NoSpc = 28,       ///< ENOSPC: no space left
+    SPipe = 29,       ///< ESPIPE: illegal seek (lseek on a pipe)
     Pipe = 32,        ///< EPIPE: broken pipe
     Range = 34,       ///< ERANGE: result out of range
     DeadLk = 35,      ///< EDEADLK: would wait forever (io_uring_enter with nothing left to run)
+    NameTooLong = 36, ///< ENAMETOOLONG: file name too long
     NoSys = 38,       ///< ENOSYS: no such system call
+    NotEmpty = 39,    ///< ENOTEMPTY: directory not empty
+    Loop = 40,        ///< ELOOP: too many levels of symbolic links
     BadR = 53,        ///< EBADR: invalid request descriptor (io_uring: completions were lost)
     Time = 62,        ///< ETIME: timer expired
     Overflow = 75,    ///< EOVERFLOW: value too large
@@ -139,22 +193,33 @@ constexpr const char* errno_name(Errno e) {
         case Errno::Intr: return "EINTR";
         case Errno::Io: return "EIO";
         case Errno::NxIo: return "ENXIO";
+        case Errno::TooBig: return "E2BIG";
+        case Errno::NoExec: return "ENOEXEC";
         case Errno::BadF: return "EBADF";
+        case Errno::Child: return "ECHILD";
         case Errno::Again: return "EAGAIN";
         case Errno::NoMem: return "ENOMEM";
         case Errno::Acces: return "EACCES";
         case Errno::Fault: return "EFAULT";
         case Errno::Busy: return "EBUSY";
         case Errno::Exist: return "EEXIST";
+        case Errno::XDev: return "EXDEV";
         case Errno::NoDev: return "ENODEV";
+        case Errno::NotDir: return "ENOTDIR";
+        case Errno::IsDir: return "EISDIR";
         case Errno::Inval: return "EINVAL";
         case Errno::MFile: return "EMFILE";
         case Errno::NoTty: return "ENOTTY";
+        case Errno::FBig: return "EFBIG";
         case Errno::NoSpc: return "ENOSPC";
+        case Errno::SPipe: return "ESPIPE";
         case Errno::Pipe: return "EPIPE";
         case Errno::Range: return "ERANGE";
         case Errno::DeadLk: return "EDEADLK";
+        case Errno::NameTooLong: return "ENAMETOOLONG";
         case Errno::NoSys: return "ENOSYS";
+        case Errno::NotEmpty: return "ENOTEMPTY";
+        case Errno::Loop: return "ELOOP";
         case Errno::BadR: return "EBADR";
         case Errno::Time: return "ETIME";
         case Errno::Overflow: return "EOVERFLOW";
