@@ -445,6 +445,20 @@ class Bochs:
             self.proc.terminate(force=True)
 
 
+def trace_cpus(iso):
+    """The processors the trace boots: TRACE_CPUS in the chapter's composed
+    chapter.mk (a later chapter that changes no entry path traces on one CPU:
+    chapter 10's trace is the one that follows a second CPU), else its CPUS."""
+    try:
+        with open(os.path.join(os.path.dirname(iso), "src", "chapter.mk")) as f:
+            found = re.search(r"^TRACE_CPUS\s*:?=\s*(\d+)\s*$", f.read(), re.M)
+            if found:
+                return int(found.group(1))
+    except OSError:
+        pass
+    return boot.chapter_cpus(iso)
+
+
 def take_trace(plan, bochs, stops, cpus=1):
     """The whole session; appends the stops to STOPS, in order (so that a trace cut short keeps them)."""
 
@@ -962,7 +976,7 @@ def run(args):
         if not os.path.exists(iso):
             raise TraceError("%s is missing (make trace CH=%s builds it)" % (rel(iso), chapter[:2]))
         plan = Plan(chapter)
-        cpus = boot.chapter_cpus(iso)
+        cpus = trace_cpus(iso)
         bochs = Bochs(iso, workdir, cpus)
         try:
             take_trace(plan, bochs, stops, cpus)

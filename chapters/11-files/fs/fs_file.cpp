@@ -31,8 +31,8 @@ unsigned mode_for(int flags) {
 
 }  // namespace
 
-// The status flags an open file keeps from open's flags (Linux's f_flags,
-// as fcntl(F_GETFL) reports them, O_LARGEFILE aside).
+/// The status flags an open file keeps from open's flags (Linux's f_flags,
+/// as fcntl(F_GETFL) reports them, O_LARGEFILE aside).
 constexpr int kStatusFlags = open_flag::Append | open_flag::NonBlock | open_flag::Async | open_flag::NoAtime;
 
 FsFile::FsFile(fs::Inode* inode, int flags) : File(mode_for(flags), flags & kStatusFlags), m_inode(inode) {

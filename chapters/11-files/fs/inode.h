@@ -96,8 +96,9 @@ public:
     void set_permissions(uint32_t mode);
     /// The device number of a Type::CharDevice (makedev(major, minor)).
     uint32_t rdev = 0;
-    /// Times as stat reports them (CLOCK_REALTIME).
-    abi::TimeSpec atime{}, mtime{}, ctime{};
+    abi::TimeSpec atime{};  ///< last access, as stat reports it (CLOCK_REALTIME)
+    abi::TimeSpec mtime{};  ///< last change of the contents
+    abi::TimeSpec ctime{};  ///< last change of the inode (contents, mode, links)
 
     // ------------------------------------------------------- regular files
 

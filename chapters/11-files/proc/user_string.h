@@ -24,6 +24,7 @@ public:
     /// An empty string is Errno::NoEnt unless @p empty_ok (AT_EMPTY_PATH).
     static Result<UserPath> copy(uint64_t addr, bool empty_ok = false);
 
+    /// Takes @p other's string; @p other is left empty.
     UserPath(UserPath&& other) : m_text(other.m_text), m_size(other.m_size) { other.m_text = nullptr; }
     UserPath(const UserPath&) = delete;
     UserPath& operator=(const UserPath&) = delete;
