@@ -43,12 +43,12 @@ SHARED_LIB := $(B)/libshared.a
 all: $(B)/kernel.elf $(B)/kernel.sym
 .PHONY: all iso
 
-$(B)/obj/%.cpp.o: $(SRC)/%.cpp
+$(B)/obj/%.cpp.o: $(SRC)/%.cpp tools/rules.mk  # new flags: new objects
 	$(call say,CXX,$(CHAPTER)/$*.cpp)
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -iquote $(SRC) -DCHAPTER_NAME='"$(CHAPTER)"' -MMD -MP -c $< -o $@
 
-$(B)/obj/%.S.o: $(SRC)/%.S
+$(B)/obj/%.S.o: $(SRC)/%.S tools/rules.mk
 	$(call say,AS,$(CHAPTER)/$*.S)
 	@mkdir -p $(dir $@)
 	$(Q)$(CXX) $(KERNEL_ASFLAGS) -iquote $(SRC) -MMD -MP -c $< -o $@

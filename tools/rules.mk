@@ -24,12 +24,17 @@ WARNINGS := -Wall -Wextra -Werror
 # never have to save vector registers; no red zone, because an interrupt
 # pushes its frame right below RSP; no loop-to-memcpy rewriting, because we
 # are the ones implementing memcpy (common/str.cpp).
-KERNEL_CXXFLAGS := -std=c++2b $(WARNINGS) -O2 -g \
+# The checkout's own path left out of the debug information (paths in it
+# are relative to the top, where make, gdb and Bochs run): a kernel is then
+# the same bytes in any clone, and so are the addresses its boot log shows,
+# which the chapter texts quote.
+REPRODUCIBLE := -ffile-prefix-map=$(CURDIR)=.
+KERNEL_CXXFLAGS := -std=c++2b $(WARNINGS) -O2 -g $(REPRODUCIBLE) \
   -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
   -fno-asynchronous-unwind-tables -fno-stack-protector -fno-pie -fno-pic \
   -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
   -fno-tree-loop-distribute-patterns -fno-omit-frame-pointer -nostdlib
-KERNEL_ASFLAGS := -g -fno-pie -fno-pic -mcmodel=kernel
+KERNEL_ASFLAGS := -g $(REPRODUCIBLE) -fno-pie -fno-pic -mcmodel=kernel
 KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 # User programs: static, at 0x400000 like a Linux executable, no libc.

@@ -285,6 +285,13 @@ bool protected_from_writes(const Lane& l, uint64_t addr, uint64_t len) {
 
 bool in_race_zone(uint64_t addr, uint64_t len) { return Range{kRace, kRace + kRaceSize}.overlaps(addr, len); }
 
+/// Is [addr, addr + len) in @p l's own scratch? What the kernel wrote is read
+/// back only from there: a random address may be another lane's memory, which
+/// that lane (on another CPU, at the same moment) may have written since.
+bool own_scratch(const Lane& l, uint64_t addr, uint64_t len) {
+    return addr >= l.scratch && addr <= l.scratch + kScratchSize && len <= l.scratch + kScratchSize - addr;
+}
+
 void forget_region(Lane& l, size_t i) {
     l.mapped -= l.regions[i].len;
     l.regions[i] = l.regions[--l.region_count];
@@ -564,7 +571,7 @@ void fuzz_pipe(Lane& l, bool two) {
     const long r = two ? call(l, kPipe2, long(Sys::Pipe2), b.addr, flags) : call(l, kPipe, long(Sys::Pipe), b.addr);
     if (r != 0) return;
     if (b.addr < kLowestUser || b.addr >= kUserEnd) return violation(l, "pipe wrote to a NULL or kernel address", b.addr, 0);
-    if (in_race_zone(b.addr, 8)) return;  // the fds are there, but this program never reads that zone
+    if (!own_scratch(l, b.addr, 8)) return;  // the fds are there, but another lane may have written since
     const int* fds = reinterpret_cast<const int*>(b.addr);  // the kernel wrote there: it is ours and mapped
     for (int i = 0; i < 2; ++i) {
         if (fds[i] < 0 || fds[i] >= kMaxFd || fds[i] == 1 || fds[i] == 2)
@@ -759,7 +766,7 @@ void fuzz_uring_setup(Lane& l) {
     if (r >= kMaxFd || r == 1 || r == 2) return violation(l, "io_uring_setup returned an impossible fd", r, 0);
     if (at < kLowestUser || at >= kUserEnd) return violation(l, "io_uring_setup wrote to a NULL or kernel address", at, 0);
     l.fds[r] = Fd::Ring;
-    if (in_race_zone(at, sizeof(ring::Params))) return;  // never read back from there
+    if (!own_scratch(l, at, sizeof(ring::Params))) return;  // another lane may have written there since
     // The kernel wrote them there. A copy: map_ring() may unmap that memory to make room.
     const ring::Params params = *reinterpret_cast<const ring::Params*>(at);
     fuzz::Locked held(g_mm_lock);
