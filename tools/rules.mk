@@ -38,7 +38,7 @@ KERNEL_ASFLAGS := -g $(REPRODUCIBLE) -fno-pie -fno-pic -mcmodel=kernel
 KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 # User programs: static, at 0x400000 like a Linux executable, no libc.
-USER_CXXFLAGS := -std=c++2b $(WARNINGS) -O2 -g \
+USER_CXXFLAGS := -std=c++2b $(WARNINGS) -O2 -g $(REPRODUCIBLE) \
   -ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
   -fno-asynchronous-unwind-tables -fno-stack-protector -fno-pie -fno-pic \
   -fno-tree-loop-distribute-patterns -nostdlib

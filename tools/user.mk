@@ -60,7 +60,7 @@ $(U)/obj/%.cpp.o: %.cpp
 $(U)/obj/%.S.o: %.S
 	$(call say,AS,user $*.S)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) -iquote . -iquote user -MMD -MP -c $< -o $@
+	$(Q)$(CXX) $(REPRODUCIBLE) -iquote . -iquote user -MMD -MP -c $< -o $@
 
 $(U)/libuser.a: $(RUNTIME_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
