@@ -284,6 +284,36 @@ inline constexpr uint32_t kEnterSqWakeup = 1u << 1;        ///< wake the SQPOLL 
 inline constexpr uint32_t kEnterSqWait = 1u << 2;          ///< wait for SQ room (SQPOLL)
 inline constexpr uint32_t kEnterExtArg = 1u << 3;          ///< arg is a getevents argument
 inline constexpr uint32_t kEnterRegisteredRing = 1u << 4;  ///< fd is a registered ring index
+inline constexpr uint32_t kEnterAbsTimer = 1u << 5;        ///< the ext arg's timeout is an absolute time
+inline constexpr uint32_t kEnterExtArgReg = 1u << 6;       ///< the ext arg is in a registered wait region
+inline constexpr uint32_t kEnterNoIowait = 1u << 7;        ///< do not count the wait as iowait
+
+/// io_uring_enter's argument with kEnterExtArg (struct io_uring_getevents_arg).
+struct GeteventsArg {
+    uint64_t sigmask;        ///<  0: a sigset_t to wait under, or 0
+    uint32_t sigmask_sz;     ///<  8: its size (8)
+    uint32_t min_wait_usec;  ///< 12: wait at least this long for min_complete (FEAT_MIN_TIMEOUT)
+    uint64_t ts;             ///< 16: a struct __kernel_timespec timeout, or 0
+};
+
+/// Sqe::timeout_flags of TIMEOUT, LINK_TIMEOUT and TIMEOUT_REMOVE.
+inline constexpr uint32_t kTimeoutAbs = 1u << 0;            ///< the timespec is an absolute time
+inline constexpr uint32_t kTimeoutUpdate = 1u << 1;         ///< TIMEOUT_REMOVE: re-arm a TIMEOUT
+inline constexpr uint32_t kTimeoutBoottime = 1u << 2;       ///< on CLOCK_BOOTTIME
+inline constexpr uint32_t kTimeoutRealtime = 1u << 3;       ///< on CLOCK_REALTIME
+inline constexpr uint32_t kLinkTimeoutUpdate = 1u << 4;     ///< TIMEOUT_REMOVE: re-arm a LINK_TIMEOUT
+inline constexpr uint32_t kTimeoutEtimeSuccess = 1u << 5;   ///< expiry is no failure (links go on)
+inline constexpr uint32_t kTimeoutMultishot = 1u << 6;      ///< fire again and again
+inline constexpr uint32_t kTimeoutClockMask = kTimeoutBoottime | kTimeoutRealtime;  ///< the clock bits
+inline constexpr uint32_t kTimeoutUpdateMask = kTimeoutUpdate | kLinkTimeoutUpdate; ///< the update bits
+
+/// Sqe::cancel_flags of ASYNC_CANCEL.
+inline constexpr uint32_t kCancelAll = 1u << 0;       ///< every match, not only the first
+inline constexpr uint32_t kCancelFd = 1u << 1;        ///< match on the request's fd
+inline constexpr uint32_t kCancelAny = 1u << 2;       ///< match any request
+inline constexpr uint32_t kCancelFdFixed = 1u << 3;   ///< the fd is a registered-file index
+inline constexpr uint32_t kCancelUserdata = 1u << 4;  ///< match on user_data (the default)
+inline constexpr uint32_t kCancelOp = 1u << 5;        ///< match on the opcode (in Sqe::len)
 
 /// SQ ring flags (the word at SqRingOffsets::flags).
 inline constexpr uint32_t kSqNeedWakeup = 1u << 0;  ///< the SQPOLL thread sleeps
@@ -339,6 +369,7 @@ static_assert(offsetof(CqRingOffsets, cqes) == 20 && offsetof(CqRingOffsets, res
 static_assert(sizeof(Params) == 120);
 static_assert(offsetof(Params, resv) == 28 && offsetof(Params, sq_off) == 40 && offsetof(Params, cq_off) == 80);
 static_assert(sizeof(Sqe) == 64);
+static_assert(sizeof(GeteventsArg) == 24 && offsetof(GeteventsArg, ts) == 16);
 static_assert(offsetof(Sqe, fd) == 4 && offsetof(Sqe, off) == 8 && offsetof(Sqe, addr) == 16);
 static_assert(offsetof(Sqe, len) == 24 && offsetof(Sqe, rw_flags) == 28 && offsetof(Sqe, user_data) == 32);
 static_assert(offsetof(Sqe, buf_index) == 40 && offsetof(Sqe, personality) == 42);

@@ -170,6 +170,7 @@ enum class Errno : int {
     Overflow = 75,    ///< EOVERFLOW: value too large
     OpNotSupp = 95,   ///< EOPNOTSUPP: operation not supported
     TimedOut = 110,   ///< ETIMEDOUT: a wait's time ran out (futex)
+    Already = 114,    ///< EALREADY: already in progress (io_uring: too late to cancel)
     Canceled = 125,   ///< ECANCELED: operation canceled
     OwnerDead = 130,  ///< EOWNERDEAD: the owner is gone (io_uring: the SQPOLL thread)
     /// ERESTARTSYS (include/linux/errno.h): inside the kernel only. A wait
@@ -225,6 +226,7 @@ constexpr const char* errno_name(Errno e) {
         case Errno::Overflow: return "EOVERFLOW";
         case Errno::OpNotSupp: return "EOPNOTSUPP";
         case Errno::TimedOut: return "ETIMEDOUT";
+        case Errno::Already: return "EALREADY";
         case Errno::Canceled: return "ECANCELED";
         case Errno::OwnerDead: return "EOWNERDEAD";
         case Errno::RestartSys: return "ERESTARTSYS";
