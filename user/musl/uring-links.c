@@ -160,6 +160,15 @@ int main(void) {
     write(pipes[1], "wxyz", 4);
     enter(0, 3, IORING_ENTER_GETEVENTS, 0, 0);
     reap("after 4 bytes into the pipe");
+    // A drained READ that parks holds back the NOP after it.
+    queue(IORING_OP_READ, pipes[0], ptr(buffer), 4, 0, IOSQE_IO_DRAIN, 189);
+    queue(IORING_OP_NOP, 0, 0, 0, 0, 0, 190);
+    submit(2, 0);
+    sleep_ms(10);
+    reap("READ DRAIN parked, NOP");
+    write(pipes[1], "abcd", 4);
+    enter(0, 2, IORING_ENTER_GETEVENTS, 0, 0);
+    reap("after 4 more bytes");
 
     // Link timeouts: a READ that never completes in time is cancelled; one
     // that does cancels its timer. Without a request before it: EINVAL.
@@ -218,6 +227,19 @@ int main(void) {
     queue(IORING_OP_NOP, 0, 0, 0, 0, 0, 65);
     submit(2, 2);
     reap("TIMEOUT count 5 (20 ms), NOP");
+    queue(IORING_OP_TIMEOUT, -1, ptr(&long_time), 1, 0, 0, 160);
+    queue(IORING_OP_TIMEOUT, -1, ptr(&long_time), 1, 3, 0, 161);
+    queue(IORING_OP_TIMEOUT, -1, ptr(&long_time), 1, 1, 0, 162);
+    queue(IORING_OP_NOP, 0, 0, 0, 0, 0, 163);
+    submit(4, 2);
+    reap("TIMEOUT 10 s, TIMEOUT count 3, TIMEOUT count 1, NOP");
+    queue(IORING_OP_NOP, 0, 0, 0, 0, 0, 164);
+    queue(IORING_OP_NOP, 0, 0, 0, 0, 0, 165);
+    submit(2, 3);
+    reap("NOP, NOP (a TIMEOUT's own CQE does not count)");
+    queue(IORING_OP_TIMEOUT_REMOVE, -1, 160, 0, 0, 0, 166);
+    submit(1, 2);
+    reap("TIMEOUT_REMOVE of the 10 s one");
     queue(IORING_OP_TIMEOUT, -1, ptr(&long_time), 1, 0, 0, 66);
     submit(1, 0);
     queue(IORING_OP_TIMEOUT_REMOVE, -1, 66, 0, 0, 0, 67);
@@ -267,6 +289,25 @@ int main(void) {
     queue(IORING_OP_ASYNC_CANCEL, -1, 86, 0, 0, 0, 87)->cancel_flags = IORING_ASYNC_CANCEL_ALL;
     submit(1, 3);
     reap("two READs parked, ASYNC_CANCEL ALL of their user_data");
+
+    queue(IORING_OP_ASYNC_CANCEL, -1, 777, 0, 0, 0, 88)->cancel_flags = IORING_ASYNC_CANCEL_ALL;
+    submit(1, 1);
+    reap("ASYNC_CANCEL ALL of an unknown user_data");
+    queue(IORING_OP_READ, pipes[0], ptr(buffer), 4, 0, IOSQE_IO_LINK, 180);
+    queue(IORING_OP_LINK_TIMEOUT, -1, ptr(&long_time), 1, 0, 0, 181);
+    queue(IORING_OP_ASYNC_CANCEL, -1, 181, 0, 0, 0, 182);
+    queue(IORING_OP_TIMEOUT_REMOVE, -1, 181, 0, 0, 0, 183);
+    submit(4, 2);
+    reap("READ with a LINK_TIMEOUT, ASYNC_CANCEL and TIMEOUT_REMOVE of the timeout");
+    queue(IORING_OP_ASYNC_CANCEL, -1, 180, 0, 0, 0, 184);
+    submit(1, 3);
+    reap("ASYNC_CANCEL of the READ");
+    queue(IORING_OP_READ, pipes[0], ptr(buffer), 4, 0, IOSQE_IO_LINK, 185);
+    queue(IORING_OP_NOP, 0, 0, 0, 0, 0, 186);
+    queue(IORING_OP_ASYNC_CANCEL, -1, 186, 0, 0, 0, 187);
+    queue(IORING_OP_ASYNC_CANCEL, -1, 185, 0, 0, 0, 188);
+    submit(4, 4);
+    reap("READ linked to a NOP, ASYNC_CANCEL of the NOP, of the READ");
 
     // Waits with a timeout (IORING_ENTER_EXT_ARG).
     struct io_uring_getevents_arg arg = {0, 0, 0, ptr(&short_time)};

@@ -102,12 +102,15 @@ void Ring::queue(Request& head) {
         return;
     }
     // A drained chain, and everything after it until the deferred list
-    // empties, waits its turn (Linux's io_drain_req).
-    if ((head.sqe.flags & kSqeIoDrain) || m_deferred) {
+    // empties, waits its turn (Linux's io_drain_req and drain_active).
+    const bool drain = head.sqe.flags & kSqeIoDrain;
+    if (drain || m_drain_active) {
+        m_drain_active = true;
         head.state = Request::State::Deferred;
         append(m_deferred, m_deferred_tail, head);
         m_deferred_requests += chain_length(head);
         start_deferred();
+        if (!drain && !m_deferred) m_drain_active = false;
         return;
     }
     issue(head);

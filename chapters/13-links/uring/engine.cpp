@@ -270,7 +270,7 @@ void Ring::init(const RingConfig& config) {
     m_link_head = m_link_last = m_deferred = m_deferred_tail = m_work = m_work_tail = nullptr;
     m_timeouts = m_link_timeouts = nullptr;
     m_deferred_requests = 0;
-    m_drain_next = m_drain_disabled = m_working = false;
+    m_drain_next = m_drain_active = m_drain_disabled = m_working = false;
     m_posted = m_timeouts_fired = m_seqno = 0;
     for (size_t i = m_requests.size(); i-- > 0;) {
         m_requests[i] = Request{};
@@ -524,6 +524,7 @@ void Ring::cancel_all() {
     m_link_head = m_link_last = m_deferred = m_deferred_tail = m_work = m_work_tail = nullptr;
     m_timeouts = m_link_timeouts = nullptr;
     m_deferred_requests = 0;
+    m_drain_active = false;
 }
 
 }  // namespace uring

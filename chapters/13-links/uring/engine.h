@@ -428,6 +428,7 @@ private:
     Request* m_deferred_tail = nullptr;
     uint32_t m_deferred_requests = 0; ///< requests in those chains
     bool m_drain_next = false;        ///< a DRAIN inside a chain: the next chain drains too
+    bool m_drain_active = false;      ///< a DRAIN was queued: later chains go through the deferred list
     bool m_drain_disabled = false;    ///< a CQE_SKIP_SUCCESS was seen: DRAIN is -EOPNOTSUPP
     Request* m_work = nullptr;        ///< the task-work queue, oldest first
     Request* m_work_tail = nullptr;

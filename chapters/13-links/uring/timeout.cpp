@@ -11,9 +11,9 @@
  *
  * A TIMEOUT with a count (sqe.off) also ends, with 0, once that many other
  * CQEs have been posted after it started. As in Linux, the CQEs of ended
- * TIMEOUTs do not count (m_timeouts_fired), the list keeps counting
- * TIMEOUTs in the order of their targets, and a pure timer (count 0) in
- * front of them holds them back until it fires (io_flush_timeouts).
+ * TIMEOUTs do not count (m_timeouts_fired), and the list keeps counting
+ * TIMEOUTs in the order of their targets, with pure timers (count 0)
+ * among them, which the count check passes over.
  *
  * A LINK_TIMEOUT guards the request before it in a chain: armed when that
  * request parks, removed (-ECANCELED) when it ends; if it fires first, it
@@ -114,6 +114,7 @@ uint64_t Ring::deadline_of(const Request& request, const abi::TimeSpec& ts, uint
     (void)request;
     if (!m_clock) return kNever;
     const uint64_t now = m_clock->monotonic_ns(), ns = to_ns(ts);
+    if (ns == kNever) return kNever;  // beyond any clock: never
     if (!(flags & kTimeoutAbs)) return add_saturating(now, ns);
     if (!(flags & kTimeoutRealtime)) return ns;  // CLOCK_MONOTONIC (or BOOTTIME: the same here)
     // An absolute CLOCK_REALTIME time: as far from now as it is from the
@@ -165,12 +166,17 @@ void Ring::unlist_timer(Request& timer) {
 
 void Ring::fire_counted_timeouts() {
     const uint64_t seen = m_posted - m_timeouts_fired;
-    while (Request* timer = m_timeouts) {
-        if (timer->sqe.off == 0 || seen < timer->target) return;  // a pure timer, or not yet
-        m_timeouts = timer->next;
-        timer->next = nullptr;
+    for (Request** at = &m_timeouts; *at;) {
+        Request& timer = **at;
+        if (timer.sqe.off == 0) {  // a pure timer: only time ends it (Linux 6.18 looks past it)
+            at = &timer.next;
+            continue;
+        }
+        if (seen < timer.target) return;  // the rest are sorted by target: none is due either
+        *at = timer.next;
+        timer.next = nullptr;
         ++m_timeouts_fired;
-        later_complete(*timer, 0);
+        later_complete(timer, 0);
     }
 }
 
