@@ -342,6 +342,36 @@ Filled fill_close(fuzz::Rng& rng, Sqe& s) {
     return {Expect::Any, -1, fd};
 }
 
+// Chapter 13: requests that wait for others, or for time. Their times are
+// in the program's own memory, which no request writes (the data area may
+// hold anything), and short: a wait for a TIMEOUT always ends.
+const abi::TimeSpec kTimes[] = {{0, 0}, {0, 1000000}, {0, 3000000}};
+
+// A NOP that links the next SQE to it (hard, or not), or drains.
+Filled fill_nop_chain(fuzz::Rng& rng, Sqe& s) {
+    iou::prep_nop(&s);
+    s.flags = rng.pick<uint8_t>({ring::kSqeIoLink, ring::kSqeIoHardlink, ring::kSqeIoDrain});
+    return {};  // the chain's own failures and a drain after a skip: not only 0
+}
+
+// TIMEOUT of at most 3 ms, counting 0 to 2 completions; LINK_TIMEOUT (an
+// error unless the SQE before it links to it).
+Filled fill_timeout(fuzz::Rng& rng, Sqe& s, Op op) {
+    iou::prep_rw(&s, op, -1, reinterpret_cast<uint64_t>(&kTimes[rng.below(3)]), 1,
+                 op == Op::Timeout ? rng.below(3) : 0);
+    return {};
+}
+Filled fill_timeout(fuzz::Rng& rng, Sqe& s) { return fill_timeout(rng, s, Op::Timeout); }
+Filled fill_link_timeout(fuzz::Rng& rng, Sqe& s) { return fill_timeout(rng, s, Op::LinkTimeout); }
+
+// ASYNC_CANCEL or TIMEOUT_REMOVE of a recent tag (or, cancel ANY, of everything).
+Filled fill_cancel(fuzz::Rng& rng, Sqe& s) {
+    const bool remove = rng.one_in(3);
+    iou::prep_rw(&s, remove ? Op::TimeoutRemove : Op::AsyncCancel, -1, g_next_tag - rng.range(1, 8), 0, 0);
+    if (!remove) s.cancel_flags = rng.pick<uint32_t>({0, ring::kCancelAll, ring::kCancelAny});
+    return {};
+}
+
 /// A fixed request's buffer index and bytes: mostly inside what the slot was
 /// given (the request reaches the pipe, and may park there), else anywhere
 /// in the data or scratch area; now and then an index never registered.
@@ -418,6 +448,9 @@ constexpr OpcodeFuzz kOpcodes[] = {
     // Chapter 09: registered buffers and files ("ff": IOSQE_FIXED_FILE).
     {"read_fixed", Op::ReadFixed, 5, fill_read_fixed},  {"write_fixed", Op::WriteFixed, 5, fill_write_fixed},
     {"read_ff", Op::Read, 4, fill_read_ff},             {"write_ff", Op::Write, 4, fill_write_ff},
+    // Chapter 13: links and drains, timers, cancels.
+    {"nop_chain", Op::Nop, 4, fill_nop_chain},          {"timeout", Op::Timeout, 3, fill_timeout},
+    {"link_timeout", Op::LinkTimeout, 2, fill_link_timeout}, {"cancel", Op::AsyncCancel, 3, fill_cancel},
 };
 uint64_t g_filled[sizeof kOpcodes / sizeof kOpcodes[0] + 2];  // per table line, then the two malformed kinds
 
@@ -437,10 +470,23 @@ Filled fill_malformed(fuzz::Rng& rng, Sqe& s) {
     case 7: s.len = static_cast<uint32_t>(rng.range(1025, 0xffffffff)); break;
     default: s.opcode = static_cast<uint8_t>(rng.range(static_cast<uint64_t>(Op::Last), 255)); break;
     }
+    // No IOSQE_CQE_SKIP_SUCCESS (chapter 13): a skipped CQE, and the silent
+    // rest of a chain that fails with it, could not be told from a lost one.
+    // user/musl/uring-links.c and chapter 13's host tests check skipping.
+    s.flags &= static_cast<uint8_t>(~ring::kSqeCqeSkipSuccess);
+    // A timer's timespec is either ours or unreadable: one read from memory
+    // requests write into could be any time at all, and a wait for it endless.
+    if ((s.opcode == static_cast<uint8_t>(Op::Timeout) || s.opcode == static_cast<uint8_t>(Op::LinkTimeout)) &&
+        (s.addr < reinterpret_cast<uint64_t>(kTimes) || s.addr >= reinterpret_cast<uint64_t>(kTimes + 3)))
+        s.addr = kHole;
     if (s.fd >= 0 && s.fd <= 2) s.fd = -1;  // keep garbage off the console
     // A bad address or fd may still not be reached (a NOP ignores both);
     // whatever it is, a NULL or kernel buffer can never move bytes.
-    Filled f{s.addr < 0x10000 || s.addr >= kUserEnd ? Expect::NonPositive : Expect::Any, -1, -1};
+    // (Only a request that moves bytes: a cancel's addr is a user_data.)
+    const bool moves = s.opcode == static_cast<uint8_t>(Op::Read) || s.opcode == static_cast<uint8_t>(Op::Write) ||
+                       s.opcode == static_cast<uint8_t>(Op::Readv) || s.opcode == static_cast<uint8_t>(Op::Writev) ||
+                       s.opcode == static_cast<uint8_t>(Op::ReadFixed) || s.opcode == static_cast<uint8_t>(Op::WriteFixed);
+    Filled f{moves && (s.addr < 0x10000 || s.addr >= kUserEnd) ? Expect::NonPositive : Expect::Any, -1, -1};
     if (s.opcode == static_cast<uint8_t>(Op::Read) || s.opcode == static_cast<uint8_t>(Op::Readv)) f.parks_on = s.fd;
     return f;
 }
@@ -451,6 +497,7 @@ Filled fill_random(fuzz::Rng& rng, Sqe& s) {
     for (size_t i = 0; i < sizeof s / 8; ++i) bytes[i] = rng.next();
     if (rng.one_in(2)) s.opcode = static_cast<uint8_t>(rng.below(static_cast<uint64_t>(Op::Last)));
     if (s.fd >= 0 && s.fd <= 2) s.fd = -1;
+    s.flags &= static_cast<uint8_t>(~ring::kSqeCqeSkipSuccess);  // as in fill_malformed
     Filled f;
     if (s.opcode == static_cast<uint8_t>(Op::Read) || s.opcode == static_cast<uint8_t>(Op::Readv)) f.parks_on = s.fd;
     return f;
@@ -578,7 +625,8 @@ uint32_t reap(uint32_t limit) {
             continue;
         }
         ++g.cqes;
-        const bool ok = e.expect == Expect::Any || (e.expect == Expect::Zero && c.res == 0) ||
+        // (Chapter 13: any request may be cancelled with a chain broken before it.)
+        const bool ok = e.expect == Expect::Any || (e.expect == Expect::Zero && (c.res == 0 || c.res == -Errno::Canceled)) ||
                         (e.expect == Expect::NonPositive && c.res <= 0) ||
                         (e.expect == Expect::Inval && c.res == -Errno::Inval);
         if (!ok) violation("a CQE result breaks its request's rule", c.user_data, static_cast<uint64_t>(c.res));
@@ -946,6 +994,9 @@ void reap_all() {
         const bool none = reap(0xffffffff) == 0;
         if (all_taken && g_owed.total == 0) break;
         quiet = none && all_taken ? quiet + 1 : 0;
+        // Chapter 13: a TIMEOUT (at most 3 ms) fires when the ring is next
+        // entered after its time, and what waits behind it only then.
+        if (quiet) fuzz::nap_ms(4);
     }
 }
 
