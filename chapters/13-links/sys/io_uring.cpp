@@ -299,8 +299,15 @@ public:
         // Until a whole millisecond at or after the deadline (0: none, to WaitQueue).
         const uint64_t deadline_ms = deadline == uring::kNever ? 0 : deadline / kNsPerMs + 1;
         // A parked request completing, or (SQPOLL) the poller posting CQEs.
+        // Or a timer armed meanwhile, due before this sleep would end (by
+        // the SQPOLL thread, or another thread's submission): the engine
+        // must sleep less, or that timer would fire only at the next enter.
         const Result<void> woke = m_file.completions.wait(
-            [&] { return m_file.completed != before || ring.cq_ready() >= min_complete; }, deadline_ms);
+            [&] {
+                return m_file.completed != before || ring.cq_ready() >= min_complete ||
+                       ring.next_deadline() < deadline;
+            },
+            deadline_ms);
         if (!woke && woke.error() == Errno::TimedOut) return {};  // the engine looks at its timers
         // A signal ends the wait with EINTR, never a restart (Linux's io_cqring_wait).
         if (!woke && woke.error() == Errno::RestartSys) return Err(Errno::Intr);
@@ -422,7 +429,13 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // it after, which only changes which error wins when both fail).
     const uint64_t deadline = (flags & ring_abi::kEnterGetEvents) ? TRY(wait_deadline(*file, flags, a.a4, a.a5))
                                                                    : uring::kNever;
-    if (!file->sqpoll) return TRY(file->ring.enter(to_submit, min_complete, flags, &waiter, deadline));
+    if (!file->sqpoll) {
+        const uint32_t submitted = TRY(file->ring.enter(to_submit, min_complete, flags, &waiter, deadline));
+        // A thread waiting in this ring sleeps no longer than its earliest
+        // timer: if this call armed an earlier one, it must look again.
+        if (to_submit && file->ring.next_deadline() != uring::kNever) file->completions.wake_all();
+        return submitted;
+    }
 
     // SQPOLL: the poller submits; enter only wakes it, or waits. As Linux,
     // it answers to_submit, and a wait's error only if that is 0.
