@@ -200,7 +200,6 @@ struct Episode {
     bool buffers = false;       ///< a table of registered buffers is installed
     bool files = false;         ///< a table of registered files is installed...
     bool files_known = true;    ///< ...as far as we know (the second thread may have unregistered it)
-    uint64_t files_seen = 0;    ///< unblocks() when we last set the table: a change since, and it may be gone
     abi::IoVec registered[kMaxBuffers];  ///< what the buffer slots hold, as far as we know: where fixed requests aim
 
     uint32_t* word(uint32_t offset) const { return reinterpret_cast<uint32_t*>(rings + offset); }
@@ -710,11 +709,10 @@ uint64_t unblocks() { return __atomic_load_n(&g_helper.unblocks, __ATOMIC_SEQ_CS
 void unregister_files() {
     const uint64_t before = unblocks();
     const long r = logged("unregister files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::UnregisterFiles, nullptr, 0));
-    const bool known = g_ep.files_known && unblocks() == before && before == g_ep.files_seen;
+    const bool known = g_ep.files_known && unblocks() == before;
     expect_register("UNREGISTER_FILES's answer", r, g_ep.files ? 0 : -Errno::NxIo, known);
     g_ep.files = false;
     g_ep.files_known = unblocks() == before;
-    g_ep.files_seen = before;
 }
 
 /// One register call on this episode's ring, checked against our record of its tables.
@@ -766,9 +764,9 @@ void register_step(fuzz::Rng& rng) {
         bool good = true;
         for (uint32_t i = 0; i < n; ++i) good = random_file(rng, fds[i]) && good;
         const long r = logged("register files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterFiles, fds, n));
-        const bool known = g_ep.files_known && unblocks() == before && before == g_ep.files_seen;
+        const bool known = g_ep.files_known && unblocks() == before;
         expect_register("REGISTER_FILES's answer", r, g_ep.files ? -Errno::Busy : good ? 0 : 1, known);
-        if (r == 0) g_ep.files = true, g_ep.files_known = unblocks() == before, g_ep.files_seen = before;
+        if (r == 0) g_ep.files = true, g_ep.files_known = unblocks() == before;
         break;
     }
     case 6: unregister_files(); break;
@@ -781,7 +779,7 @@ void register_step(fuzz::Rng& rng) {
         up.offset = static_cast<uint32_t>(rng.below(kMaxFiles));
         up.data = reinterpret_cast<uint64_t>(fds);
         const long r = logged("update files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterFilesUpdate, &up, n));
-        const bool known = g_ep.files_known && unblocks() == before && before == g_ep.files_seen;
+        const bool known = g_ep.files_known && unblocks() == before;
         if (!g_ep.files) expect_register("FILES_UPDATE without a table", r, -Errno::NxIo, known);
         else if (r > static_cast<long>(n)) violation("FILES_UPDATE replaced more than it was given", static_cast<uint64_t>(r), n);
         break;
@@ -801,7 +799,6 @@ void register_step(fuzz::Rng& rng) {
 
 bool set_up(fuzz::Rng& rng) {
     g_ep = Episode{};
-    g_ep.files_seen = unblocks();  // the table is ours to know from here
     g_owed.clear();
     const uint32_t entries = 1u << rng.below(9);  // 1 .. 256
     ring::Params params{};
@@ -1153,9 +1150,6 @@ void helper(void*) {
             // Registered files hold pipe ends open too.
             if (g_fixed) iou::raw::io_uring_register(ring_fd, ring::RegisterOp::UnregisterFiles, nullptr, 0);
             fuzz::close_all_but_console(ring_fd);
-            // And after: ring_fd may already be the next episode's ring, whose
-            // table it just removed; that episode registered it before this count.
-            __atomic_add_fetch(&g_helper.unblocks, 1, __ATOMIC_SEQ_CST);
         }
     }
 }
