@@ -385,7 +385,7 @@ private:
     // uring/timeout.cpp: TIMEOUT, LINK_TIMEOUT, TIMEOUT_REMOVE, ASYNC_CANCEL
     Result<void> prepare_timer(Request& request, bool linked);
     Result<void> prepare_cancel(Request& request);
-    uint64_t deadline_of(const Request& request, const abi::TimeSpec& ts, uint32_t flags);
+    uint64_t deadline_of(const abi::TimeSpec& ts, uint32_t flags);
     void arm_timeout(Request& request);
     void arm_link_timeout(Request& target, Request& timer);
     void fire_counted_timeouts();

@@ -110,8 +110,7 @@ Result<void> Ring::prepare_cancel(Request& request) {
     return {};
 }
 
-uint64_t Ring::deadline_of(const Request& request, const abi::TimeSpec& ts, uint32_t flags) {
-    (void)request;
+uint64_t Ring::deadline_of(const abi::TimeSpec& ts, uint32_t flags) {
     if (!m_clock) return kNever;
     const uint64_t now = m_clock->monotonic_ns(), ns = to_ns(ts);
     if (ns == kNever) return kNever;  // beyond any clock: never
@@ -125,7 +124,7 @@ uint64_t Ring::deadline_of(const Request& request, const abi::TimeSpec& ts, uint
 
 void Ring::arm_timeout(Request& request) {
     request.state = Request::State::Timer;
-    request.deadline = deadline_of(request, timespec_of(request), request.sqe.timeout_flags);
+    request.deadline = deadline_of(timespec_of(request), request.sqe.timeout_flags);
     request.next = nullptr;
     if (request.sqe.off == 0) {
         // A pure timer goes to the end of the list (Linux: io_is_timeout_noseq).
@@ -146,7 +145,7 @@ void Ring::arm_timeout(Request& request) {
 
 void Ring::arm_link_timeout(Request& target, Request& timer) {
     timer.state = Request::State::Timer;
-    timer.deadline = deadline_of(timer, timespec_of(timer), timer.sqe.timeout_flags);
+    timer.deadline = deadline_of(timespec_of(timer), timer.sqe.timeout_flags);
     timer.partner = &target;
     target.partner = &timer;
     timer.next = m_link_timeouts;
@@ -248,7 +247,7 @@ int32_t Ring::remove_timeout(const Request& request) {
             return 0;
         }
         // Updated: a new deadline; a TIMEOUT also moves to the end of the list (io_timeout_update).
-        timer->deadline = deadline_of(*timer, timespec_of(request), flags);
+        timer->deadline = deadline_of(timespec_of(request), flags);
         if (!linked) {
             unlist_timer(*timer);
             Request** at = &m_timeouts;
