@@ -95,8 +95,10 @@ public:
     /// Keep @p request until reading would not block, then retry it through
     /// uring_retry_read(). False if this file never makes a reader wait.
     virtual bool wait_for_data(uring::Request& request);
-    /// Forget a waiting @p request (its ring is going away).
-    virtual void cancel_wait(uring::Request& request);
+    /// Forget a waiting @p request (its ring is going away). False if it
+    /// is not waiting here: a write on another CPU has taken it to retry it
+    /// (chapter 10).
+    virtual bool cancel_wait(uring::Request& request);
     /// An ioctl request this kind of file answers (sys/fd_calls.cpp has
     /// already answered those every file takes): Errno::NoTty if it has no
     /// @p request, Linux's answer for a request the file does not know.

@@ -146,13 +146,14 @@ public:
         *tail = &request;
         return true;
     }
-    void cancel_wait(uring::Request& request) override {
+    bool cancel_wait(uring::Request& request) override {
         IrqLock guard(m_pipe->lock);
         for (uring::Request** r = &m_pipe->waiting; *r; r = &(*r)->link)
             if (*r == &request) {
                 *r = request.link;
-                return;
+                return true;
             }
+        return false;  // wake_readers() has it: a retry is under way
     }
 
     Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }
