@@ -20,7 +20,7 @@ using abi::Errno;
 Result<long> File::read(UserIter&, Blocking) { return Err(Errno::Inval); }
 Result<long> File::write(UserIter&, Blocking) { return Err(Errno::Inval); }
 Result<FileMemory> File::mmap(uint64_t, uint64_t) { return Err(Errno::NoDev); }
-bool File::wait_for_data(uring::Request&) { return false; }
+Park File::wait_for_data(uring::Request&) { return Park::Never; }
 bool File::cancel_wait(uring::Request&) { return true; }  // never parks one
 Result<long> File::ioctl(uint32_t, uint64_t) { return Err(Errno::NoTty); }
 

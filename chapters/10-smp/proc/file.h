@@ -69,6 +69,13 @@ enum class Blocking : bool {
     Yes,  ///< sleep on the file's wait queue
 };
 
+/// What File::wait_for_data did with an io_uring READ that found nothing.
+enum class Park : uint8_t {
+    Parked,  ///< kept: it is retried through uring_retry_read() when data comes
+    Ready,   ///< not kept: data (or end of file) came since the read failed; read again
+    Never,   ///< not kept: this kind of file never makes a reader wait
+};
+
 /// Kernel memory a file lets a process map (an io_uring instance's rings).
 struct FileMemory {
     VirtAddr kernel;  ///< where the kernel reaches it: whole pages
@@ -93,8 +100,9 @@ public:
     /// Errno::NoDev if this kind of file cannot be mapped.
     virtual Result<FileMemory> mmap(uint64_t offset, uint64_t len);
     /// Keep @p request until reading would not block, then retry it through
-    /// uring_retry_read(). False if this file never makes a reader wait.
-    virtual bool wait_for_data(uring::Request& request);
+    /// uring_retry_read(); or say why not (chapter 10: on another CPU, data
+    /// may come between the failed read and this call).
+    virtual Park wait_for_data(uring::Request& request);
     /// Forget a waiting @p request (its ring is going away). False if it
     /// is not waiting here: a write on another CPU has taken it to retry it
     /// (chapter 10).

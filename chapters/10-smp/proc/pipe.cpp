@@ -134,17 +134,17 @@ public:
         p.writers.wake_all();  // room now
         return done > 0 ? Result<long>(done) : Err(Errno::Fault);
     }
-    bool wait_for_data(uring::Request& request) override {
+    Park wait_for_data(uring::Request& request) override {
         IrqLock guard(m_pipe->lock);
         // Data that came between the failed read and now would wake nobody:
-        // the request is not parked, and completes with -EAGAIN (see the
-        // chapter's list of what is left to do).
-        if (m_pipe->readable()) return false;
+        // the caller reads again instead (on two CPUs a writer fits in that
+        // window often; chapter 09 completed the request with -EAGAIN).
+        if (m_pipe->readable()) return Park::Ready;
         uring::Request** tail = &m_pipe->waiting;  // append: completions keep submission order
         while (*tail) tail = &(*tail)->link;
         request.link = nullptr;
         *tail = &request;
-        return true;
+        return Park::Parked;
     }
     bool cancel_wait(uring::Request& request) override {
         IrqLock guard(m_pipe->lock);

@@ -119,7 +119,7 @@ public:
     uring::Ring ring;                     ///< the engine: indices, submission, completion, backlog
     uring::FixedStorage<64, 32> storage;  ///< 64 completions of backlog, 32 requests in flight
     WaitQueue completions;                ///< threads in io_uring_enter waiting for CQEs
-    /// Requests completed after they parked: what wakes a waiter. Counted
+    /// CQEs posted by a completion or another thread's batch: what wakes a waiter. Counted
     /// under the ring's completion lock, read by waiters without it.
     std::atomic<uint64_t> completed{0};
     bool sqpoll = false;                  ///< IORING_SETUP_SQPOLL: the poller submits
@@ -246,18 +246,24 @@ private:
             if (!buffer) return done(Err(Errno::Fault));  // out of range, an empty slot, or no table
             r.scratch[1] = reinterpret_cast<uint64_t>(buffer);
         }
-        const Result<long> n = reading ? read_request(r) : write_request(r);
-        if (!reading || n || n.error() != Errno::Again) return done(n);
-        // Parked, it keeps its file open and its buffer pinned until it
-        // completes (its ring, whom complete() tells, is r.ring): taken before
-        // it is on the pipe's list, where a write on another CPU may complete it at once.
-        file->ref();
-        uring::RegisteredBuffer* buffer = buffer_of(r);
-        if (buffer) buffer->ref();
-        if (file->wait_for_data(r)) return uring::IssueResult::later();  // r is no longer ours to touch
-        if (buffer) buffer->unref();
-        file->unref();  // not the last: this request's caller holds the file too
-        return done(n);
+        if (!reading) return done(write_request(r));
+        for (;;) {
+            const Result<long> n = read_request(r);
+            if (n || n.error() != Errno::Again) return done(n);
+            // Parked, it keeps its file open and its buffer pinned until it
+            // completes (its ring, whom complete() tells, is r.ring): taken
+            // before it is on the pipe's list, where a write on another CPU
+            // may complete it at once.
+            file->ref();
+            uring::RegisteredBuffer* buffer = buffer_of(r);
+            if (buffer) buffer->ref();
+            const Park park = file->wait_for_data(r);
+            if (park == Park::Parked) return uring::IssueResult::later();  // r is no longer ours to touch
+            if (buffer) buffer->unref();
+            file->unref();  // not the last: this request's caller holds the file too
+            if (park == Park::Never) return done(n);
+            // Park::Ready: data came since the read failed; read again.
+        }
     }
 
     void* m_rings = nullptr;  // the rings region: whole heap pages
@@ -295,8 +301,15 @@ Result<FileRef> ring_of(uint32_t fd) {
 }  // namespace
 
 void uring_retry_read(uring::Request& r) {
-    const Result<long> n = read_request(r);
-    if (!n && n.error() == Errno::Again && file_of(r)->wait_for_data(r)) return;  // still nothing: park again
+    Result<long> n = read_request(r);
+    // Nothing after all (another reader was quicker): park it again - or,
+    // if data came meanwhile (Park::Ready), read again.
+    while (!n && n.error() == Errno::Again) {
+        const Park park = file_of(r)->wait_for_data(r);
+        if (park == Park::Parked) return;
+        if (park == Park::Never) break;
+        n = read_request(r);
+    }
     // complete() recycles r, and wakes the ring's waiters
     // (RingFile::completion_posted): what it holds, kept aside first. Once it
     // returns, the ring may be released on another CPU: nothing of it is

@@ -451,6 +451,9 @@ Result<uint32_t> Ring::submit_locked(uint32_t to_submit) {
     {
         IrqLock locked(m_lock);
         publish_cq_tail();
+        // Another thread of the program may be waiting in io_uring_enter for
+        // the CQEs this batch posted: wake it, as a completion would.
+        if (submitted > 0 && m_executor) m_executor->completion_posted();
     }
     if (submitted == 0 && !stopped) return Err(stopped.error());
     return submitted;

@@ -207,8 +207,10 @@ public:
         (void)request;
         return true;
     }
-    /// complete() has posted the CQE of a request that was parked: wake
-    /// whoever waits for one. Called with the completion lock held, so that
+    /// complete() has posted the CQE of a request that was parked, or
+    /// submit() the CQEs of a batch: wake whoever waits for one (on several
+    /// CPUs, another thread may be waiting in io_uring_enter on the same
+    /// ring). Called with the completion lock held, so that
     /// cancel_all() can know, by taking that lock once, that no complete()
     /// still touches the ring (chapter 10). The default does nothing.
     virtual void completion_posted() {}
