@@ -62,6 +62,13 @@ Result<FileRef> FileTable::hold(uint32_t fd) const {
     return FileRef(files[fd]);
 }
 
+Result<File*> FileTable::ref_unless_ring(uint32_t fd) const {
+    IrqLock guard(lock);
+    if (fd >= kMaxFiles || !files[fd] || files[fd]->as_ring()) return Err(Errno::BadF);
+    files[fd]->ref();
+    return files[fd];
+}
+
 Result<FileRef> FileTable::hold_for(uint32_t fd, unsigned open, unsigned can) const {
     FileRef file = TRY(hold(fd));
     if (!file->allows(open)) return Err(Errno::BadF);

@@ -180,6 +180,11 @@ struct FileTable {
     [[nodiscard]] Result<File*> get(uint32_t fd) const;
     /// The file behind @p fd, held for a call that may sleep, or Errno::BadF.
     [[nodiscard]] Result<FileRef> hold(uint32_t fd) const;
+    /// The file behind @p fd with a reference the caller keeps (a table of
+    /// its own: io_uring's registered files), taken under the table's lock;
+    /// Errno::BadF for no file, or for an io_uring instance, which gets no
+    /// reference at all (dropping one could free it under the caller's locks).
+    [[nodiscard]] Result<File*> ref_unless_ring(uint32_t fd) const;
     /// The file behind @p fd for an operation, held, and checked as Linux's
     /// vfs_read and vfs_write do: Errno::BadF unless it was opened for it
     /// (@p open, kReadable or kWritable), Errno::Inval unless it has it (@p can).
