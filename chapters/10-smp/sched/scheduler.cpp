@@ -329,13 +329,20 @@ void sched_run_idle(Thread* self) {
     idle(nullptr);
 }
 
-Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* arg, int cpu) {
+Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* arg, int cpu, Process* helper_of) {
     Thread* t = TRY(new_thread(name, nullptr));
     prepare_first_switch(t, t->stack.top.value(), reinterpret_cast<uint64_t>(&kthread_start),
                          reinterpret_cast<uint64_t>(fn), reinterpret_cast<uint64_t>(arg));
     t->pinned_cpu = cpu;
     IrqLock guard(g_lock);
     t->tid = allocate_id();  // under the lock: two CPUs may make threads at once
+    if (helper_of) {
+        // From here the program cannot end, and its address space go,
+        // without it; its first switch loads the program's page tables.
+        t->process = helper_of;
+        process_thread_added(*helper_of, t);
+        ++helper_of->helper_threads;
+    }
     make_ready(t);
     return t;
 }

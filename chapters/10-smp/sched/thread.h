@@ -110,8 +110,11 @@ Thread* sched_idle_thread_of(int cpu);
 Thread* current_thread();
 
 /// A new kernel thread that runs @p fn(@p arg), then exits; ready to run,
-/// on CPU @p cpu only if it is not -1.
-Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* arg, int cpu = -1);
+/// on CPU @p cpu only if it is not -1. With @p helper_of, it is a helper
+/// thread of that process (an SQPOLL poller: proc/process.h) from before it
+/// can run: on another CPU it may run at once, in the process's memory.
+Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* arg, int cpu = -1,
+                                    Process* helper_of = nullptr);
 
 /// A new thread of @p process that enters user mode through @p frame (a
 /// TrapFrame for iretq: user RIP, RSP, flags) with FS base @p fs_base; ready to run.

@@ -43,6 +43,7 @@
  */
 #include <atomic>
 
+#include "arch/smp.h"
 #include "kernel/heap.h"
 #include "proc/file.h"
 #include "proc/process.h"
@@ -56,8 +57,6 @@
 using abi::Errno;
 namespace ring_abi = abi::io_uring;
 
-/// CPUs this kernel runs on (IORING_SETUP_SQ_AFF's sq_thread_cpu must name one).
-constexpr uint32_t kCpus = 1;
 
 class RingFile;
 
@@ -332,14 +331,19 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
     const bool sqpoll = params.flags & ring_abi::kSetupSqPoll;
     if (params.flags & ring_abi::kSetupSqAff) {
         if (!sqpoll) return Err(Errno::Inval);                  // SQ_AFF without SQPOLL
-        if (params.sq_thread_cpu >= kCpus) return Err(Errno::Inval);  // no such CPU
+        // Linux: a CPU that is online and that the task may run on - here,
+        // one that is running (arch/smp.h): a poller pinned to any other
+        // would never run.
+        if (params.sq_thread_cpu >= 64 || !(cpus_online() & (uint64_t{1} << params.sq_thread_cpu)))
+            return Err(Errno::Inval);
     }
     params.features |= ring_abi::kFeatSqpollNonfixed;  // SQPOLL works with ordinary descriptors
     RingFile* file = TRY(RingFile::create(layout, params.flags));
     if (sqpoll) {
         file->sqpoll = true;
+        const int cpu = params.flags & ring_abi::kSetupSqAff ? static_cast<int>(params.sq_thread_cpu) : -1;
         if (const Result<void> started = file->poller.start(file->ring, *current_process(), params.sq_thread_idle,
-                                                             file->completions);
+                                                             file->completions, cpu);
             !started) {
             file->sqpoll = false;
             file->unref();
