@@ -5,6 +5,7 @@
 #   make bochs [CH=NN]                the Bochs debugger, symbols loaded
 #   make trace [CH=NN]                GS-base trace from the Bochs debugger
 #   make bench [CH=NN] [LINUX=no]     benchmarks, ours against Debian's Linux
+             [BENCH_CPUS=N] [BENCH_PROGRAMS="a b"]  ours on N CPUs; only these programs
 #   make fuzz  [CH=NN] [SECONDS=N]    the chapter's fuzzers, about N s each: random
 #                                     syscalls and io_uring abuse in QEMU, host
 #                                     libFuzzer targets
@@ -95,8 +96,11 @@ diff: setup
 # and in Debian's Linux, both under QEMU -icount (tools/bench.py): tables in
 # build/NN-slug/bench-tables.txt. The Linux kernel is fetched into
 # build/linux/ the first time; LINUX=no measures ours only (what make docs runs).
+# BENCH_CPUS=N: ours on a machine of N CPUs (chapter 10 on; Linux is not run,
+# see tools/bench.py); BENCH_PROGRAMS="a b": only these of the chapter's BENCH.
 bench: user
-	@python3 tools/bench.py run $(CHAPTER) $(if $(filter no,$(LINUX)),--no-linux)
+	@python3 tools/bench.py run $(CHAPTER) $(if $(filter no,$(LINUX)),--no-linux) \
+	    $(if $(BENCH_CPUS),--cpus $(BENCH_CPUS)) $(if $(BENCH_PROGRAMS),--programs $(BENCH_PROGRAMS))
 
 docs: setup
 	@tools/docs.sh
