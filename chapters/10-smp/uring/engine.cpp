@@ -242,7 +242,7 @@ void Ring::init(const RingConfig& config) {
     m_backlog_head = m_backlog_count = 0;
     m_cqes_lost = false;
     m_requests = config.storage.requests;
-    m_free = nullptr;
+    m_free = m_freed = nullptr;
     for (size_t i = m_requests.size(); i-- > 0;) {
         m_requests[i] = Request{};
         m_requests[i].ring = this;
@@ -276,7 +276,7 @@ uint32_t Ring::completion_room() const {
 
 Result<void> Ring::can_submit() const {
     if (completion_room() == 0) return Err(Errno::Busy);
-    if (!m_free) return Err(Errno::Again);
+    if (!m_free && !m_freed) return Err(Errno::Again);
     return {};
 }
 
@@ -331,6 +331,13 @@ uint32_t Ring::flush_locked() {
 }
 
 Request* Ring::alloc_request() {
+    // The submitter's own list, which no completion touches: a lock only
+    // when it runs dry, to take back every request given back meanwhile.
+    if (!m_free) {
+        IrqLock locked(m_lock);
+        m_free = m_freed;
+        m_freed = nullptr;
+    }
     Request* request = m_free;
     if (!request) return nullptr;
     m_free = request->pool_next;
@@ -343,8 +350,8 @@ Request* Ring::alloc_request() {
 
 void Ring::free_request(Request& request) {
     request.state = Request::State::Free;
-    request.pool_next = m_free;
-    m_free = &request;
+    request.pool_next = m_freed;
+    m_freed = &request;
 }
 
 Result<void> Ring::submit_one(Request& request) {
@@ -390,15 +397,15 @@ Result<void> Ring::submit_one(Request& request) {
     return {};
 }
 
-Result<uint32_t> Ring::submit(uint32_t to_submit) {
-    if (!m_submit_lock) return submit_locked(to_submit);
+Result<uint32_t> Ring::submit(uint32_t to_submit, bool flush_first) {
+    if (!m_submit_lock) return submit_locked(to_submit, flush_first);
     m_submit_lock->lock();
-    const Result<uint32_t> submitted = submit_locked(to_submit);
+    const Result<uint32_t> submitted = submit_locked(to_submit, flush_first);
     m_submit_lock->unlock();
     return submitted;
 }
 
-Result<uint32_t> Ring::submit_locked(uint32_t to_submit) {
+Result<uint32_t> Ring::submit_locked(uint32_t to_submit, bool flush_first) {
     const uint32_t sq_mask = m_layout.sq_entries - 1;
     // Acquire: the SQEs and index array entries before the user's tail are complete.
     uint32_t queued = sq_queued();
@@ -414,6 +421,7 @@ Result<uint32_t> Ring::submit_locked(uint32_t to_submit) {
     uint32_t room;
     {
         IrqLock locked(m_lock);
+        if (flush_first) flush_locked();  // in the same hold: a lock costs more than a flush
         room = completion_room();
     }
     for (; submitted < wanted; --room) {
@@ -421,11 +429,7 @@ Result<uint32_t> Ring::submit_locked(uint32_t to_submit) {
             stopped = Err(Errno::Busy);  // no place left for another CQE: never drop one
             break;
         }
-        Request* request;
-        {
-            IrqLock locked(m_lock);  // a completion on another CPU gives requests back
-            request = alloc_request();
-        }
+        Request* request = alloc_request();
         if (!request) {
             stopped = Err(Errno::Again);  // every request is in flight
             break;
@@ -464,8 +468,7 @@ Result<uint32_t> Ring::enter(uint32_t to_submit, uint32_t min_complete, uint32_t
     uint32_t submitted = 0;
     if (to_submit > 0) {
         // With GETEVENTS, room the user made is put to use before the room check.
-        if (flags & kEnterGetEvents) flush_backlog();
-        submitted = TRY(submit(to_submit));
+        submitted = TRY(submit(to_submit, flags & kEnterGetEvents));
         // Linux: a short submission returns at once, even with GETEVENTS.
         if (submitted != to_submit) return submitted;
     }

@@ -40,7 +40,7 @@
  *     full pipe), so the kernel's is a sleeping lock, not a spin lock;
  *   - the completion lock (Linux's completion_lock), a SpinLock of the
  *     ring's own, held for every change to the CQ tail, the backlog, the
- *     request pool and the count in flight, by whoever posts: the submitter,
+ *     requests given back and the count in flight, by whoever posts: the submitter,
  *     or another CPU completing a parked request. It is never held while
  *     the executor runs, so a completion never waits for a sleeper.
  * Order: submission lock, then completion lock, then the scheduler's lock
@@ -301,8 +301,9 @@ public:
     /// The submission half of enter(): returns how many SQEs were consumed
     /// (including ones that failed), or Errno::Busy / Again if none could be.
     /// Takes the submission lock for the whole batch (SQPOLL's poller calls
-    /// it directly).
-    [[nodiscard]] Result<uint32_t> submit(uint32_t to_submit);
+    /// it directly). With @p flush_first, the backlog goes to the CQ first
+    /// (enter with GETEVENTS: room the user made is used before the check).
+    [[nodiscard]] Result<uint32_t> submit(uint32_t to_submit, bool flush_first = false);
 
     /// The executor finished a Pending request: post its CQE and recycle it
     /// (on any CPU: it takes the completion lock), then tell the executor
@@ -348,7 +349,7 @@ public:
     [[nodiscard]] bool pending(const Request& request);
 
 private:
-    Result<uint32_t> submit_locked(uint32_t to_submit);
+    Result<uint32_t> submit_locked(uint32_t to_submit, bool flush_first);
     Result<void> submit_one(Request& request);
     uint32_t flush_locked();
     void post(uint64_t user_data, int32_t res, uint32_t flags);
@@ -377,7 +378,8 @@ private:
     bool m_cqes_lost = false;      ///< a CQE had nowhere to go: enter reports -EBADR once
 
     std::span<Request> m_requests;
-    Request* m_free = nullptr;     ///< free list through Request::pool_next
+    Request* m_free = nullptr;     ///< free requests for the submitter (its lock), through Request::pool_next
+    Request* m_freed = nullptr;    ///< requests given back since (the completion lock); m_free takes them when empty
 };
 
 }  // namespace uring

@@ -149,6 +149,7 @@ public:
     /// CQEs posted by a completion or another thread's batch: what wakes a waiter. Counted
     /// under the ring's completion lock, read by waiters without it.
     std::atomic<uint64_t> completed{0};
+    std::atomic<int> waiting{0};          ///< threads in Waiter::wait: completion_posted wakes only if any
     bool sqpoll = false;                  ///< IORING_SETUP_SQPOLL: the poller submits
     SqPoller poller;                      ///< its thread, if sqpoll
     uring::Registry registry;             ///< registered buffers and files (released after the requests)
@@ -251,28 +252,33 @@ public:
         return true;
     }
     void completion_posted() override {
-        completed.fetch_add(1, std::memory_order_relaxed);
-        completions.wake_all();
+        // The count first, then the look at the waiters; a waiter counts
+        // itself first, then looks at the count (Waiter::wait). Both full
+        // barriers (seq_cst): at least one sees the other's change, so
+        // either the waiter does not sleep or it is woken - and with
+        // nobody waiting, no scheduler lock is taken.
+        completed.fetch_add(1);
+        if (waiting.load()) completions.wake_all();
     }
 
     // The submission lock (Linux's uring_lock, a mutex). An issue may sleep
-    // under it (a WRITE to a full pipe), so it cannot be a spin lock: the
-    // turn is a flag, claimed with the scheduler's lock held, as a wait's
-    // condition; whoever finds it taken sleeps until it is given back. A
-    // signal does not end the wait (nor does it end Linux's mutex_lock):
-    // the holder's own sleep ends with it, and it gives the turn back.
+    // under it (a WRITE to a full pipe), so it cannot be a spin lock: it is
+    // a flag, taken with one atomic exchange when it is free; a thread that
+    // finds it taken counts itself a waiter and sleeps on m_turn until the
+    // flag, tried again as its wait's condition, is its own. unlock() wakes
+    // only if someone counted itself (the same pair of full barriers as
+    // completion_posted). A signal does not end the wait (nor does it end
+    // Linux's mutex_lock): the holder's own sleep ends with it.
     void lock() override {
-        const auto claim = [&] {
-            if (m_submitting) return false;
-            m_submitting = true;
-            return true;
-        };
+        const auto claim = [&] { return !m_submitting.exchange(true); };
+        if (claim()) return;
+        m_turn_waiters.fetch_add(1);
         while (!m_turn.wait(claim)) yield();
+        m_turn_waiters.fetch_sub(1);
     }
     void unlock() override {
-        IrqLock guard(sched_lock());
-        m_submitting = false;
-        m_turn.wake_all_locked();
+        m_submitting.store(false);
+        if (m_turn_waiters.load()) m_turn.wake_all();
     }
 
 private:
@@ -312,8 +318,9 @@ private:
 
     void* m_rings = nullptr;  // the rings region: whole heap pages
     void* m_sqes = nullptr;   // the SQE array: whole heap pages
-    bool m_submitting = false;  // a thread holds the submission lock (changed with the scheduler's lock held)
-    WaitQueue m_turn;           // threads waiting for it
+    std::atomic<bool> m_submitting{false};  // a thread holds the submission lock
+    std::atomic<int> m_turn_waiters{0};     // threads that found it taken
+    WaitQueue m_turn;                       // where they sleep
 };
 
 namespace {
@@ -324,8 +331,12 @@ public:
     explicit Waiter(RingFile& file) : m_file(file) {}
     Result<void> wait(uring::Ring& ring, uint32_t min_complete) override {
         const uint64_t before = m_file.completed;
-        // A parked request completing, or (SQPOLL) the poller posting CQEs.
+        // A parked request completing, a batch of another thread's, or
+        // (SQPOLL) the poller posting CQEs. Counted in before the condition
+        // is first tested: see RingFile::completion_posted.
+        m_file.waiting.fetch_add(1);
         const Result<void> woke = m_file.completions.wait([&] { return m_file.completed != before || ring.cq_ready() >= min_complete; });
+        m_file.waiting.fetch_sub(1);
         // A signal ends the wait with EINTR, never a restart (Linux's io_cqring_wait).
         if (!woke && woke.error() == Errno::RestartSys) return Err(Errno::Intr);
         return woke;
