@@ -198,8 +198,8 @@ struct Episode {
     bool cq_scrambled = false;  ///< CQ head was garbage during an enter: losses are ours
     uint64_t lost = 0;          ///< completions the overflow counter admits losing
     bool buffers = false;       ///< a table of registered buffers is installed
-    bool files = false;         ///< a table of registered files is installed...
-    bool files_known = true;    ///< ...as far as we know (the second thread may have unregistered it)
+    bool files = false;         ///< a table of registered files was installed...
+    uint64_t files_as_of = 0;   ///< ...when unblocks() was this (the second thread may unregister it since)
     abi::IoVec registered[kMaxBuffers];  ///< what the buffer slots hold, as far as we know: where fixed requests aim
 
     uint32_t* word(uint32_t offset) const { return reinterpret_cast<uint32_t*>(rings + offset); }
@@ -653,18 +653,26 @@ void expect_register(StringView what, long r, long want, bool known) {
     if (want == 1 ? r >= 0 : r != want) violation(what, static_cast<uint64_t>(r), static_cast<uint64_t>(want));
 }
 
-/// The second thread's close-everything count; a change means our record of
-/// the fds and of the file table is stale.
+/// The second thread's close-everything count, bumped once as it starts and
+/// once as it ends: odd while it is closing. A change means our record of the
+/// fds and of the file table is stale.
 uint64_t unblocks() { return __atomic_load_n(&g_helper.unblocks, __ATOMIC_SEQ_CST); }
+
+/// Whether the second thread neither closed anything nor was closing since
+/// @p before (an unblocks() read before our call): only then is our record
+/// of the fds what the kernel had.
+bool calm_since(uint64_t before) { return before % 2 == 0 && unblocks() == before; }
+
+/// Whether we know if the ring has a file table. The second thread only ever
+/// removes it, so "none" is always known; "one" only while the thread has not
+/// closed everything since the table came.
+bool files_known() { return !g_ep.files || calm_since(g_ep.files_as_of); }
 
 /// Unregister the files, as the drain must before it closes the writers.
 void unregister_files() {
-    const uint64_t before = unblocks();
     const long r = logged("unregister files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::UnregisterFiles, nullptr, 0));
-    const bool known = g_ep.files_known && unblocks() == before;
-    expect_register("UNREGISTER_FILES's answer", r, g_ep.files ? 0 : -Errno::NxIo, known);
-    g_ep.files = false;
-    g_ep.files_known = unblocks() == before;
+    expect_register("UNREGISTER_FILES's answer", r, g_ep.files ? 0 : -Errno::NxIo, files_known());
+    g_ep.files = false;  // whoever removed it, it is gone
 }
 
 /// One register call on this episode's ring, checked against our record of its tables.
@@ -716,9 +724,9 @@ void register_step(fuzz::Rng& rng) {
         bool good = true;
         for (uint32_t i = 0; i < n; ++i) good = random_file(rng, fds[i]) && good;
         const long r = logged("register files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterFiles, fds, n));
-        const bool known = g_ep.files_known && unblocks() == before;
+        const bool known = files_known() && calm_since(before);  // and our fds were open, or closed, as we think
         expect_register("REGISTER_FILES's answer", r, g_ep.files ? -Errno::Busy : good ? 0 : 1, known);
-        if (r == 0) g_ep.files = true, g_ep.files_known = unblocks() == before;
+        if (r == 0 || r == -Errno::Busy) g_ep.files = true, g_ep.files_as_of = before;
         break;
     }
     case 6: unregister_files(); break;
@@ -731,8 +739,7 @@ void register_step(fuzz::Rng& rng) {
         up.offset = static_cast<uint32_t>(rng.below(kMaxFiles));
         up.data = reinterpret_cast<uint64_t>(fds);
         const long r = logged("update files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterFilesUpdate, &up, n));
-        const bool known = g_ep.files_known && unblocks() == before;
-        if (!g_ep.files) expect_register("FILES_UPDATE without a table", r, -Errno::NxIo, known);
+        if (!g_ep.files) expect_register("FILES_UPDATE without a table", r, -Errno::NxIo, true);
         else if (r > static_cast<long>(n)) violation("FILES_UPDATE replaced more than it was given", static_cast<uint64_t>(r), n);
         break;
     }
@@ -1087,11 +1094,13 @@ void helper(void*) {
                 if (fd >= 0 && (unblock || rng.one_in(kMaxPipes)) && sys::write(fd, ".", 1) == 1) ++g_helper.writes;
             }
         if (same == 20) {
-            __atomic_add_fetch(&g_helper.unblocks, 1, __ATOMIC_SEQ_CST);  // first: the main thread checks it after its calls
+            // Odd while we close: a call of the main thread's that overlaps any part of it sees that.
+            __atomic_add_fetch(&g_helper.unblocks, 1, __ATOMIC_SEQ_CST);
             const int ring_fd = __atomic_load_n(&g_ep.fd, __ATOMIC_RELAXED);
             // Registered files hold pipe ends open too.
             if (g_fixed) iou::raw::io_uring_register(ring_fd, ring::RegisterOp::UnregisterFiles, nullptr, 0);
             fuzz::close_all_but_console(ring_fd);
+            __atomic_add_fetch(&g_helper.unblocks, 1, __ATOMIC_SEQ_CST);
         }
     }
 }
@@ -1166,7 +1175,7 @@ int main(int argc, char** argv, char**) {
           g_fixed ? " (registered buffers and files)" : " (none offered: EINVAL)");
     if (g_threads)
         print("fuzz-uring: the second thread wrote {} times and closed everything {} times\n", g_helper.writes,
-              g_helper.unblocks);
+              g_helper.unblocks / 2);
     print("fuzz-uring: {} SQEs, seed {}, {}\n", g.accepted, g_seed, g.violations ? "FAILED" : "ok");
     return g.violations ? 1 : 0;
 }
