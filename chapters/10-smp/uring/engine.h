@@ -366,7 +366,7 @@ private:
     uint32_t m_setup_flags = 0;
     Executor* m_executor = nullptr;
     SubmitLock* m_submit_lock = nullptr;  ///< held by submit(): owns m_sq_head and the SQ's shared head
-    SpinLock m_lock;                      ///< the completion lock: owns everything below but m_sq_head
+    SpinLock m_lock;                      ///< the completion lock: owns everything below but m_sq_head and m_free (the submitter's)
 
     uint32_t m_sq_head = 0;   ///< authoritative SQ head (the shared copy is only published)
     uint32_t m_cq_tail = 0;   ///< authoritative CQ tail
