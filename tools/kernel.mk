@@ -43,15 +43,20 @@ SHARED_LIB := $(B)/libshared.a
 all: $(B)/kernel.elf $(B)/kernel.sym
 .PHONY: all iso
 
-$(B)/obj/%.cpp.o: $(SRC)/%.cpp tools/rules.mk  # new flags: new objects
+# The debug information names the tree's files src/FILE, the same in every
+# chapter (gdb: `directory build/NN-slug`); a file that a chapter shares
+# with the one before is then the same object, which tools/cached-cxx.sh
+# compiles once for all of them.
+TREE_FLAGS := -ffile-prefix-map=$(SRC)/=src/ -iquote $(SRC)
+
+$(B)/obj/%.cpp.o: $(SRC)/%.cpp tools/rules.mk tools/cached-cxx.sh  # new flags: new objects
 	$(call say,CXX,$(CHAPTER)/$*.cpp)
-	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -iquote $(SRC) -DCHAPTER_NAME='"$(CHAPTER)"' -MMD -MP -c $< -o $@
+	$(Q)tools/cached-cxx.sh $(SRC) $< $@ $(CXX) $(KERNEL_CXXFLAGS) $(TREE_FLAGS) -DCHAPTER_NAME='"$(CHAPTER)"'
 
 $(B)/obj/%.S.o: $(SRC)/%.S tools/rules.mk
 	$(call say,AS,$(CHAPTER)/$*.S)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(KERNEL_ASFLAGS) -iquote $(SRC) -MMD -MP -c $< -o $@
+	$(Q)$(CXX) $(KERNEL_ASFLAGS) $(TREE_FLAGS) -MMD -MP -c $< -o $@
 
 -include $(OBJS:.o=.d) $(SHARED_OBJS:.o=.d)
 
