@@ -73,7 +73,7 @@ struct Thread {
     Thread* next_in_process = nullptr;   ///< the other threads of its program
     uint64_t ran_ticks = 0;              ///< timer ticks in its current time slice
     std::atomic<bool> on_cpu{false};     ///< a CPU runs it, or has not finished switching away from it
-    int pinned_cpu = -1;                 ///< the only CPU that may run it; -1: any (IORING_SETUP_SQ_AFF pins)
+    uint64_t cpu_mask = ~uint64_t{0};    ///< the CPUs that may run it, a bit each (IORING_SETUP_SQ_AFF, sched_setaffinity)
     int cpu = 0;                         ///< the CPU that runs it or ran it last (a signal's IPI goes there)
     int exit_status = 0;                 ///< exit()'s status: the program's, if it is the last thread
     uint64_t cpu_tsc = 0;                ///< TSC ticks it ran before its current turn (CPU-time clocks)
