@@ -5,6 +5,7 @@
 #   make bochs [CH=NN]                the Bochs debugger, symbols loaded
 #   make trace [CH=NN]                GS-base trace from the Bochs debugger
 #   make bench [CH=NN] [LINUX=no]     benchmarks, ours against Debian's Linux
+             [BENCH_CPUS=N] [BENCH_PROGRAMS="a b"]  ours on N CPUs; only these programs
 #   make fuzz  [CH=NN] [SECONDS=N]    the chapter's fuzzers, about N s each: random
 #                                     syscalls and io_uring abuse in QEMU, host
 #                                     libFuzzer targets
@@ -95,8 +96,11 @@ diff: setup
 # and in Debian's Linux, both under QEMU -icount (tools/bench.py): tables in
 # build/NN-slug/bench-tables.txt. The Linux kernel is fetched into
 # build/linux/ the first time; LINUX=no measures ours only (what make docs runs).
+# BENCH_CPUS=N: ours on a machine of N CPUs (chapter 10 on; Linux is not run,
+# see tools/bench.py); BENCH_PROGRAMS="a b": only these of the chapter's BENCH.
 bench: user
-	@python3 tools/bench.py run $(CHAPTER) $(if $(filter no,$(LINUX)),--no-linux)
+	@python3 tools/bench.py run $(CHAPTER) $(if $(filter no,$(LINUX)),--no-linux) \
+	    $(if $(BENCH_CPUS),--cpus $(BENCH_CPUS)) $(if $(BENCH_PROGRAMS),--programs $(BENCH_PROGRAMS))
 
 docs: setup
 	@tools/docs.sh
@@ -166,8 +170,10 @@ GRADED_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(wildcard chapters/$(c)/tests/g
 HANDOUT_PROOFS ?= 02 06
 GRADE_TESTS := $(addprefix grade-,$(GRADED_CHAPTERS)) \
                $(addprefix handout-,$(filter $(addsuffix -%,$(HANDOUT_PROOFS)),$(GRADED_CHAPTERS)))
-TESTS := host-common harness grade-tools ownership bench-tools $(CHAPTER_TESTS) $(FUZZ_TESTS) $(BOOT_TESTS) $(LINUX_TESTS) \
-         $(TRACE_TESTS) $(GRADE_TESTS) docs
+# The longest single tests first (make -j starts them in this order), so
+# that what runs last is short: the book, then the Bochs traces.
+TESTS := docs $(TRACE_TESTS) host-common harness grade-tools ownership bench-tools $(CHAPTER_TESTS) $(FUZZ_TESTS) \
+         $(BOOT_TESTS) $(LINUX_TESTS) $(GRADE_TESTS) transcripts
 # `make test CH=NN`: only what belongs to chapter NN - its host tests, its
 # boot tests in QEMU and Bochs (every variant), its Linux comparisons and its
 # trace. A plain `make test` runs everything.
@@ -201,10 +207,10 @@ build/results/$(2)-$(1).done: $(call iso_of,$(1))
 endef
 $(foreach b,$(BOOT_CONFIGS),$(if $(call variant_of,$(b)),$(eval $(call variant_iso,$(b)))))
 # The variant ISOs of one chapter are built one at a time, each after the one
-# before it in name order (order-only: nothing is rebuilt because of it), for
+# before it in name order (the first after the trace ISO, if there is one) (order-only: nothing is rebuilt because of it), for
 # the same reason: two kernel.mk runs for one chapter race on its tree.
 define variant_chain
-$(eval prev_iso := build/$(1)/os.iso)
+$(eval prev_iso := build/$(1)/$(if $(filter $(1),$(TRACE_CHAPTERS)),trace,os).iso)
 $(foreach v,$(sort $(patsubst test-%.expect,%,$(notdir $(wildcard chapters/$(1)/test-*.expect)))),\
   $(eval build/$(1)/test-$(v).iso: | $(prev_iso))$(eval prev_iso := build/$(1)/test-$(v).iso))
 endef
@@ -227,11 +233,13 @@ endef
 $(foreach t,$(LINUX_TESTS),$(eval $(call linux_test,$(patsubst linux-%,%,$(t)))))
 $(foreach b,$(BOOT_CONFIGS),$(foreach e,qemu bochs,$(eval $(call boot_test,$(b),$(e)))))
 
-# A trace ISO is built after the chapter's other ISOs: two kernel.mk runs for
-# one chapter at once would race on its source tree. FORCE: kernel.mk
-# decides (TRACE_PROGRAMS may have changed when os.iso did not).
+# A trace ISO is built right after os.iso, and the chapter's variant ISOs
+# after it (variant_chain): two kernel.mk runs for one chapter at once would
+# race on its source tree. First, because the book waits for the traces of
+# chapters 04 and 05. FORCE: kernel.mk decides (TRACE_PROGRAMS may have
+# changed when os.iso did not).
 define trace_test
-build/$(1)/trace.iso: build/$(1)/os.iso $(foreach e,$(wildcard chapters/$(1)/test-*.expect),build/$(1)/test-$(patsubst test-%.expect,%,$(notdir $(e))).iso) FORCE
+build/$(1)/trace.iso: build/$(1)/os.iso FORCE
 	+@$$(SUBMAKE) -f tools/kernel.mk CHAPTER=$(1) $$(TRACE_ISO_FLAGS) iso
 build/results/trace-$(1).done: build/$(1)/trace.iso
 	@$(PYTHON) tools/trace.py run $(1) --quiet --result build/results/trace-$(1).result || true
@@ -333,13 +341,22 @@ build/results/bench-tools.done:
 	@touch $@
 
 # The book (tools/test_docs.py): make docs with zero warnings, a page per
-# chapter, every internal link resolving, the main page and a chapter page
-# rendered by headless Chromium without console errors. It runs after every
-# other test, because make docs may run make trace / make bench (when their
-# figures are missing or stale), which build kernels.
-build/results/docs.done: | $(addprefix build/results/,$(addsuffix .done,$(filter-out docs,$(TESTS))))
-	@$(PYTHON) tools/test_docs.py > build/results/docs.tap 2>&1 || true
+# chapter, every internal link resolving, every code span kept, the pages
+# and diagrams rendered by headless Chromium without console errors. It
+# needs no boot test's run, so it runs beside them: only after the traces and
+# the kernel its measurements boot (make docs runs make trace / make bench
+# for a missing or stale figure, and must find what they build up to date).
+DOCS_NEEDS := build/results/trace-04-user.done build/results/trace-05-percpu.done build/06-io_uring/os.iso
+build/results/docs.done: $(DOCS_NEEDS)
+	@$(PYTHON) tools/test_docs.py --part book > build/results/docs.tap 2>&1 || true
 	@grep -v '^ok \|^TAP \|^1\.\.' build/results/docs.tap || true
+	@touch $@
+
+# The console blocks the pages quote must match the runs this make test
+# made (tools/test_docs.py --part transcripts): after every other test.
+build/results/transcripts.done: | $(addprefix build/results/,$(addsuffix .done,$(filter-out transcripts,$(TESTS))))
+	@$(PYTHON) tools/test_docs.py --part transcripts > build/results/transcripts.tap 2>&1 || true
+	@grep -v '^ok \|^TAP \|^1\.\.' build/results/transcripts.tap || true
 	@touch $@
 
 # For clangd and other editors: every file the build compiles, under its real

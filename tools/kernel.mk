@@ -43,15 +43,20 @@ SHARED_LIB := $(B)/libshared.a
 all: $(B)/kernel.elf $(B)/kernel.sym
 .PHONY: all iso
 
-$(B)/obj/%.cpp.o: $(SRC)/%.cpp tools/rules.mk  # new flags: new objects
+# The debug information names the tree's files src/FILE, the same in every
+# chapter (gdb: `directory build/NN-slug`); a file that a chapter shares
+# with the one before is then the same object, which tools/cached-cxx.sh
+# compiles once for all of them.
+TREE_FLAGS := -ffile-prefix-map=$(SRC)/=src/ -iquote $(SRC)
+
+$(B)/obj/%.cpp.o: $(SRC)/%.cpp tools/rules.mk tools/cached-cxx.sh  # new flags: new objects
 	$(call say,CXX,$(CHAPTER)/$*.cpp)
-	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -iquote $(SRC) -DCHAPTER_NAME='"$(CHAPTER)"' -MMD -MP -c $< -o $@
+	$(Q)tools/cached-cxx.sh $(SRC) $< $@ $(CXX) $(KERNEL_CXXFLAGS) $(TREE_FLAGS) -DCHAPTER_NAME='"$(CHAPTER)"'
 
 $(B)/obj/%.S.o: $(SRC)/%.S tools/rules.mk
 	$(call say,AS,$(CHAPTER)/$*.S)
 	@mkdir -p $(dir $@)
-	$(Q)$(CXX) $(KERNEL_ASFLAGS) -iquote $(SRC) -MMD -MP -c $< -o $@
+	$(Q)$(CXX) $(KERNEL_ASFLAGS) $(TREE_FLAGS) -MMD -MP -c $< -o $@
 
 -include $(OBJS:.o=.d) $(SHARED_OBJS:.o=.d)
 
@@ -139,12 +144,19 @@ GRUB_MKRESCUE_FLAGS := -d /usr/lib/grub/i386-pc --install-modules="multiboot2 no
                        --fonts= --locales= --themes= --compress=no \
                        --modification-date=2026010100000000 --set_all_file_dates 2026010100000000
 
+# The ISO's copies of the kernel and the programs are without their debug
+# information (objcopy --strip-debug; the symbols stay): GRUB reads every
+# byte of a module through the emulated CD, and the debug information was
+# most of them. gdb reads it from build/NN-slug/kernel.elf and
+# build/user/NAME.elf. (The deliberately broken ELF files of user.mk,
+# bad-*, are copied as they are: objcopy would reject or repair them.)
+strip_copy = $(if $(filter bad-%,$(call prog_name,$(1))),cp,objcopy --strip-debug) $(1) $(2)
 $(ISO): $(B)/kernel.elf $(PROGRAM_FILES) $(ISO:.iso=.cfg) tools/kernel.mk
 	$(call say,ISO,$@)
 	@rm -rf $(ISODIR) && mkdir -p $(ISODIR)/boot/grub
-	@cp $(B)/kernel.elf $(ISODIR)/boot/kernel.elf
+	@objcopy --strip-debug $(B)/kernel.elf $(ISODIR)/boot/kernel.elf
 	@cp $(ISO:.iso=.cfg) $(ISODIR)/boot/grub/grub.cfg
-	@$(foreach p,$(PROGRAMS),cp $(call prog_file,$(p)) $(ISODIR)/boot/$(call prog_name,$(p)) &&) true
+	@$(foreach p,$(PROGRAMS),$(call strip_copy,$(call prog_file,$(p)),$(ISODIR)/boot/$(call prog_name,$(p))) &&) true
 	$(Q)grub-mkrescue $(GRUB_MKRESCUE_FLAGS) -o $@ $(ISODIR) > $(B)/grub-mkrescue.log 2>&1 \
 	  || { cat $(B)/grub-mkrescue.log; exit 1; }
 

@@ -288,7 +288,8 @@ def cpus(d):
     command = module.qemu_command(iso, os.path.join(d, "t.txt"), module.chapter_cpus(iso))
     require(command[command.index("-smp") + 1] == "3", "expected -smp 3 in %s" % command)
     bochs, _ = module.bochs_command(iso, os.path.join(d, "t.txt"), d, 2)
-    require(bochs[-1] == "cpu: count=2", "expected Bochs' cpu: count=2 last in %s" % bochs)
+    require(bochs[-1] == "cpu: count=2, ips=%d" % module.BOOT_TEST_IPS,
+            "expected Bochs' cpu: count=2 and the boot tests' ips last in %s" % bochs)
     exp = module.Expectation.load(write(d, "test.expect", GOOD_EXPECT + "cpus: 4\n"))
     require(exp.cpus == 4, "expected cpus: 4 from the .expect, got %r" % exp.cpus)
     require(module.Expectation.load(write(d, "plain.expect", GOOD_EXPECT)).cpus is None,

@@ -560,21 +560,12 @@ def take_trace(plan, bochs, stops, cpus=1):
     def to_syscall(cpu, function, insn):
         """Continue until CPU reaches the user's `syscall` INSN: (t, cs, rip) there. With several
         CPUs, a breakpoint on FUNCTION's first instruction, which the first CPU to get there
-        stops at, or for CPU 1 one on syscall_entry; then CPU is stepped, alone, to INSN.
-        Bochs 2.7 can let a CPU run past a breakpoint (bochs-emu/Bochs pull request 19): a
-        thread on CPU 1 made all its calls past one on FUNCTION, so CPU 0's stop, or CPU 1's
-        next system call, is where the stepping starts."""
+        stops at; then CPU is stepped, alone, to INSN. Bochs 2.7 can let a CPU run past a
+        breakpoint (bochs-emu/Bochs pull request 19), so CPU 0's stop is where the stepping
+        starts. (CPU 1's getpid is found otherwise: see below.)"""
         if cpus == 1:
             bochs.break_at(insn)            # alone: the program makes other syscalls before its loop
             return bochs.cont_to(insn, plan)
-        if cpu != 0:
-            # Another CPU: a breakpoint in user code was run past by CPU 1 in
-            # whole runs; the kernel's syscall entry (LSTAR's target) stops it.
-            # From its next system call, CPU is stepped alone to INSN.
-            bochs.break_at(plan.entry)
-            at = bochs.cont_to(plan.entry, plan, cpu)
-            bochs.break_at()
-            return next(bochs.follow(cpu, [insn], at, limit=20000))[:3]
         bochs.break_at(function)
         t, cs, rip, who = bochs.cont(None)
         bochs.break_at()
@@ -601,11 +592,33 @@ def take_trace(plan, bochs, stops, cpus=1):
     if plan.trap_after:
         interrupt(3, "irq3", "An interrupt taken in ring 3: the program spins after its getpid loop")
     if plan.switch is not None and cpus > 1:
-        # null-syscall has ended when the kernel starts the next program; then
         # thread-switch's threads run on every CPU: one of its getpids on CPU 1.
-        bochs.break_at(plan.process_run)
-        bochs.cont(None)
-        at = to_syscall(OTHER_CPU, plan.threads_function, plan.threads_insn)
+        # A breakpoint on process_run (where the next program starts) can be
+        # run past on CPU 0 too: once chapter 10's io_uring locks had moved
+        # the code, every breakpoint in process_run and process_destroy was,
+        # while syscall_entry's held. So stop at every syscall_entry until
+        # CPU 1 enters from thread-switch's getpid (RCX: the instruction after
+        # the `syscall`; null-syscall's own is elsewhere).
+        # Once it has, the next stop of CPU 1 at that getpid's `syscall` is
+        # the one walked (CPU 1 may run past that breakpoint too: then it is
+        # the next getpid's). Stepping CPU 1 alone from its syscall_entry to
+        # there, as to_syscall() does, can spin for ever: CPU 0, stopped,
+        # may hold the scheduler's lock that CPU 1's sched_yield needs.
+        bochs.break_at(plan.entry)
+        for _ in range(5000):
+            _, _, _, who = bochs.cont(None)
+            if who == OTHER_CPU and bochs.show("cpu%d.RCX" % OTHER_CPU) == plan.threads_insn + 2:
+                break
+        else:
+            raise TraceError("CPU %d never made %s's getpid (5000 system calls)" % (OTHER_CPU, THREADS_PROGRAM))
+        bochs.break_at(plan.threads_insn)
+        for _ in range(100):
+            t, cs, rip, who = bochs.cont(None)
+            if who == OTHER_CPU and rip == plan.threads_insn:
+                break
+        else:
+            raise TraceError("CPU %d never stopped at %s's getpid (100 stops)" % (OTHER_CPU, THREADS_PROGRAM))
+        at = (t, cs, rip)
         walk_on(OTHER_CPU, plan.threads_insn + 2, "cpu%d." % OTHER_CPU, at,
                 "A getpid on CPU %d (%s's threads run on every CPU)" % (OTHER_CPU, THREADS_PROGRAM))
     elif plan.switch is not None:

@@ -98,6 +98,7 @@ enum class Sys : long {
     Gettid = 186,
     Tkill = 200,
     Futex = 202,
+    SchedSetaffinity = 203,
     SchedGetaffinity = 204,
     Getdents64 = 217,
     SetTidAddress = 218,

@@ -99,6 +99,7 @@ Test(abi, syscall_numbers) {
         ROW(Sys::Getresgid, __NR_getresgid),
         ROW(Sys::Setrlimit, __NR_setrlimit),
         ROW(Sys::Tkill, __NR_tkill),
+        ROW(Sys::SchedSetaffinity, __NR_sched_setaffinity),
         ROW(Sys::SchedGetaffinity, __NR_sched_getaffinity),
         ROW(Sys::Tgkill, __NR_tgkill),
         ROW(Sys::SetRobustList, __NR_set_robust_list),

@@ -4,7 +4,8 @@
  * past the C library's own clean-up, so only the kernel's walk of the
  * thread's robust list (set_robust_list) can tell the next locker: it gets
  * EOWNERDEAD, makes the mutex consistent, and goes on. Also
- * get_robust_list and set_robust_list's checks, and sched_getaffinity.
+ * get_robust_list and set_robust_list's checks, sched_getaffinity and
+ * sched_setaffinity.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -83,5 +84,23 @@ int main(void) {
     cpu_set_t set;
     printf("robust-futex: sched_getaffinity() through the C library finds at least one CPU: %s\n",
            sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) >= 1 ? "yes" : "no");
+
+    // sched_setaffinity: the mask is read first (a fault is EFAULT), then the
+    // thread found (ESRCH), then a mask without a running CPU refused (EINVAL;
+    // a length of 0 reads an empty mask).
+    unsigned long none = 0, cpu0 = 1;
+    s = syscall(SYS_sched_setaffinity, 0, sizeof cpu0, NULL);
+    printf("robust-futex: sched_setaffinity(NULL) = %s\n", err(s));
+    s = syscall(SYS_sched_setaffinity, 0x7ffffff0, sizeof cpu0, &cpu0);
+    printf("robust-futex: sched_setaffinity(no such thread) = %s\n", err(s));
+    s = syscall(SYS_sched_setaffinity, 0, sizeof none, &none);
+    printf("robust-futex: sched_setaffinity(no CPU) = %s\n", err(s));
+    s = syscall(SYS_sched_setaffinity, 0, 0, &cpu0);
+    printf("robust-futex: sched_setaffinity(0 bytes) = %s\n", err(s));
+    s = syscall(SYS_sched_setaffinity, 0, sizeof cpu0, &cpu0);
+    printf("robust-futex: sched_setaffinity(CPU 0) = %s\n", err(s));
+    mask = 0;
+    s = syscall(SYS_sched_getaffinity, 0, sizeof mask, &mask);
+    printf("robust-futex: then sched_getaffinity = %s, mask %#lx\n", err(s), mask);
     return 0;
 }

@@ -11,9 +11,12 @@
  *     nm build/user/null-syscall.elf | grep null_syscall_insn
  *
  * The program also gives itself a GS base of its own (arch_prctl), so that
- * in the trace the user's GS base is a value you can recognise, not 0; and
- * after the calls it spins for a few million instructions, long enough for
- * timer interrupts (chapter 05 on) to arrive while it runs in ring 3.
+ * in the trace the user's GS base is a value you can recognise, not 0; it
+ * asks to run on CPU 0 only (sched_setaffinity: from chapter 10 on, the
+ * trace follows its getpids on CPU 0 and another program's on CPU 1; before
+ * chapter 07 the call is ENOSYS, and there is only CPU 0 anyway); and after
+ * the calls it spins for a few million instructions, long enough for timer
+ * interrupts (chapter 05 on) to arrive while it runs in ring 3.
  */
 #include "runtime/print.h"
 
@@ -49,6 +52,7 @@ int main(int, char**, char**) {
         print("null-syscall: arch_prctl(ARCH_SET_GS) failed\n");
         return 1;
     }
+    sys::sched_setaffinity(0, 1);  // CPU 0; its answer does not matter (ENOSYS before chapter 07)
     const long pid = sys::getpid();
     int wrong = 0;
     for (int i = 0; i < kCalls; ++i)

@@ -74,6 +74,11 @@ inline long munmap(void* addr, size_t len) {
 }
 /// getpid(2).
 inline long getpid() { return raw_syscall(abi::Sys::Getpid); }
+/// sched_setaffinity(2): let thread @p tid (0: this one) run only on the
+/// CPUs @p mask names (bit N: CPU N).
+inline long sched_setaffinity(int tid, uint64_t mask) {
+    return raw_syscall(abi::Sys::SchedSetaffinity, tid, static_cast<long>(sizeof mask), reinterpret_cast<long>(&mask));
+}
 /// arch_prctl(2) with a raw code (so programs can also pass invalid ones).
 inline long arch_prctl(int code, unsigned long addr) {
     return raw_syscall(abi::Sys::ArchPrctl, code, static_cast<long>(addr));

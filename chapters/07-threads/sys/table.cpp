@@ -2,9 +2,9 @@
  * @file chapters/07-threads/sys/table.cpp
  * @brief Which system calls chapter 07 has: chapter 06's, plus threads
  * (clone, set_tid_address, gettid, sched_yield, exit of one thread, futex),
- * time (nanosleep, clock_gettime, clock_getres), sched_getaffinity, robust
- * futex lists, and signals (rt_sigaction, rt_sigprocmask, rt_sigreturn,
- * kill, tgkill, tkill).
+ * time (nanosleep, clock_gettime, clock_getres), sched_getaffinity and
+ * sched_setaffinity, robust futex lists, and signals (rt_sigaction,
+ * rt_sigprocmask, rt_sigreturn, kill, tgkill, tkill).
  * exit (60) now ends one thread; exit_group (231) the whole program.
  */
 #include "common/abi/linux.h"
@@ -45,6 +45,7 @@ Result<long> sys_tkill(const SyscallArgs&);
 Result<long> sys_set_robust_list(const SyscallArgs&);
 Result<long> sys_get_robust_list(const SyscallArgs&);
 Result<long> sys_sched_getaffinity(const SyscallArgs&);
+Result<long> sys_sched_setaffinity(const SyscallArgs&);
 Result<long> sys_ioctl(const SyscallArgs&);
 Result<long> sys_fcntl(const SyscallArgs&);
 Result<long> sys_uname(const SyscallArgs&);
@@ -96,6 +97,7 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::SetRobustList, sys_set_robust_list);
     t.set(abi::Sys::GetRobustList, sys_get_robust_list);
     t.set(abi::Sys::SchedGetaffinity, sys_sched_getaffinity);
+    t.set(abi::Sys::SchedSetaffinity, sys_sched_setaffinity);
     t.set(abi::Sys::Ioctl, sys_ioctl);
     t.set(abi::Sys::Fcntl, sys_fcntl);
     // What C libraries ask as they start (chapter 04's sys/info_calls.cpp).

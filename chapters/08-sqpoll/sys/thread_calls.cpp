@@ -1,8 +1,9 @@
 /**
  * @file chapters/08-sqpoll/sys/thread_calls.cpp
  * @brief The thread calls of Linux's ABI, as C libraries use them: clone
- * (threads), set_tid_address, gettid, sched_yield, sched_getaffinity, exit
- * of one thread, nanosleep, clock_gettime and clock_getres.
+ * (threads), set_tid_address, gettid, sched_yield, sched_getaffinity and
+ * sched_setaffinity, exit of one thread, nanosleep, clock_gettime and
+ * clock_getres.
  * (Chapter 08: the CPU-time clocks, which count an SQPOLL poller's time as
  * its process's; and exit of the last program thread with helpers left.)
  */
@@ -95,6 +96,26 @@ Result<long> sys_sched_getaffinity(const SyscallArgs& a) {
     if (!found) return Err(Errno::Srch);
     TRY(write_user(a.a2, uint64_t{1}));  // CPU 0
     return kMaskBytes;
+}
+
+/// sched_setaffinity(pid, len, mask): let thread @p pid (0: this one; any
+/// thread of this program) run only on the CPUs @p mask names. The mask is
+/// read as Linux reads it: @p len bytes of it, at most one 64-bit word (the
+/// rest is zero if it is shorter, ignored if it is longer). With one CPU
+/// the only mask that can be kept is one that names CPU 0, and keeping it
+/// changes nothing; Errno::Inval for a mask without CPU 0 (no CPU it names
+/// is running), Errno::Fault for a bad pointer, Errno::Srch for another pid.
+Result<long> sys_sched_setaffinity(const SyscallArgs& a) {
+    const int pid = static_cast<int>(a.a0);
+    const uint64_t len = static_cast<uint32_t>(a.a1);  // an unsigned int on Linux
+    uint64_t mask = 0;
+    TRY(copy_from_user(&mask, a.a2, len < sizeof mask ? len : sizeof mask));
+    bool found = pid == 0;
+    for (const Thread* t = current_process()->threads; t && !found; t = t->next_in_process)
+        found = t->tid == pid && t->runs_user;
+    if (!found) return Err(Errno::Srch);
+    if ((mask & 1) == 0) return Err(Errno::Inval);  // CPU 0, the only one
+    return 0;
 }
 
 /// exit(status): end this thread only. The program ends with its last

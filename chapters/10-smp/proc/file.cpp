@@ -20,8 +20,8 @@ using abi::Errno;
 Result<long> File::read(UserIter&, Blocking) { return Err(Errno::Inval); }
 Result<long> File::write(UserIter&, Blocking) { return Err(Errno::Inval); }
 Result<FileMemory> File::mmap(uint64_t, uint64_t) { return Err(Errno::NoDev); }
-bool File::wait_for_data(uring::Request&) { return false; }
-void File::cancel_wait(uring::Request&) {}
+Park File::wait_for_data(uring::Request&) { return Park::Never; }
+bool File::cancel_wait(uring::Request&) { return true; }  // never parks one
 Result<long> File::ioctl(uint32_t, uint64_t) { return Err(Errno::NoTty); }
 
 int File::status_flags() const {
@@ -60,6 +60,13 @@ Result<FileRef> FileTable::hold(uint32_t fd) const {
     IrqLock guard(lock);  // the reference is taken before a close can drop the table's
     if (fd >= kMaxFiles || !files[fd]) return Err(Errno::BadF);
     return FileRef(files[fd]);
+}
+
+Result<File*> FileTable::ref_unless_ring(uint32_t fd) const {
+    IrqLock guard(lock);
+    if (fd >= kMaxFiles || !files[fd] || files[fd]->as_ring()) return Err(Errno::BadF);
+    files[fd]->ref();
+    return files[fd];
 }
 
 Result<FileRef> FileTable::hold_for(uint32_t fd, unsigned open, unsigned can) const {

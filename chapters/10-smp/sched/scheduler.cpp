@@ -71,7 +71,7 @@ Thread* g_idle_threads[kMaxCpus];
 
 Thread* percpu_thread(uint64_t value) { return reinterpret_cast<Thread*>(value); }
 
-bool may_run_here(const Thread* t, int cpu) { return t->pinned_cpu < 0 || t->pinned_cpu == cpu; }
+bool may_run_here(const Thread* t, int cpu) { return (t->cpu_mask >> cpu) & 1; }
 
 // Wake a CPU that halts in its idle loop and may run @p t (not this one:
 // this CPU looks at the queue itself before it halts again).
@@ -304,7 +304,7 @@ void sched_init() {
     Thread* idle_thread = *made;
     prepare_first_switch(idle_thread, idle_thread->stack.top.value(), reinterpret_cast<uint64_t>(&kthread_start),
                          reinterpret_cast<uint64_t>(&idle), 0);
-    idle_thread->pinned_cpu = 0;
+    idle_thread->cpu_mask = uint64_t{1} << 0;
     g_idle_threads[0] = idle_thread;
     percpu_write<PERCPU_IDLE_THREAD>(reinterpret_cast<uint64_t>(idle_thread));
     kprint("[Sched] Threads: round robin on every CPU, one run queue, {} ms slices; idle thread's stack at {:#x}\n",
@@ -313,7 +313,7 @@ void sched_init() {
 
 Result<Thread*> sched_make_idle_thread(int cpu) {
     Thread* t = TRY(new_thread("idle", nullptr));
-    t->pinned_cpu = cpu;
+    t->cpu_mask = uint64_t{1} << cpu;
     g_idle_threads[cpu] = t;
     return t;
 }
@@ -329,13 +329,20 @@ void sched_run_idle(Thread* self) {
     idle(nullptr);
 }
 
-Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* arg, int cpu) {
+Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* arg, int cpu, Process* helper_of) {
     Thread* t = TRY(new_thread(name, nullptr));
     prepare_first_switch(t, t->stack.top.value(), reinterpret_cast<uint64_t>(&kthread_start),
                          reinterpret_cast<uint64_t>(fn), reinterpret_cast<uint64_t>(arg));
-    t->pinned_cpu = cpu;
+    t->cpu_mask = cpu < 0 ? ~uint64_t{0} : uint64_t{1} << cpu;
     IrqLock guard(g_lock);
     t->tid = allocate_id();  // under the lock: two CPUs may make threads at once
+    if (helper_of) {
+        // From here the program cannot end, and its address space go,
+        // without it; its first switch loads the program's page tables.
+        t->process = helper_of;
+        process_thread_added(*helper_of, t);
+        ++helper_of->helper_threads;
+    }
     make_ready(t);
     return t;
 }

@@ -73,7 +73,7 @@ struct Thread {
     Thread* next_in_process = nullptr;   ///< the other threads of its program
     uint64_t ran_ticks = 0;              ///< timer ticks in its current time slice
     std::atomic<bool> on_cpu{false};     ///< a CPU runs it, or has not finished switching away from it
-    int pinned_cpu = -1;                 ///< the only CPU that may run it; -1: any (IORING_SETUP_SQ_AFF pins)
+    uint64_t cpu_mask = ~uint64_t{0};    ///< the CPUs that may run it, a bit each (IORING_SETUP_SQ_AFF, sched_setaffinity)
     int cpu = 0;                         ///< the CPU that runs it or ran it last (a signal's IPI goes there)
     int exit_status = 0;                 ///< exit()'s status: the program's, if it is the last thread
     uint64_t cpu_tsc = 0;                ///< TSC ticks it ran before its current turn (CPU-time clocks)
@@ -110,8 +110,11 @@ Thread* sched_idle_thread_of(int cpu);
 Thread* current_thread();
 
 /// A new kernel thread that runs @p fn(@p arg), then exits; ready to run,
-/// on CPU @p cpu only if it is not -1.
-Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* arg, int cpu = -1);
+/// on CPU @p cpu only if it is not -1. With @p helper_of, it is a helper
+/// thread of that process (an SQPOLL poller: proc/process.h) from before it
+/// can run: on another CPU it may run at once, in the process's memory.
+Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* arg, int cpu = -1,
+                                    Process* helper_of = nullptr);
 
 /// A new thread of @p process that enters user mode through @p frame (a
 /// TrapFrame for iretq: user RIP, RSP, flags) with FS base @p fs_base; ready to run.

@@ -7,7 +7,7 @@
  * its process's; and exit of the last program thread with helpers left.
  * Chapter 10: exit leaves its status with the thread; the process takes it
  * if this was its last program thread, proc/process.cpp; sched_getaffinity
- * names every CPU running.)
+ * names every CPU running, and sched_setaffinity pins a thread.)
  */
 #include "arch/fpu.h"
 #include "arch/process_switch.h"
@@ -85,8 +85,8 @@ Result<long> sys_sched_yield(const SyscallArgs&) {
 }
 
 /// sched_getaffinity(pid, len, mask): the CPUs thread @p pid (0: this one;
-/// any thread of this program) may run on: every CPU running (chapter 10),
-/// or the one it is pinned to. Returns the bytes written, one 64-bit word
+/// any thread of this program) may run on: those of its mask that are
+/// running (chapter 10: every CPU, unless sched_setaffinity said less). Returns the bytes written, one 64-bit word
 /// (kMaxCpus is 8); Errno::Inval if @p len is not a multiple of 8 (or 0),
 /// Errno::Srch for another pid.
 Result<long> sys_sched_getaffinity(const SyscallArgs& a) {
@@ -95,16 +95,48 @@ Result<long> sys_sched_getaffinity(const SyscallArgs& a) {
     constexpr uint64_t kMaskBytes = sizeof(uint64_t);  // room for every CPU id: one word
     if (len * 8 < 1 || len % sizeof(uint64_t) != 0) return Err(Errno::Inval);
     const Thread* found = pid == 0 ? current_thread() : nullptr;
-    int pinned = -1;
+    uint64_t mask = 0;
     {
         IrqLock guard(sched_lock());  // the list of threads changes under it, on any CPU
         for (const Thread* t = current_process()->threads; t && !found; t = t->next_in_process)
             if (t->tid == pid && t->runs_user) found = t;
-        if (found) pinned = found->pinned_cpu;
+        if (found) mask = found->cpu_mask & cpus_online();
     }
     if (!found) return Err(Errno::Srch);
-    TRY(write_user(a.a2, pinned >= 0 ? uint64_t{1} << pinned : cpus_online()));
+    TRY(write_user(a.a2, mask));
     return kMaskBytes;
+}
+
+/// sched_setaffinity(pid, len, mask): let thread @p pid (0: this one; any
+/// thread of this program) run only on the CPUs @p mask names. The mask is
+/// read as Linux reads it: @p len bytes of it, at most one 64-bit word (the
+/// rest is zero if it is shorter, ignored if it is longer). A thread on a
+/// CPU it may no longer use leaves it: this one at once (it yields, and a
+/// CPU of its mask takes it), another at its way back to user mode, which
+/// a reschedule IPI hastens (Linux waits until it has moved). Errno::Inval
+/// for a mask without a running CPU, Errno::Fault for a bad pointer,
+/// Errno::Srch for another pid.
+Result<long> sys_sched_setaffinity(const SyscallArgs& a) {
+    const int pid = static_cast<int>(a.a0);
+    const uint64_t len = static_cast<uint32_t>(a.a1);  // an unsigned int on Linux
+    uint64_t mask = 0;
+    TRY(copy_from_user(&mask, a.a2, len < sizeof mask ? len : sizeof mask));
+    Thread* self = current_thread();
+    bool leave = false;
+    {
+        IrqLock guard(sched_lock());  // the thread list, and every thread's mask, change under it
+        Thread* found = pid == 0 ? self : nullptr;
+        for (Thread* t = current_process()->threads; t && !found; t = t->next_in_process)
+            if (t->tid == pid && t->runs_user) found = t;
+        if (!found) return Err(Errno::Srch);
+        if ((mask & cpus_online()) == 0) return Err(Errno::Inval);
+        found->cpu_mask = mask;
+        const bool here_no_more = ((mask >> found->cpu) & 1) == 0;
+        if (found == self) leave = here_no_more;
+        else if (found->state == ThreadState::Running && here_no_more) smp_kick(found->cpu);
+    }
+    if (leave) yield();  // back on a CPU of the mask
+    return 0;
 }
 
 /// exit(status): end this thread only. The program ends with its last

@@ -36,26 +36,27 @@ void set_need_wakeup(uint32_t& flags) {
 }
 }  // namespace
 
-Result<void> SqPoller::start(uring::Ring& ring, Process& process, uint32_t idle_ms, WaitQueue& completions) {
+Result<void> SqPoller::start(uring::Ring& ring, Process& process, uint32_t idle_ms, WaitQueue& completions,
+                             int cpu) {
     m_ring = &ring;
+    m_cpu = cpu;
     m_process = &process;
     m_completions = &completions;
     m_idle_ms = idle_ms ? idle_ms : kDefaultIdleMs;
     format_to(m_name, sizeof m_name, "iou-sqp-{}", current_thread()->tid);
-    Thread* t = TRY(spawn_kernel_thread(m_name, main, this));
-    m_thread = t;
-    // It joins the program now, before it can run (the kernel is not
-    // preempted): from here the program cannot end, and its address space
-    // go, without it. Its first switch loads the program's page tables.
-    {
-        IrqLock guard(sched_lock());
-        t->process = &process;
-        process_thread_added(process, t);
-        ++process.helper_threads;
-    }
+    // It joins the program before it can run (chapter 08 joined it just
+    // after, which another CPU could see: it would run without the
+    // program's page tables). m_running first: it may end at once.
     m_running = true;
-    kprint("[io_uring] SQPOLL thread {} (tid {}) started; it sleeps after {} ms without work\n", m_name, t->tid,
+    const Result<Thread*> t = spawn_kernel_thread(m_name, main, this, cpu, &process);
+    if (!t) {
+        m_running = false;
+        return Err(t.error());
+    }
+    m_thread = *t;
+    kprint("[io_uring] SQPOLL thread {} (tid {}) started; it sleeps after {} ms without work\n", m_name, (*t)->tid,
            m_idle_ms);
+    if (cpu >= 0) kprint("[io_uring] SQPOLL thread {} is pinned to CPU {} (IORING_SETUP_SQ_AFF)\n", m_name, cpu);
     return {};
 }
 
@@ -71,6 +72,9 @@ void SqPoller::run() {
     // nothing queued sleeps at once, and the first submission wakes it.
     uint64_t idle_at = 0;
     while (!told_to_stop()) {
+        // Where this round runs: a pinned thread must always be on its CPU.
+        ++m_rounds;
+        if (m_cpu >= 0 && this_cpu_id() != static_cast<uint64_t>(m_cpu)) ++m_elsewhere;
         bool worked = false;
         if (const uint32_t n = queued()) {
             // Errno::Busy or Again: no room for the CQEs or requests yet; look again next round.
@@ -94,6 +98,11 @@ void SqPoller::run() {
     set_need_wakeup(m_ring->header()->sq_flags);
     kprint("[io_uring] SQPOLL thread {} ends: {}\n", m_name,
            m_stopping ? "its ring was released" : "its program has ended");
+    if (m_cpu >= 0 && m_elsewhere == 0)
+        kprint("[io_uring] SQPOLL thread {} ran all its {} rounds on CPU {}\n", m_name, m_rounds, m_cpu);
+    else if (m_cpu >= 0)
+        kprint("[io_uring] SQPOLL thread {} ran {} of its {} rounds off CPU {}, its pin\n", m_name, m_elsewhere,
+               m_rounds, m_cpu);
     // Chapter 08 woke the waiters after this block, counting on them to run
     // only once this thread had switched away for good. On two CPUs, stop()'s
     // caller runs at once, may see m_running false and free the ring - and

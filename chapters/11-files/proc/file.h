@@ -72,6 +72,13 @@ enum class Blocking : bool {
     Yes,  ///< sleep on the file's wait queue
 };
 
+/// What File::wait_for_data did with an io_uring READ that found nothing.
+enum class Park : uint8_t {
+    Parked,  ///< kept: it is retried through uring_retry_read() when data comes
+    Ready,   ///< not kept: data (or end of file) came since the read failed; read again
+    Never,   ///< not kept: this kind of file never makes a reader wait
+};
+
 /// Kernel memory a file lets a process map (an io_uring instance's rings).
 struct FileMemory {
     VirtAddr kernel;  ///< where the kernel reaches it: whole pages
@@ -96,10 +103,13 @@ public:
     /// Errno::NoDev if this kind of file cannot be mapped.
     virtual Result<FileMemory> mmap(uint64_t offset, uint64_t len);
     /// Keep @p request until reading would not block, then retry it through
-    /// uring_retry_read(). False if this file never makes a reader wait.
-    virtual bool wait_for_data(uring::Request& request);
-    /// Forget a waiting @p request (its ring is going away).
-    virtual void cancel_wait(uring::Request& request);
+    /// uring_retry_read(); or say why not (chapter 10: on another CPU, data
+    /// may come between the failed read and this call).
+    virtual Park wait_for_data(uring::Request& request);
+    /// Forget a waiting @p request (its ring is going away). False if it
+    /// is not waiting here: a write on another CPU has taken it to retry it
+    /// (chapter 10).
+    virtual bool cancel_wait(uring::Request& request);
     /// An ioctl request this kind of file answers (sys/fd_calls.cpp has
     /// already answered those every file takes): Errno::NoTty if it has no
     /// @p request, Linux's answer for a request the file does not know.
@@ -179,6 +189,11 @@ struct FileTable {
     [[nodiscard]] Result<File*> get(uint32_t fd) const;
     /// The file behind @p fd, held for a call that may sleep, or Errno::BadF.
     [[nodiscard]] Result<FileRef> hold(uint32_t fd) const;
+    /// The file behind @p fd with a reference the caller keeps (a table of
+    /// its own: io_uring's registered files), taken under the table's lock;
+    /// Errno::BadF for no file, or for an io_uring instance, which gets no
+    /// reference at all (dropping one could free it under the caller's locks).
+    [[nodiscard]] Result<File*> ref_unless_ring(uint32_t fd) const;
     /// The file behind @p fd for an operation, held, and checked as Linux's
     /// vfs_read and vfs_write do: Errno::BadF unless it was opened for it
     /// (@p open, kReadable or kWritable), Errno::Inval unless it has it (@p can).

@@ -143,25 +143,26 @@ public:
         return done > 0 ? Result<long>(done) : Err(Errno::Fault);
     }
     void stat(abi::Stat& st) override { Pipe::stat(st); }
-    bool wait_for_data(uring::Request& request) override {
+    Park wait_for_data(uring::Request& request) override {
         IrqLock guard(m_pipe->lock);
         // Data that came between the failed read and now would wake nobody:
-        // the request is not parked, and completes with -EAGAIN (see the
-        // chapter's list of what is left to do).
-        if (m_pipe->readable()) return false;
+        // the caller reads again instead (on two CPUs a writer fits in that
+        // window often; chapter 09 completed the request with -EAGAIN).
+        if (m_pipe->readable()) return Park::Ready;
         uring::Request** tail = &m_pipe->waiting;  // append: completions keep submission order
         while (*tail) tail = &(*tail)->link;
         request.link = nullptr;
         *tail = &request;
-        return true;
+        return Park::Parked;
     }
-    void cancel_wait(uring::Request& request) override {
+    bool cancel_wait(uring::Request& request) override {
         IrqLock guard(m_pipe->lock);
         for (uring::Request** r = &m_pipe->waiting; *r; r = &(*r)->link)
             if (*r == &request) {
                 *r = request.link;
-                return;
+                return true;
             }
+        return false;  // wake_readers() has it: a retry is under way
     }
 
     Result<long> ioctl(uint32_t request, uint64_t arg) override { return pipe_ioctl(*m_pipe, request, arg); }

@@ -11,6 +11,10 @@
  *   - write a CQE, then release on our CQ tail;
  *   - acquire on the user's CQ head before reusing the slots behind it.
  * Each rule below that Linux has is marked with what Linux 6.18 was seen to do.
+ *
+ * (Chapter 10: the submission lock around submit(), the completion lock
+ * around every post; see engine.h. The atomic_ref orderings above are for
+ * the user, who takes no lock; the locks order the kernel's CPUs.)
  */
 #include "uring/engine.h"
 
@@ -244,6 +248,7 @@ void Ring::init(const RingConfig& config) {
     m_sqes = static_cast<Sqe*>(config.sqes);
     m_setup_flags = config.setup_flags;
     m_executor = config.executor;
+    m_submit_lock = config.submit_lock;
 
     m_sq_head = m_cq_tail = config.first_index;
     m_header->sq_head = m_header->sq_tail = config.first_index;
@@ -258,7 +263,7 @@ void Ring::init(const RingConfig& config) {
     m_backlog_head = m_backlog_count = 0;
     m_cqes_lost = false;
     m_requests = config.storage.requests;
-    m_free = nullptr;
+    m_free = m_freed = nullptr;
     for (size_t i = m_requests.size(); i-- > 0;) {
         m_requests[i] = Request{};
         m_requests[i].ring = this;
@@ -292,7 +297,7 @@ uint32_t Ring::completion_room() const {
 
 Result<void> Ring::can_submit() const {
     if (completion_room() == 0) return Err(Errno::Busy);
-    if (!m_free) return Err(Errno::Again);
+    if (!m_free && !m_freed) return Err(Errno::Again);
     return {};
 }
 
@@ -313,7 +318,7 @@ void Ring::post(uint64_t user_data, int32_t res, uint32_t flags) {
     // A full backlog gives its oldest entries to the CQ's free slots first:
     // the order is kept, and completion_room()'s promise (CQ room plus
     // backlog room) holds. (Linux's backlog is a list with no limit.)
-    if (m_backlog_count == m_backlog.size()) flush_backlog();
+    if (m_backlog_count == m_backlog.size()) flush_locked();
     if (m_backlog_count < m_backlog.size()) {
         m_backlog[(m_backlog_head + m_backlog_count) % m_backlog.size()] = Cqe{user_data, res, flags};
         if (m_backlog_count++ == 0)
@@ -327,6 +332,11 @@ void Ring::post(uint64_t user_data, int32_t res, uint32_t flags) {
 }
 
 uint32_t Ring::flush_backlog() {
+    IrqLock locked(m_lock);
+    return flush_locked();
+}
+
+uint32_t Ring::flush_locked() {
     uint32_t moved = 0;
     while (m_backlog_count > 0 && cq_free() > 0) {
         m_cqes[m_cq_tail & (m_layout.cq_entries - 1)] = m_backlog[m_backlog_head];
@@ -342,6 +352,13 @@ uint32_t Ring::flush_backlog() {
 }
 
 Request* Ring::alloc_request() {
+    // The submitter's own list, which no completion touches: a lock only
+    // when it runs dry, to take back every request given back meanwhile.
+    if (!m_free) {
+        IrqLock locked(m_lock);
+        m_free = m_freed;
+        m_freed = nullptr;
+    }
     Request* request = m_free;
     if (!request) return nullptr;
     m_free = request->pool_next;
@@ -354,8 +371,8 @@ Request* Ring::alloc_request() {
 
 void Ring::free_request(Request& request) {
     request.state = Request::State::Free;
-    request.pool_next = m_free;
-    m_free = &request;
+    request.pool_next = m_freed;
+    m_freed = &request;
 }
 
 Result<void> Ring::submit_one(Request& request) {
@@ -364,29 +381,52 @@ Result<void> Ring::submit_one(Request& request) {
     Result<void> prepared = prepare_check(sqe);
     if (prepared && m_executor) prepared = m_executor->prepare(request);
     if (!prepared) {
+        IrqLock locked(m_lock);
         post(sqe.user_data, -prepared.error(), 0);
         free_request(request);
         return prepared;
     }
     // Linux checks RWF_* flags when it issues the request: -EOPNOTSUPP, batch goes on.
     if (is_rw(static_cast<Op>(sqe.opcode)) && sqe.rw_flags != 0) {
+        IrqLock locked(m_lock);
         post(sqe.user_data, -Errno::OpNotSupp, 0);
         free_request(request);
         return {};
     }
     IssueResult result = IssueResult::done(0);
-    if (static_cast<Op>(sqe.opcode) != Op::Nop && m_executor) result = m_executor->issue(request);
-    if (result.pending) {
-        request.state = Request::State::Pending;
-        ++m_inflight;
+    if (static_cast<Op>(sqe.opcode) != Op::Nop && m_executor) {
+        // In flight before the executor sees it: a READ it parks on a pipe
+        // may be completed by a write on another CPU before issue() returns,
+        // and complete() accepts only a Pending request. After later(), the
+        // request is no longer ours to touch.
+        {
+            IrqLock locked(m_lock);
+            request.state = Request::State::Pending;
+            ++m_inflight;
+        }
+        result = m_executor->issue(request);
+        if (result.pending) return {};
+        IrqLock locked(m_lock);
+        --m_inflight;
+        post(sqe.user_data, result.res, result.flags);
+        free_request(request);
         return {};
     }
+    IrqLock locked(m_lock);
     post(sqe.user_data, result.res, result.flags);
     free_request(request);
     return {};
 }
 
-Result<uint32_t> Ring::submit(uint32_t to_submit) {
+Result<uint32_t> Ring::submit(uint32_t to_submit, bool flush_first) {
+    if (!m_submit_lock) return submit_locked(to_submit, flush_first);
+    m_submit_lock->lock();
+    const Result<uint32_t> submitted = submit_locked(to_submit, flush_first);
+    m_submit_lock->unlock();
+    return submitted;
+}
+
+Result<uint32_t> Ring::submit_locked(uint32_t to_submit, bool flush_first) {
     const uint32_t sq_mask = m_layout.sq_entries - 1;
     // Acquire: the SQEs and index array entries before the user's tail are complete.
     uint32_t queued = sq_queued();
@@ -395,8 +435,17 @@ Result<uint32_t> Ring::submit(uint32_t to_submit) {
 
     uint32_t submitted = 0;
     Result<void> stopped;
-    // Each SQE taken uses one slot of room, whether it completes now or later.
-    for (uint32_t room = completion_room(); submitted < wanted; --room) {
+    // Each SQE taken uses one slot of room, whether it completes now or
+    // later. Only a submitter uses room up, and there is one at a time: a
+    // completion on another CPU moves a slot from in flight to the CQ, and
+    // the user reaping makes more, so the count taken here can only be low.
+    uint32_t room;
+    {
+        IrqLock locked(m_lock);
+        if (flush_first) flush_locked();  // in the same hold: a lock costs more than a flush
+        room = completion_room();
+    }
+    for (; submitted < wanted; --room) {
         if (room == 0) {
             stopped = Err(Errno::Busy);  // no place left for another CQE: never drop one
             break;
@@ -413,6 +462,7 @@ Result<uint32_t> Ring::submit(uint32_t to_submit) {
             // Linux: count it in sq_dropped (a read-modify-write of the shared
             // counter), consume the slot, and end the batch without counting it.
             store_relaxed(m_header->sq_dropped, load_relaxed(m_header->sq_dropped) + 1);
+            IrqLock locked(m_lock);
             free_request(*request);
             break;
         }
@@ -423,7 +473,13 @@ Result<uint32_t> Ring::submit(uint32_t to_submit) {
     // Release: our copies are taken, so the user may now reuse those slots;
     // and the CQEs posted meanwhile become visible, all at once.
     store_release(m_header->sq_head, m_sq_head);
-    publish_cq_tail();
+    {
+        IrqLock locked(m_lock);
+        publish_cq_tail();
+        // Another thread of the program may be waiting in io_uring_enter for
+        // the CQEs this batch posted: wake it, as a completion would.
+        if (submitted > 0 && m_executor) m_executor->completion_posted();
+    }
     if (submitted == 0 && !stopped) return Err(stopped.error());
     return submitted;
 }
@@ -433,8 +489,7 @@ Result<uint32_t> Ring::enter(uint32_t to_submit, uint32_t min_complete, uint32_t
     uint32_t submitted = 0;
     if (to_submit > 0) {
         // With GETEVENTS, room the user made is put to use before the room check.
-        if (flags & kEnterGetEvents) flush_backlog();
-        submitted = TRY(submit(to_submit));
+        submitted = TRY(submit(to_submit, flags & kEnterGetEvents));
         // Linux: a short submission returns at once, even with GETEVENTS.
         if (submitted != to_submit) return submitted;
     }
@@ -443,9 +498,14 @@ Result<uint32_t> Ring::enter(uint32_t to_submit, uint32_t min_complete, uint32_t
     const uint32_t wanted = min_complete < m_layout.cq_entries ? min_complete : m_layout.cq_entries;
     Result<void> waited;
     for (;;) {
-        flush_backlog();
-        if (m_cqes_lost) {
+        bool lost;
+        {
+            IrqLock locked(m_lock);
+            flush_locked();
+            lost = m_cqes_lost;
             m_cqes_lost = false;  // reported once, as Linux clears its DROPPED bit
+        }
+        if (lost) {
             waited = Err(Errno::BadR);
             break;
         }
@@ -459,21 +519,36 @@ Result<uint32_t> Ring::enter(uint32_t to_submit, uint32_t min_complete, uint32_t
 }
 
 bool Ring::complete(Request& request, int32_t res, uint32_t cqe_flags) {
-    if (request.ring != this || request.state != Request::State::Pending) return false;
+    if (request.ring != this) return false;
+    IrqLock locked(m_lock);
+    if (request.state != Request::State::Pending) return false;
     --m_inflight;
     post(request.sqe.user_data, res, cqe_flags);
     publish_cq_tail();
     free_request(request);
+    if (m_executor) m_executor->completion_posted();  // under the lock: see cancel_all()
     return true;
 }
 
+bool Ring::pending(const Request& request) {
+    IrqLock locked(m_lock);
+    return request.state == Request::State::Pending;
+}
+
 void Ring::cancel_all() {
+    // Nobody submits any more (the ring is being released), but a pipe
+    // write on another CPU may be completing a parked request right now:
+    // the executor then answers false and the completion is left to it.
     for (Request& request : m_requests) {
-        if (request.state != Request::State::Pending) continue;
-        if (m_executor) m_executor->cancel(request);
+        if (!pending(request)) continue;
+        if (m_executor && !m_executor->cancel(request)) continue;
+        IrqLock locked(m_lock);
         --m_inflight;
         free_request(request);
     }
+    // Such a complete() may still hold the lock, waking waiters in the
+    // ring's memory: once this CPU has held it, none does.
+    IrqLock fence(m_lock);
 }
 
 }  // namespace uring

@@ -87,7 +87,10 @@ Result<Process*> copy_process() {
             }
         child->files.close_on_exec = parent.files.close_on_exec;
     }
-    for (int i = 0; i < abi::kSignalCount; ++i) child->signals.actions[i] = parent.signals.actions[i];
+    {
+        IrqLock locked(sched_lock());  // ...or change a handler (rt_sigaction holds it)
+        for (int i = 0; i < abi::kSignalCount; ++i) child->signals.actions[i] = parent.signals.actions[i];
+    }
     IrqLock guard(fs_lock());
     child->fs.set_cwd(parent.fs.cwd());
     child->fs.umask = parent.fs.umask;

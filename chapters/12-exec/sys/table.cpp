@@ -49,6 +49,7 @@ Result<long> sys_tkill(const SyscallArgs&);
 Result<long> sys_set_robust_list(const SyscallArgs&);
 Result<long> sys_get_robust_list(const SyscallArgs&);
 Result<long> sys_sched_getaffinity(const SyscallArgs&);
+Result<long> sys_sched_setaffinity(const SyscallArgs&);
 Result<long> sys_ioctl(const SyscallArgs&);
 Result<long> sys_fcntl(const SyscallArgs&);
 Result<long> sys_uname(const SyscallArgs&);
@@ -143,6 +144,7 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::SetRobustList, sys_set_robust_list);
     t.set(abi::Sys::GetRobustList, sys_get_robust_list);
     t.set(abi::Sys::SchedGetaffinity, sys_sched_getaffinity);
+    t.set(abi::Sys::SchedSetaffinity, sys_sched_setaffinity);
     t.set(abi::Sys::Ioctl, sys_ioctl);
     t.set(abi::Sys::Fcntl, sys_fcntl);
     // What C libraries ask as they start (chapter 04's sys/info_calls.cpp).
