@@ -47,11 +47,17 @@
  * another CPU, so every lookup here holds its file (FileTable::hold); and
  * io_uring_register pins pages with the process's memory lock held, so no
  * munmap on another CPU frees a frame, or a page table, that it is
- * pinning. (The engine itself still has no lock: see the chapter's
- * differences.)
+ * pinning. The ring itself has two locks (uring/engine.h): the engine's
+ * completion lock, a spin lock, and the submission lock, which RingFile
+ * implements here as a sleeping lock (an issue may sleep under it). A
+ * request that may park takes its references and names its ring before
+ * it is on the pipe's list: a write on another CPU may complete it at once.
  */
+#include <atomic>
+
 #include "arch/timer.h"
 #include "fs/fs_file.h"
+#include "arch/smp.h"
 #include "kernel/heap.h"
 #include "proc/file.h"
 #include "proc/process.h"
@@ -71,8 +77,6 @@ Result<long> fsync_file(File& file);          // sys/open_calls.cpp
 Result<long> sys_openat(const SyscallArgs&);  // sys/open_calls.cpp
 Result<long> sys_statx(const SyscallArgs&);   // sys/stat_calls.cpp
 
-/// CPUs this kernel runs on (IORING_SETUP_SQ_AFF's sq_thread_cpu must name one).
-constexpr uint32_t kCpus = 1;
 /// Nanoseconds in a millisecond, the scheduler clock's unit.
 constexpr uint64_t kNsPerMs = 1000000;
 
@@ -81,13 +85,12 @@ class RingFile;
 namespace {
 
 // What a request works on: its file, the registered buffer of a READ_FIXED
-// or WRITE_FIXED (else nullptr) and, once it is parked, the ring that owns
-// it. A parked request holds a reference on the file and the buffer.
+// or WRITE_FIXED (else nullptr). A parked request holds a reference on the
+// file and the buffer.
 File* file_of(const uring::Request& r) { return reinterpret_cast<File*>(r.scratch[0]); }
 uring::RegisteredBuffer* buffer_of(const uring::Request& r) {
     return reinterpret_cast<uring::RegisteredBuffer*>(r.scratch[1]);
 }
-RingFile* owner_of(const uring::Request& r) { return reinterpret_cast<RingFile*>(r.scratch[2]); }
 
 
 // Do @p transfer (a read or write) on the user buffers the request names:
@@ -148,12 +151,15 @@ constexpr uint64_t page_round(uint64_t bytes) { return (bytes + kPageSize - 1) &
 
 /// An io_uring instance as a file: the engine's Ring, its memory and
 /// storage, and the executor that runs its requests.
-class RingFile final : public File, public uring::Executor, public uring::Clock {
+class RingFile final : public File, public uring::Executor, public uring::SubmitLock, public uring::Clock {
 public:
     uring::Ring ring;                     ///< the engine: indices, submission, completion, backlog
     uring::FixedStorage<64, 32> storage;  ///< 64 completions of backlog, 32 requests in flight
     WaitQueue completions;                ///< threads in io_uring_enter waiting for CQEs
-    uint64_t completed = 0;               ///< requests completed after they parked: what wakes a waiter
+    /// CQEs posted by a completion or another thread's batch: what wakes a waiter. Counted
+    /// under the ring's completion lock, read by waiters without it.
+    std::atomic<uint64_t> completed{0};
+    std::atomic<int> waiting{0};          ///< threads in Waiter::wait: completion_posted wakes only if any
     bool sqpoll = false;                  ///< IORING_SETUP_SQPOLL: the poller submits
     SqPoller poller;                      ///< its thread, if sqpoll
     uring::Registry registry;             ///< registered buffers and files (released after the requests)
@@ -167,7 +173,7 @@ public:
             file->unref();
             return Err(Errno::NoMem);
         }
-        file->ring.init({layout, file->m_rings, file->m_sqes, setup_flags, file->storage.view(), file, file});
+        file->ring.init({layout, file->m_rings, file->m_sqes, setup_flags, file->storage.view(), file, file, file});
         return file;
     }
     RingFile() : File(kReadable | kWritable) {}  // no read or write operation: EINVAL
@@ -248,16 +254,53 @@ public:
     }
     Result<void> copy_in(void* to, uint64_t from, size_t bytes) override { return copy_from_user(to, from, bytes); }
 
-    // The Clock: the scheduler's millisecond clock, in nanoseconds.
+    // The Clock: the scheduler's millisecond clock, in nanoseconds (no
+    // sleep, no lock: the engine asks with its completion lock held).
     uint64_t monotonic_ns() override { return now_ms() * kNsPerMs; }
     uint64_t realtime_ns() override {
         return (static_cast<uint64_t>(boot_epoch_seconds()) * 1000 + now_ms()) * kNsPerMs;
     }
 
-    void cancel(uring::Request& r) override {
-        file_of(r)->cancel_wait(r);
+    bool cancel(uring::Request& r) override {
+        // Off its pipe - unless a write on another CPU took it off to retry
+        // it: that retry completes it or parks it again, soon (it does not
+        // sleep, and the kernel is not preempted).
+        while (!file_of(r)->cancel_wait(r)) {
+            if (!ring.pending(r)) return false;  // completed: its references went with it
+            yield();
+        }
         if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->unref();
         file_of(r)->unref();
+        return true;
+    }
+    void completion_posted() override {
+        // The count first, then the look at the waiters; a waiter counts
+        // itself first, then looks at the count (Waiter::wait). Both full
+        // barriers (seq_cst): at least one sees the other's change, so
+        // either the waiter does not sleep or it is woken - and with
+        // nobody waiting, no scheduler lock is taken.
+        completed.fetch_add(1);
+        if (waiting.load()) completions.wake_all();
+    }
+
+    // The submission lock (Linux's uring_lock, a mutex). An issue may sleep
+    // under it (a WRITE to a full pipe), so it cannot be a spin lock: it is
+    // a flag, taken with one atomic exchange when it is free; a thread that
+    // finds it taken counts itself a waiter and sleeps on m_turn until the
+    // flag, tried again as its wait's condition, is its own. unlock() wakes
+    // only if someone counted itself (the same pair of full barriers as
+    // completion_posted). A signal does not end the wait (nor does it end
+    // Linux's mutex_lock): the holder's own sleep ends with it.
+    void lock() override {
+        const auto claim = [&] { return !m_submitting.exchange(true); };
+        if (claim()) return;
+        m_turn_waiters.fetch_add(1);
+        while (!m_turn.wait(claim)) yield();
+        m_turn_waiters.fetch_sub(1);
+    }
+    void unlock() override {
+        m_submitting.store(false);
+        if (m_turn_waiters.load()) m_turn.wake_all();
     }
 
 private:
@@ -275,17 +318,31 @@ private:
             if (!buffer) return done(Err(Errno::Fault));  // out of range, an empty slot, or no table
             r.scratch[1] = reinterpret_cast<uint64_t>(buffer);
         }
-        const Result<long> n = reading ? read_request(r) : write_request(r);
-        if (!reading || n || n.error() != Errno::Again || !file->wait_for_data(r)) return done(n);
-        // Parked: it keeps its file open and its buffer pinned until it completes.
-        file->ref();
-        if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->ref();
-        r.scratch[2] = reinterpret_cast<uint64_t>(this);  // whom to wake when it completes
-        return uring::IssueResult::later();
+        if (!reading) return done(write_request(r));
+        for (;;) {
+            const Result<long> n = read_request(r);
+            if (n || n.error() != Errno::Again) return done(n);
+            // Parked, it keeps its file open and its buffer pinned until it
+            // completes (its ring, whom complete() tells, is r.ring): taken
+            // before it is on the pipe's list, where a write on another CPU
+            // may complete it at once.
+            file->ref();
+            uring::RegisteredBuffer* buffer = buffer_of(r);
+            if (buffer) buffer->ref();
+            const Park park = file->wait_for_data(r);
+            if (park == Park::Parked) return uring::IssueResult::later();  // r is no longer ours to touch
+            if (buffer) buffer->unref();
+            file->unref();  // not the last: this request's caller holds the file too
+            if (park == Park::Never) return done(n);
+            // Park::Ready: data came since the read failed; read again.
+        }
     }
 
     void* m_rings = nullptr;  // the rings region: whole heap pages
     void* m_sqes = nullptr;   // the SQE array: whole heap pages
+    std::atomic<bool> m_submitting{false};  // a thread holds the submission lock
+    std::atomic<int> m_turn_waiters{0};     // threads that found it taken
+    WaitQueue m_turn;                       // where they sleep
 };
 
 namespace {
@@ -298,16 +355,20 @@ public:
         const uint64_t before = m_file.completed;
         // Until a whole millisecond at or after the deadline (0: none, to WaitQueue).
         const uint64_t deadline_ms = deadline == uring::kNever ? 0 : deadline / kNsPerMs + 1;
-        // A parked request completing, or (SQPOLL) the poller posting CQEs.
-        // Or a timer armed meanwhile, due before this sleep would end (by
-        // the SQPOLL thread, or another thread's submission): the engine
-        // must sleep less, or that timer would fire only at the next enter.
+        // A parked request completing, a batch of another thread's, or
+        // (SQPOLL) the poller posting CQEs. Counted in before the condition
+        // is first tested: see RingFile::completion_posted. (Chapter 13: or
+        // task work left by a completion, which may have posted nothing; a
+        // timer armed meanwhile by another thread, due before this sleep
+        // would end, comes with a completion_posted() too. The condition
+        // runs under the scheduler's lock, so it takes no completion lock.)
+        m_file.waiting.fetch_add(1);
         const Result<void> woke = m_file.completions.wait(
             [&] {
-                return m_file.completed != before || ring.cq_ready() >= min_complete ||
-                       ring.next_deadline() < deadline;
+                return m_file.completed != before || ring.cq_ready() >= min_complete || ring.has_task_work();
             },
             deadline_ms);
+        m_file.waiting.fetch_sub(1);
         if (!woke && woke.error() == Errno::TimedOut) return {};  // the engine looks at its timers
         // A signal ends the wait with EINTR, never a restart (Linux's io_cqring_wait).
         if (!woke && woke.error() == Errno::RestartSys) return Err(Errno::Intr);
@@ -365,15 +426,22 @@ Result<FileRef> ring_of(uint32_t fd) {
 }  // namespace
 
 void uring_retry_read(uring::Request& r) {
-    const Result<long> n = read_request(r);
-    if (!n && n.error() == Errno::Again && file_of(r)->wait_for_data(r)) return;  // still nothing: park again
-    // complete() recycles r: what it holds, kept aside first.
-    RingFile* ring_file = owner_of(r);
+    Result<long> n = read_request(r);
+    // Nothing after all (another reader was quicker): park it again - or,
+    // if data came meanwhile (Park::Ready), read again.
+    while (!n && n.error() == Errno::Again) {
+        const Park park = file_of(r)->wait_for_data(r);
+        if (park == Park::Parked) return;
+        if (park == Park::Never) break;
+        n = read_request(r);
+    }
+    // complete() recycles r, and wakes the ring's waiters
+    // (RingFile::completion_posted): what it holds, kept aside first. Once it
+    // returns, the ring may be released on another CPU: nothing of it is
+    // touched after.
     File* file = file_of(r);
     uring::RegisteredBuffer* buffer = buffer_of(r);
     r.ring->complete(r, cqe_res(n));
-    ++ring_file->completed;
-    ring_file->completions.wake_all();
     if (buffer) buffer->unref();
     file->unref();  // last: it may free the file, and with it the pipe
 }
@@ -389,14 +457,19 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
     const bool sqpoll = params.flags & ring_abi::kSetupSqPoll;
     if (params.flags & ring_abi::kSetupSqAff) {
         if (!sqpoll) return Err(Errno::Inval);                  // SQ_AFF without SQPOLL
-        if (params.sq_thread_cpu >= kCpus) return Err(Errno::Inval);  // no such CPU
+        // Linux: a CPU that is online and that the task may run on - here,
+        // one that is running (arch/smp.h): a poller pinned to any other
+        // would never run.
+        if (params.sq_thread_cpu >= 64 || !(cpus_online() & (uint64_t{1} << params.sq_thread_cpu)))
+            return Err(Errno::Inval);
     }
     params.features |= ring_abi::kFeatSqpollNonfixed;  // SQPOLL works with ordinary descriptors
     RingFile* file = TRY(RingFile::create(layout, params.flags));
     if (sqpoll) {
         file->sqpoll = true;
+        const int cpu = params.flags & ring_abi::kSetupSqAff ? static_cast<int>(params.sq_thread_cpu) : -1;
         if (const Result<void> started = file->poller.start(file->ring, *current_process(), params.sq_thread_idle,
-                                                             file->completions);
+                                                             file->completions, cpu);
             !started) {
             file->sqpoll = false;
             file->unref();
@@ -429,13 +502,9 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // it after, which only changes which error wins when both fail).
     const uint64_t deadline = (flags & ring_abi::kEnterGetEvents) ? TRY(wait_deadline(*file, flags, a.a4, a.a5))
                                                                    : uring::kNever;
-    if (!file->sqpoll) {
-        const uint32_t submitted = TRY(file->ring.enter(to_submit, min_complete, flags, &waiter, deadline));
-        // A thread waiting in this ring sleeps no longer than its earliest
-        // timer: if this call armed an earlier one, it must look again.
-        if (to_submit && file->ring.next_deadline() != uring::kNever) file->completions.wake_all();
-        return submitted;
-    }
+    // (A thread waiting in this ring sleeps no longer than its earliest
+    // timer: one this call arms wakes it, as the batch's CQEs do.)
+    if (!file->sqpoll) return TRY(file->ring.enter(to_submit, min_complete, flags, &waiter, deadline));
 
     // SQPOLL: the poller submits; enter only wakes it, or waits. As Linux,
     // it answers to_submit, and a wait's error only if that is 0.

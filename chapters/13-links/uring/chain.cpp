@@ -14,6 +14,14 @@
  * it failed and the link was not hard, the rest are queued to complete
  * with -ECANCELED.
  *
+ * Locking (chapter 10's two locks, engine.h): the lists and every state
+ * change belong to the completion lock, which complete() takes on
+ * whichever CPU a parked request ends. Starting a request may sleep (a
+ * WRITE to a full pipe), so only the holder of the submission lock runs
+ * the task-work queue, and it calls issue() with the completion lock
+ * released: a completion elsewhere only queues what comes next, and wakes
+ * the ring's waiters to run it.
+ *
  * Invariants:
  *   - Every accepted request is on exactly one of: a chain (Linked), the
  *     deferred list (a chain's head), the task-work queue (Queued), the
@@ -95,10 +103,10 @@ bool Ring::add_to_chain(Request& request, const Result<void>& prepared) {
 
 void Ring::queue(Request& head) {
     if (head.marks & Request::kMarkFailed) {
-        // A chain with an invalid SQE fails as a whole, hard links or not.
+        // A chain with an invalid SQE fails as a whole, hard links or not;
+        // its CQE comes after those of the chains queued before it.
         head.sqe.flags &= static_cast<uint8_t>(~kSqeIoHardlink);
-        head.state = Request::State::Issuing;
-        finish(head, head.res);
+        later_complete(head, head.res);
         return;
     }
     // A drained chain, and everything after it until the deferred list
@@ -113,7 +121,7 @@ void Ring::queue(Request& head) {
         if (!drain && !m_deferred) m_drain_active = false;
         return;
     }
-    issue(head);
+    later_issue(head);  // the submitter starts it at the end of its batch, in order
 }
 
 void Ring::start_deferred() {
@@ -134,20 +142,24 @@ void Ring::start_deferred() {
 }
 
 void Ring::issue(Request& request) {
-    request.state = Request::State::Issuing;
+    // Called with the submission lock held and the completion lock not.
     const auto op = static_cast<Op>(request.sqe.opcode);
     IssueResult result = IssueResult::done(0);
     switch (op) {
         case Op::Nop:
             break;
-        case Op::Timeout:
+        case Op::Timeout: {
+            IrqLock locked(m_lock);
             arm_timeout(request);
             return;
-        case Op::TimeoutRemove:
-            result = IssueResult::done(remove_timeout(request));
-            break;
+        }
+        case Op::TimeoutRemove: {
+            IrqLock locked(m_lock);
+            finish(request, remove_timeout(request));
+            return;
+        }
         case Op::AsyncCancel:
-            result = IssueResult::done(cancel_matching(request));
+            result = IssueResult::done(cancel_matching(request));  // calls the executor: no lock here
             break;
         case Op::LinkTimeout:
             // Never reached: the request before it takes it off the chain
@@ -156,18 +168,34 @@ void Ring::issue(Request& request) {
             break;
         default:
             // Linux checks RWF_* flags when it issues the request: -EOPNOTSUPP.
-            if (is_rw(op) && request.sqe.rw_flags != 0) result = IssueResult::done(-Errno::OpNotSupp);
-            else if (m_executor) result = m_executor->issue(request);
+            if (is_rw(op) && request.sqe.rw_flags != 0) {
+                result = IssueResult::done(-Errno::OpNotSupp);
+                break;
+            }
+            if (!m_executor) break;
+            {
+                // Pending before the executor sees it (chapter 10): a READ it
+                // parks may be completed by a write on another CPU before
+                // issue() returns, and complete() takes only a Pending request.
+                IrqLock locked(m_lock);
+                request.state = Request::State::Pending;
+            }
+            result = m_executor->issue(request);
             break;
     }
+    IrqLock locked(m_lock);
     if (result.pending) {
-        request.state = Request::State::Pending;
         // A LINK_TIMEOUT right behind it starts ticking now (Linux arms it
-        // when the request goes async).
-        if (request.chain && static_cast<Op>(request.chain->sqe.opcode) == Op::LinkTimeout)
+        // when the request goes async) - unless another CPU has completed
+        // it already: then it is no longer Pending, and its finish() has
+        // dealt with the timer. (It is not reused meanwhile: only the
+        // submitter, this thread, allocates.)
+        if (request.state == Request::State::Pending && request.chain &&
+            static_cast<Op>(request.chain->sqe.opcode) == Op::LinkTimeout)
             arm_link_timeout(request, *request.chain);
         return;
     }
+    request.state = Request::State::Issuing;
     finish(request, result.res, result.flags);
 }
 
@@ -233,26 +261,39 @@ void Ring::later_complete(Request& request, int32_t res) {
 }
 
 void Ring::run_task_work() {
-    if (m_working) return;  // the loop already on the stack will get to it
-    m_working = true;
+    // Called with the submission lock held (by submit() and enter()), so
+    // one thread at a time empties the queue, and the completion lock not:
+    // issue() may sleep. A completion on another CPU meanwhile appends to
+    // the queue, and this loop gets to it.
+    bool ran = false;
     for (;;) {
-        start_deferred();
-        // Counting TIMEOUTs look at the completions once those before them are posted.
-        if (!m_work) fire_counted_timeouts();
-        if (!m_work) break;
-        Request& request = *m_work;
-        m_work = request.next;
-        if (!m_work) m_work_tail = nullptr;
-        request.next = nullptr;
-        if (request.marks & Request::kMarkIssue) {
-            request.marks &= static_cast<uint16_t>(~Request::kMarkIssue);
-            issue(request);
-        } else {
-            request.state = Request::State::Issuing;
-            finish(request, request.res);
+        Request* request;
+        {
+            IrqLock locked(m_lock);
+            start_deferred();
+            // Counting TIMEOUTs look at the completions once those before them are posted.
+            if (!m_work) fire_counted_timeouts();
+            request = m_work;
+            if (!request) break;
+            ran = true;
+            m_work = request->next;
+            if (!m_work) m_work_tail = nullptr;
+            request->next = nullptr;
+            if (!(request->marks & Request::kMarkIssue)) {
+                request->state = Request::State::Issuing;
+                finish(*request, request->res);
+                continue;
+            }
+            request->marks &= static_cast<uint16_t>(~Request::kMarkIssue);
+            request->state = Request::State::Issuing;
         }
+        issue(*request);
     }
-    m_working = false;
+    IrqLock locked(m_lock);
+    publish_cq_tail();
+    // Another thread may wait for these CQEs, or sleep until a deadline
+    // later than a timer armed here: it must look again.
+    if (ran && m_executor) m_executor->completion_posted();
 }
 
 }  // namespace uring

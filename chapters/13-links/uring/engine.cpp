@@ -14,6 +14,10 @@
  *   - write a CQE, then release on our CQ tail;
  *   - acquire on the user's CQ head before reusing the slots behind it.
  * Each rule below that Linux has is marked with what Linux 6.18 was seen to do.
+ *
+ * (Chapter 10: the submission lock around submit(), the completion lock
+ * around every post; see engine.h. The atomic_ref orderings above are for
+ * the user, who takes no lock; the locks order the kernel's CPUs.)
  */
 #include "uring/engine.h"
 
@@ -251,6 +255,7 @@ void Ring::init(const RingConfig& config) {
     m_sqes = static_cast<Sqe*>(config.sqes);
     m_setup_flags = config.setup_flags;
     m_executor = config.executor;
+    m_submit_lock = config.submit_lock;
 
     m_sq_head = m_cq_tail = config.first_index;
     m_header->sq_head = m_header->sq_tail = config.first_index;
@@ -265,12 +270,12 @@ void Ring::init(const RingConfig& config) {
     m_backlog_head = m_backlog_count = 0;
     m_cqes_lost = false;
     m_requests = config.storage.requests;
-    m_free = nullptr;
+    m_free = m_freed = nullptr;
     m_clock = config.clock;
     m_link_head = m_link_last = m_deferred = m_deferred_tail = m_work = m_work_tail = nullptr;
     m_timeouts = m_link_timeouts = nullptr;
     m_deferred_requests = 0;
-    m_drain_next = m_drain_active = m_drain_disabled = m_working = false;
+    m_drain_next = m_drain_active = m_drain_disabled = false;
     m_posted = m_timeouts_fired = m_seqno = 0;
     for (size_t i = m_requests.size(); i-- > 0;) {
         m_requests[i] = Request{};
@@ -305,7 +310,7 @@ uint32_t Ring::completion_room() const {
 
 Result<void> Ring::can_submit() const {
     if (completion_room() == 0) return Err(Errno::Busy);
-    if (!m_free) return Err(Errno::Again);
+    if (!m_free && !m_freed) return Err(Errno::Again);
     return {};
 }
 
@@ -327,7 +332,7 @@ void Ring::post(uint64_t user_data, int32_t res, uint32_t flags) {
     // A full backlog gives its oldest entries to the CQ's free slots first:
     // the order is kept, and completion_room()'s promise (CQ room plus
     // backlog room) holds. (Linux's backlog is a list with no limit.)
-    if (m_backlog_count == m_backlog.size()) flush_backlog();
+    if (m_backlog_count == m_backlog.size()) flush_locked();
     if (m_backlog_count < m_backlog.size()) {
         m_backlog[(m_backlog_head + m_backlog_count) % m_backlog.size()] = Cqe{user_data, res, flags};
         if (m_backlog_count++ == 0)
@@ -341,6 +346,11 @@ void Ring::post(uint64_t user_data, int32_t res, uint32_t flags) {
 }
 
 uint32_t Ring::flush_backlog() {
+    IrqLock locked(m_lock);
+    return flush_locked();
+}
+
+uint32_t Ring::flush_locked() {
     uint32_t moved = 0;
     while (m_backlog_count > 0 && cq_free() > 0) {
         m_cqes[m_cq_tail & (m_layout.cq_entries - 1)] = m_backlog[m_backlog_head];
@@ -356,6 +366,13 @@ uint32_t Ring::flush_backlog() {
 }
 
 Request* Ring::alloc_request() {
+    // The submitter's own list, which no completion touches: a lock only
+    // when it runs dry, to take back every request given back meanwhile.
+    if (!m_free) {
+        IrqLock locked(m_lock);
+        m_free = m_freed;
+        m_freed = nullptr;
+    }
     Request* request = m_free;
     if (!request) return nullptr;
     m_free = request->pool_next;
@@ -370,15 +387,14 @@ Request* Ring::alloc_request() {
     request->res = 0;
     request->marks = 0;
     request->state = Request::State::Issuing;
-    ++m_inflight;  // it owes a CQE from now until it is freed
     return request;
 }
 
 void Ring::free_request(Request& request) {
-    --m_inflight;
+    --m_inflight;  // an accepted request owes a CQE until it is freed
     request.state = Request::State::Free;
-    request.pool_next = m_free;
-    m_free = &request;
+    request.pool_next = m_freed;
+    m_freed = &request;
 }
 
 Result<void> Ring::prepare(Request& request) {
@@ -414,7 +430,15 @@ Result<void> Ring::prepare(Request& request) {
     return {};
 }
 
-Result<uint32_t> Ring::submit(uint32_t to_submit) {
+Result<uint32_t> Ring::submit(uint32_t to_submit, bool flush_first) {
+    if (!m_submit_lock) return submit_locked(to_submit, flush_first);
+    m_submit_lock->lock();
+    const Result<uint32_t> submitted = submit_locked(to_submit, flush_first);
+    m_submit_lock->unlock();
+    return submitted;
+}
+
+Result<uint32_t> Ring::submit_locked(uint32_t to_submit, bool flush_first) {
     const uint32_t sq_mask = m_layout.sq_entries - 1;
     // Acquire: the SQEs and index array entries before the user's tail are complete.
     uint32_t queued = sq_queued();
@@ -423,9 +447,17 @@ Result<uint32_t> Ring::submit(uint32_t to_submit) {
 
     uint32_t submitted = 0;
     Result<void> stopped;
-    m_working = true;  // completions meanwhile leave their follow-up work to run_task_work() below
-    // Each SQE taken uses one slot of room, whether it completes now or later.
-    for (uint32_t room = completion_room(); submitted < wanted; --room) {
+    // Each SQE taken uses one slot of room, whether it completes now or
+    // later. Only a submitter uses room up, and there is one at a time: a
+    // completion on another CPU moves a slot from in flight to the CQ, and
+    // the user reaping makes more, so the count taken here can only be low.
+    uint32_t room;
+    {
+        IrqLock locked(m_lock);
+        if (flush_first) flush_locked();  // in the same hold: a lock costs more than a flush
+        room = completion_room();
+    }
+    for (; submitted < wanted; --room) {
         if (room == 0) {
             stopped = Err(Errno::Busy);  // no place left for another CQE: never drop one
             break;
@@ -442,26 +474,44 @@ Result<uint32_t> Ring::submit(uint32_t to_submit) {
             // Linux: count it in sq_dropped (a read-modify-write of the shared
             // counter), consume the slot, and end the batch without counting it.
             store_relaxed(m_header->sq_dropped, load_relaxed(m_header->sq_dropped) + 1);
-            free_request(*request);
+            request->state = Request::State::Free;  // never accepted: back to the submitter's own list
+            request->pool_next = m_free;
+            m_free = request;
             break;
         }
         copy_sqe(request->sqe, m_sqes[index]);
         ++submitted;
+        // Prepared without the completion lock (it copies user memory);
+        // accepted under it: from here it owes a CQE, and another CPU's
+        // completion may look at the chains and the count. Nothing starts
+        // yet: queue() puts a chain's head in the task-work queue, in order.
         // A prepare error ends the batch once the chain it is in is complete.
         const Result<void> prepared = prepare(*request);
-        if (add_to_chain(*request, prepared) && !(m_setup_flags & kSetupSubmitAll)) break;
+        bool stop;
+        {
+            IrqLock locked(m_lock);
+            ++m_inflight;
+            stop = add_to_chain(*request, prepared);
+        }
+        if (stop && !(m_setup_flags & kSetupSubmitAll)) break;
     }
     // A chain still open when the batch ends runs as it is (Linux's io_submit_state_end).
     if (Request* head = m_link_head) {
         m_link_head = m_link_last = nullptr;
+        IrqLock locked(m_lock);
         queue(*head);
     }
-    m_working = false;
-    run_task_work();
+    run_task_work();  // still under the submission lock: issue() may sleep
     // Release: our copies are taken, so the user may now reuse those slots;
     // and the CQEs posted meanwhile become visible, all at once.
     store_release(m_header->sq_head, m_sq_head);
-    publish_cq_tail();
+    {
+        IrqLock locked(m_lock);
+        publish_cq_tail();
+        // Another thread of the program may be waiting in io_uring_enter for
+        // the CQEs this batch posted: wake it, as a completion would.
+        if (submitted > 0 && m_executor) m_executor->completion_posted();
+    }
     if (submitted == 0 && !stopped) return Err(stopped.error());
     return submitted;
 }
@@ -469,12 +519,11 @@ Result<uint32_t> Ring::submit(uint32_t to_submit) {
 Result<uint32_t> Ring::enter(uint32_t to_submit, uint32_t min_complete, uint32_t flags, Waiter* waiter,
                              uint64_t deadline) {
     TRY(check_enter_flags(flags));
-    expire_timers();
+    expire_timers();  // and the task work a completion on another CPU left
     uint32_t submitted = 0;
     if (to_submit > 0) {
         // With GETEVENTS, room the user made is put to use before the room check.
-        if (flags & kEnterGetEvents) flush_backlog();
-        submitted = TRY(submit(to_submit));
+        submitted = TRY(submit(to_submit, flags & kEnterGetEvents));
         // Linux: a short submission returns at once, even with GETEVENTS.
         if (submitted != to_submit) return submitted;
     }
@@ -483,9 +532,14 @@ Result<uint32_t> Ring::enter(uint32_t to_submit, uint32_t min_complete, uint32_t
     const uint32_t wanted = min_complete < m_layout.cq_entries ? min_complete : m_layout.cq_entries;
     Result<void> waited;
     for (;;) {
-        flush_backlog();
-        if (m_cqes_lost) {
+        bool lost;
+        {
+            IrqLock locked(m_lock);
+            flush_locked();
+            lost = m_cqes_lost;
             m_cqes_lost = false;  // reported once, as Linux clears its DROPPED bit
+        }
+        if (lost) {
             waited = Err(Errno::BadR);
             break;
         }
@@ -505,26 +559,55 @@ Result<uint32_t> Ring::enter(uint32_t to_submit, uint32_t min_complete, uint32_t
 }
 
 bool Ring::complete(Request& request, int32_t res, uint32_t cqe_flags) {
-    if (request.ring != this || request.state != Request::State::Pending) return false;
+    if (request.ring != this) return false;
+    IrqLock locked(m_lock);
+    if (request.state != Request::State::Pending) return false;
     request.state = Request::State::Issuing;
     finish(request, res, cqe_flags);
-    // From inside submit() or the task-work queue (a WRITE that fills a
-    // pipe a parked READ waits on), the loop on the stack runs what follows.
-    if (!m_working) run_task_work();
     publish_cq_tail();
+    // Waiters wake even if no CQE was posted (a success that skips it):
+    // the next request of its chain waits in the task-work queue, which
+    // only a submitter or a waiter may run, as starting it may sleep.
+    if (m_executor) m_executor->completion_posted();  // under the lock: see cancel_all()
     return true;
 }
 
+bool Ring::pending(const Request& request) {
+    IrqLock locked(m_lock);
+    return request.state == Request::State::Pending;
+}
+
 void Ring::cancel_all() {
-    for (Request& request : m_requests) {
-        if (request.state == Request::State::Free) continue;
-        if (request.state == Request::State::Pending && m_executor) m_executor->cancel(request);
-        free_request(request);
+    // Nobody submits any more (the ring is being released), but a pipe
+    // write on another CPU may be completing a parked request right now:
+    // the executor then answers false and the completion is left to it.
+    // First every chain is cut and every list emptied, in one hold of the
+    // lock: such a completion then ends its own request and touches no other.
+    {
+        IrqLock locked(m_lock);
+        for (Request& request : m_requests) request.chain = request.partner = nullptr;
+        m_link_head = m_link_last = m_deferred = m_deferred_tail = m_work = m_work_tail = nullptr;
+        m_timeouts = m_link_timeouts = nullptr;
+        m_deferred_requests = 0;
+        m_drain_active = false;
     }
-    m_link_head = m_link_last = m_deferred = m_deferred_tail = m_work = m_work_tail = nullptr;
-    m_timeouts = m_link_timeouts = nullptr;
-    m_deferred_requests = 0;
-    m_drain_active = false;
+    for (Request& request : m_requests) {
+        {
+            // Not Pending (linked, deferred, queued, a timer): no other CPU can reach it.
+            IrqLock locked(m_lock);
+            if (request.state == Request::State::Free) continue;
+            if (request.state != Request::State::Pending) {
+                free_request(request);
+                continue;
+            }
+        }
+        if (m_executor && !m_executor->cancel(request)) continue;
+        IrqLock locked(m_lock);
+        if (request.state == Request::State::Pending) free_request(request);
+    }
+    // Such a complete() may still hold the lock, waking waiters in the
+    // ring's memory: once this CPU has held it, none does.
+    IrqLock fence(m_lock);
 }
 
 }  // namespace uring

@@ -30,6 +30,25 @@
  * registered is the kernel's business, not the ring's: the engine only
  * checks the SQE's own fields, as Linux's prep functions do.
  *
+ * Chapter 10: two threads may enter the same ring on two CPUs, a pipe
+ * write on a third may complete a parked READ meanwhile, and an SQPOLL
+ * poller submits from a CPU of its own. Two locks, as Linux's:
+ *   - the submission lock (Linux's uring_lock), the kernel's SubmitLock,
+ *     held by submit() from the first SQE it reads to the SQ head it
+ *     publishes: one submitter at a time owns the SQ head, and takes a whole
+ *     batch in order. Executor::issue() may sleep under it (a WRITE to a
+ *     full pipe), so the kernel's is a sleeping lock, not a spin lock;
+ *   - the completion lock (Linux's completion_lock), a SpinLock of the
+ *     ring's own, held for every change to the CQ tail, the backlog, the
+ *     requests given back and the count in flight, by whoever posts: the submitter,
+ *     or another CPU completing a parked request. It is never held while
+ *     the executor runs, so a completion never waits for a sleeper.
+ * Order: submission lock, then completion lock, then the scheduler's lock
+ * (Executor::completion_posted wakes waiters with it held); nothing takes
+ * them the other way round. A request the executor may park counts as in
+ * flight before issue() sees it, since another CPU may complete it before
+ * issue() even returns.
+ *
  * Chapter 13: requests that depend on each other and on time. An SQE
  * with IOSQE_IO_LINK or IOSQE_IO_HARDLINK starts only when the one before
  * it has completed (uring/chain.cpp); one with IOSQE_IO_DRAIN only when
@@ -39,11 +58,17 @@
  * supplies; and enter() may wait with a deadline (IORING_ENTER_EXT_ARG).
  * Work that Linux does in "task work" (the next request of a chain, the
  * cancelled rest of a broken one, a cancelled request's CQE) waits in a
- * queue that runs once the current step is over: at the end of a
- * submission, after a completion, after timers fire. That gives the CQEs
+ * queue that only a holder of the submission lock runs, since starting a
+ * request may sleep: at the end of a submission, and in enter() before
+ * and after each wait. A completion on another CPU only queues it, under
+ * the completion lock, and wakes the ring's waiters. That gives the CQEs
  * Linux's order, and keeps the stack flat for a chain of any length.
+ * The chains, the deferred list, the task-work queue and the timer lists
+ * all belong to the completion lock; the executor (issue, cancel) is
+ * called without it.
  *
- * Freestanding C++20: compiled into the kernel and, unchanged, into host tests.
+ * Freestanding C++20 but for the SpinLock (sync/spinlock.h), which host
+ * tests give a fake CPU (chapter 09's tests/fake_cpu.h).
  */
 #pragma once
 
@@ -53,6 +78,7 @@
 
 #include "common/abi/io_uring.h"
 #include "common/result.h"
+#include "sync/spinlock.h"
 
 namespace uring {
 
@@ -162,8 +188,8 @@ struct Request {
     /// Life cycle of a pool entry.
     enum class State : uint8_t {
         Free,      ///< in the pool's free list
-        Issuing,   ///< inside Executor::prepare/issue
-        Pending,   ///< the executor will complete it later
+        Issuing,   ///< being prepared (chapter 10: issue() sees it Pending already)
+        Pending,   ///< in flight: issue() has it, or the executor will complete it later
         Linked,    ///< in a chain, waiting for the request before it (chapter 13)
         Deferred,  ///< a chain's head, waiting for a drain (chapter 13)
         Queued,    ///< in the task-work queue: to start, or to complete (chapter 13)
@@ -227,8 +253,23 @@ public:
     virtual IssueResult issue(Request& request) = 0;
     /// Forget a Pending request (the ring is being released, or ASYNC_CANCEL
     /// or a LINK_TIMEOUT cancels it): unlink it from whatever it waits on.
-    /// The engine posts its CQE, if any.
-    virtual void cancel(Request& request) { (void)request; }
+    /// The engine posts its CQE, if any. Return false if it completed
+    /// meanwhile instead (chapter 10: a pipe write on another CPU had taken
+    /// it to retry it): the engine then leaves it alone. Called without
+    /// the completion lock.
+    virtual bool cancel(Request& request) {
+        (void)request;
+        return true;
+    }
+    /// complete() has posted the CQE of a request that was parked, or
+    /// submit() the CQEs of a batch: wake whoever waits for one (on several
+    /// CPUs, another thread may be waiting in io_uring_enter on the same
+    /// ring). Called with the completion lock held, so that
+    /// cancel_all() can know, by taking that lock once, that no complete()
+    /// still touches the ring (chapter 10). The default does nothing.
+    /// (Chapter 13: also when a completion only queued task work, or
+    /// task work armed a timer: a waiter must look again.)
+    virtual void completion_posted() {}
     /// Copy @p bytes of user memory at @p from (a TIMEOUT's timespec):
     /// Errno::Fault if it cannot. The default has no user memory.
     virtual Result<void> copy_in(void* to, uint64_t from, size_t bytes) {
@@ -254,8 +295,24 @@ protected:
     ~Waiter() = default;  // never deleted through this interface
 };
 
+/// The ring's submission lock (chapter 10; Linux's uring_lock): submit()
+/// holds it from the first SQE it reads to the SQ head it publishes, and
+/// Executor::issue() may sleep under it. The kernel's sleeps; host tests
+/// may pass none (then the caller must not submit from two threads at once).
+class SubmitLock {
+public:
+    /// Wait until no other thread submits, then hold the lock.
+    virtual void lock() = 0;
+    /// Let the next submitter in.
+    virtual void unlock() = 0;
+
+protected:
+    ~SubmitLock() = default;  // never deleted through this interface
+};
+
 /// The time, for timers and waits: nanoseconds. Implemented by the kernel
-/// (its millisecond tick) and by fakes in tests.
+/// (its millisecond tick) and by fakes in tests. Called with the
+/// completion lock held: it must not sleep.
 class Clock {
 public:
     /// CLOCK_MONOTONIC (and CLOCK_BOOTTIME: this kernel never suspends).
@@ -290,7 +347,8 @@ struct RingConfig {
     uint32_t setup_flags = 0;      ///< Params::flags as accepted by setup()
     Storage storage;               ///< backlog and request pool
     Executor* executor = nullptr;  ///< runs the requests
-    Clock* clock = nullptr;        ///< times TIMEOUTs and waits; none: timers never fire
+    SubmitLock* submit_lock = nullptr;  ///< chapter 10: taken by submit(); nullptr: none
+    Clock* clock = nullptr;        ///< chapter 13: times TIMEOUTs and waits; none: timers never fire
     /// Where all four indices start. Linux starts at 0; tests start near
     /// UINT32_MAX to see the indices wrap around.
     uint32_t first_index = 0;
@@ -324,18 +382,30 @@ public:
 
     /// The submission half of enter(): returns how many SQEs were consumed
     /// (including ones that failed), or Errno::Busy / Again if none could be.
-    [[nodiscard]] Result<uint32_t> submit(uint32_t to_submit);
+    /// Takes the submission lock for the whole batch (SQPOLL's poller calls
+    /// it directly). With @p flush_first, the backlog goes to the CQ first
+    /// (enter with GETEVENTS: room the user made is used before the check).
+    /// (Chapter 13: then it runs the task work the batch queued.)
+    [[nodiscard]] Result<uint32_t> submit(uint32_t to_submit, bool flush_first = false);
 
     /// The executor finished a Pending request: post its CQE and recycle it
-    /// (and start the next request of its chain, or cancel the rest).
-    /// Returns false (and does nothing) if @p request is not Pending.
+    /// (on any CPU: it takes the completion lock), then tell the executor
+    /// (Executor::completion_posted). Returns false (and does nothing) if
+    /// @p request is not Pending. (Chapter 13: the next request of its
+    /// chain, or the cancelled rest, goes to the task-work queue, which the
+    /// ring's next submitter or waiter runs.)
     bool complete(Request& request, int32_t res, uint32_t cqe_flags = 0);
 
     /// Fire the timers whose deadline has passed (TIMEOUT: -ETIME;
-    /// LINK_TIMEOUT: cancel its request). enter() does it as it waits.
+    /// LINK_TIMEOUT: cancel its request), then run the task work: under the
+    /// submission lock. enter() does it as it waits.
     void expire_timers();
-    /// The earliest deadline of an armed timer, or kNever.
-    [[nodiscard]] uint64_t next_deadline() const;
+    /// The earliest deadline of an armed timer, or kNever (under the completion lock).
+    [[nodiscard]] uint64_t next_deadline();
+    /// Is there task work for the next submitter or waiter to run? A hint
+    /// read without the lock, for the kernel's Waiter: a completion that
+    /// queued some and posted no CQE must still end a wait.
+    [[nodiscard]] bool has_task_work() const { return m_work != nullptr; }
 
     /// Move backlog entries into free CQ slots, oldest first; clear
     /// kSqCqOverflow once the backlog is empty. Returns how many moved.
@@ -343,7 +413,9 @@ public:
 
     /// The ring is being released (its fd closed): cancel every Pending
     /// request through the executor and drop every other one (linked,
-    /// deferred, timers), without posting CQEs.
+    /// deferred, timers, queued), without posting CQEs. One that another
+    /// CPU completes meanwhile is left to it; on return no complete() is
+    /// still running (chapter 10).
     void cancel_all();
 
     // State, for the kernel's waiter and for tests.
@@ -354,8 +426,11 @@ public:
     [[nodiscard]] uint32_t sq_queued() const;
     /// CQEs posted and not yet consumed by the user (at most cq_entries).
     [[nodiscard]] uint32_t cq_ready() const;
+    // The counts below are read without the completion lock: a hint, exact
+    // only to a caller that holds it or knows nobody else can change them.
+
     /// Requests accepted and not yet completed (chapter 13: in flight,
-    /// waiting in a chain or for a drain, or timers): each owes a CQE.
+    /// waiting in a chain or for a drain, queued, or timers): each owes a CQE.
     [[nodiscard]] uint32_t inflight() const { return m_inflight; }
     /// Completions waiting in the backlog.
     [[nodiscard]] uint32_t backlog_size() const { return m_backlog_count; }
@@ -368,32 +443,39 @@ public:
     [[nodiscard]] const Layout& layout() const { return m_layout; }
     /// The shared header (for tests and debugging; the user may scribble on it).
     [[nodiscard]] RingHeader* header() const { return m_header; }
+    /// Is @p request in flight? (Read under the completion lock.)
+    [[nodiscard]] bool pending(const Request& request);
 
 private:
+    Result<uint32_t> submit_locked(uint32_t to_submit, bool flush_first);
+    uint32_t flush_locked();
     // engine.cpp
     Result<void> prepare(Request& request);
-    // uring/chain.cpp: links, drain, skipping, and the task-work queue
-    bool add_to_chain(Request& request, const Result<void>& prepared);
-    void queue(Request& head);
+    // uring/chain.cpp: links, drain, skipping, and the task-work queue.
+    // Those marked "locked" need the completion lock held; issue() and
+    // run_task_work() need the submission lock and not the completion lock.
+    bool add_to_chain(Request& request, const Result<void>& prepared);  // locked
+    void queue(Request& head);                                          // locked
     void issue(Request& request);
-    void finish(Request& request, int32_t res, uint32_t cqe_flags = 0);
-    void fail_rest(Request* first, bool silent);
-    void later_issue(Request& request);
-    void later_complete(Request& request, int32_t res);
+    void finish(Request& request, int32_t res, uint32_t cqe_flags = 0);  // locked
+    void fail_rest(Request* first, bool silent);                        // locked
+    void later_issue(Request& request);                                 // locked
+    void later_complete(Request& request, int32_t res);                 // locked
     void run_task_work();
-    void start_deferred();
+    void start_deferred();                                              // locked
     // uring/timeout.cpp: TIMEOUT, LINK_TIMEOUT, TIMEOUT_REMOVE, ASYNC_CANCEL
     Result<void> prepare_timer(Request& request, bool linked);
     Result<void> prepare_cancel(Request& request);
-    uint64_t deadline_of(const abi::TimeSpec& ts, uint32_t flags);
-    void arm_timeout(Request& request);
-    void arm_link_timeout(Request& target, Request& timer);
-    void fire_counted_timeouts();
-    int32_t remove_timeout(const Request& request);
+    uint64_t deadline_of(const abi::TimeSpec& ts, uint32_t flags);  // locked
+    void arm_timeout(Request& request);                             // locked
+    void arm_link_timeout(Request& target, Request& timer);         // locked
+    void fire_counted_timeouts();                                   // locked
+    int32_t remove_timeout(const Request& request);                 // locked
     int32_t cancel_matching(const Request& request);
     bool cancel_one(Request& victim);
-    void unlist_timer(Request& timer);
-
+    void unlist_timer(Request& timer);                              // locked
+    void fire_due_timers();
+    void fire_link_timeouts();
     void post(uint64_t user_data, int32_t res, uint32_t flags);
     void publish_cq_tail();
     uint32_t cq_free() const;
@@ -407,6 +489,8 @@ private:
     Sqe* m_sqes = nullptr;             ///< the SQE region
     uint32_t m_setup_flags = 0;
     Executor* m_executor = nullptr;
+    SubmitLock* m_submit_lock = nullptr;  ///< held by submit(): owns m_sq_head and the SQ's shared head
+    SpinLock m_lock;                      ///< the completion lock: owns everything below but m_sq_head and m_free (the submitter's)
 
     uint32_t m_sq_head = 0;   ///< authoritative SQ head (the shared copy is only published)
     uint32_t m_cq_tail = 0;   ///< authoritative CQ tail
@@ -418,9 +502,11 @@ private:
     bool m_cqes_lost = false;      ///< a CQE had nowhere to go: enter reports -EBADR once
 
     std::span<Request> m_requests;
-    Request* m_free = nullptr;     ///< free list through Request::pool_next
+    Request* m_free = nullptr;     ///< free requests for the submitter (its lock), through Request::pool_next
+    Request* m_freed = nullptr;    ///< requests given back since (the completion lock); m_free takes them when empty
 
-    // Chapter 13.
+    // Chapter 13. The submitter's (its lock): m_link_head, m_link_last,
+    // m_drain_next, m_drain_disabled, m_seqno. Everything else: the completion lock.
     Clock* m_clock = nullptr;
     Request* m_link_head = nullptr;   ///< the chain being assembled during submit()
     Request* m_link_last = nullptr;   ///< its last request so far
@@ -432,7 +518,6 @@ private:
     bool m_drain_disabled = false;    ///< a CQE_SKIP_SUCCESS was seen: DRAIN is -EOPNOTSUPP
     Request* m_work = nullptr;        ///< the task-work queue, oldest first
     Request* m_work_tail = nullptr;
-    bool m_working = false;           ///< submit() or run_task_work() is on the stack
     Request* m_timeouts = nullptr;    ///< TIMEOUTs, in Linux's order (counting ones by target)
     Request* m_link_timeouts = nullptr;  ///< armed LINK_TIMEOUTs
     uint64_t m_posted = 0;            ///< CQEs posted (Linux's cached_cq_tail)

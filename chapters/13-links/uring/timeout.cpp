@@ -19,6 +19,14 @@
  * request parks, removed (-ECANCELED) when it ends; if it fires first, it
  * cancels the request (-ECANCELED, and the rest of the chain with it) and
  * itself ends with -ETIME.
+ *
+ * Locking (engine.h): the timer lists belong to the completion lock, and
+ * so does every request these opcodes end: each goes through finish() or
+ * the task-work queue, so its CQE, the count in flight and the ring's
+ * waiters are dealt with as for any completion. Cancelling a Pending
+ * request calls the executor, which takes its own locks (a pipe's), so
+ * that is done with the completion lock released - and a request that
+ * another CPU completes meanwhile is left to it (Executor::cancel says so).
  */
 #include "common/abi/linux.h"
 #include "uring/engine.h"
@@ -179,7 +187,8 @@ void Ring::fire_counted_timeouts() {
     }
 }
 
-uint64_t Ring::next_deadline() const {
+uint64_t Ring::next_deadline() {
+    IrqLock locked(m_lock);
     uint64_t next = kNever;
     for (const Request* list : {m_timeouts, m_link_timeouts})
         for (const Request* timer = list; timer; timer = timer->next)
@@ -188,8 +197,17 @@ uint64_t Ring::next_deadline() const {
 }
 
 void Ring::expire_timers() {
+    if (m_submit_lock) m_submit_lock->lock();  // run_task_work() may start requests
+    fire_due_timers();
+    fire_link_timeouts();
+    run_task_work();
+    if (m_submit_lock) m_submit_lock->unlock();
+}
+
+void Ring::fire_due_timers() {
     if (!m_clock) return;
     const uint64_t now = m_clock->monotonic_ns();
+    IrqLock locked(m_lock);
     for (Request** at = &m_timeouts; *at;) {
         Request& timer = **at;
         if (timer.deadline > now) {
@@ -201,36 +219,58 @@ void Ring::expire_timers() {
         ++m_timeouts_fired;
         later_complete(timer, -Errno::Time);
     }
-    for (Request** at = &m_link_timeouts; *at;) {
-        Request& timer = **at;
-        if (timer.deadline > now) {
-            at = &timer.next;
-            continue;
+}
+
+void Ring::fire_link_timeouts() {
+    if (!m_clock) return;
+    const uint64_t now = m_clock->monotonic_ns();
+    // A LINK_TIMEOUT cancels its request through the executor, without
+    // the lock: one at a time, taken off the list and off the chain first,
+    // so that a completion of the request meanwhile no longer sees it.
+    for (;;) {
+        Request* timer = nullptr;
+        Request* target = nullptr;
+        {
+            IrqLock locked(m_lock);
+            for (Request** at = &m_link_timeouts; *at; at = &(*at)->next) {
+                if ((*at)->deadline > now) continue;
+                timer = *at;
+                *at = timer->next;
+                timer->next = nullptr;
+                break;
+            }
+            if (!timer) break;
+            // The chain goes on from its request, without the timer.
+            target = timer->partner;
+            timer->partner = target->partner = nullptr;
+            target->chain = timer->chain;
+            timer->chain = nullptr;
+            timer->state = Request::State::Issuing;
         }
-        *at = timer.next;
-        timer.next = nullptr;
-        // The chain goes on from its request, without the timer; the
-        // timer's CQE comes first, the cancelled request's after it.
-        Request& target = *timer.partner;
-        timer.partner = target.partner = nullptr;
-        target.chain = timer.chain;
-        timer.chain = nullptr;
-        const bool cancelled = cancel_one(target);
-        timer.state = Request::State::Issuing;
-        finish(timer, cancelled ? -Errno::Time : -Errno::Already);
+        const bool cancelled = cancel_one(*target);
+        IrqLock locked(m_lock);
+        // The timer's CQE comes first, the cancelled request's after it (queued).
+        finish(*timer, cancelled ? -Errno::Time : -Errno::Already);
     }
-    if (!m_working) run_task_work();
-    publish_cq_tail();
 }
 
 bool Ring::cancel_one(Request& victim) {
-    if (victim.state == Request::State::Pending) {
-        if (m_executor) m_executor->cancel(victim);
-    } else if (victim.state == Request::State::Timer && is_plain_timeout(victim)) {
-        unlist_timer(victim);
-    } else {
-        return false;  // starting, queued, or waiting in a chain: out of reach, as in Linux
+    // Called with the submission lock held (no issue() is running) and the
+    // completion lock not.
+    {
+        IrqLock locked(m_lock);
+        if (victim.state == Request::State::Timer && is_plain_timeout(victim)) {
+            unlist_timer(victim);
+            later_complete(victim, -Errno::Canceled);
+            return true;
+        }
+        // Starting, queued, or waiting in a chain: out of reach, as in Linux.
+        if (victim.state != Request::State::Pending) return false;
     }
+    // Off its pipe; false: a write on another CPU completes it instead.
+    if (m_executor && !m_executor->cancel(victim)) return false;
+    IrqLock locked(m_lock);
+    if (victim.state != Request::State::Pending) return false;
     later_complete(victim, -Errno::Canceled);
     return true;
 }
@@ -277,10 +317,13 @@ int32_t Ring::cancel_matching(const Request& request) {
     for (;;) {
         // The oldest match first, as Linux finds them in submission order.
         Request* oldest = nullptr;
-        for (Request& r : m_requests) {
-            const bool reachable = r.state == Request::State::Pending ||
-                                   (r.state == Request::State::Timer && is_plain_timeout(r));
-            if (reachable && matches(r) && (!oldest || r.seqno < oldest->seqno)) oldest = &r;
+        {
+            IrqLock locked(m_lock);
+            for (Request& r : m_requests) {
+                const bool reachable = r.state == Request::State::Pending ||
+                                       (r.state == Request::State::Timer && is_plain_timeout(r));
+                if (reachable && matches(r) && (!oldest || r.seqno < oldest->seqno)) oldest = &r;
+            }
         }
         if (!oldest || !cancel_one(*oldest)) break;
         ++cancelled;
