@@ -281,6 +281,28 @@ Test(links, a_short_read_breaks_the_link) {
     EXPECT_CQES(t, "8:3 9:-125");
 }
 
+Test(links, a_completion_from_outside_only_queues_the_next_link) {
+    // complete() may run on another CPU, with the completion lock held:
+    // it posts the READ's CQE and queues the NOP, which starts only when
+    // the ring is entered (starting a request may sleep).
+    TestRing t;
+    t.queue(pipe_read(1, kLink));
+    t.queue(nop(2));
+    cr_assert_eq(t.enter(2), 2);
+    Request* read = t.executor.parked.front();
+    t.executor.parked.clear();
+    cr_assert(t.ring.complete(*read, 4));
+    cr_expect_eq(fake_cpu::locks_held(), 0u);
+    cr_expect(t.ring.has_task_work());
+    cr_expect_eq(t.ring.inflight(), 1u, "the NOP still owes its CQE");
+    EXPECT_CQES(t, "1:4");
+    cr_assert_eq(t.enter(0, 1), 0);
+    cr_expect(!t.ring.has_task_work());
+    EXPECT_CQES(t, "2:0");
+    cr_expect_eq(t.ring.inflight(), 0u);
+    cr_expect_gt(fake_cpu::skipped, 0, "the IrqLocks really ran");
+}
+
 Test(links, an_invalid_sqe_fails_its_whole_chain_and_the_batch_goes_on) {
     TestRing t;
     t.queue(nop(10, kLink));
