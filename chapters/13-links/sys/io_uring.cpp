@@ -262,16 +262,35 @@ public:
     }
 
     bool cancel(uring::Request& r) override {
+        // Chapter 13: ASYNC_CANCEL and LINK_TIMEOUTs cancel parked requests
+        // of a live ring, whose completion on another CPU may come at any
+        // moment and drop the request's reference to its file right after
+        // (uring_retry_read): the file may be gone by the time it is looked
+        // at. So a reference of our own first, taken while the request is
+        // still Pending - the completion lock keeps it so, and its file alive.
+        File* file = nullptr;
+        if (!ring.pending(r, [&] {
+                file = file_of(r);
+                file->ref();
+            }))
+            return false;  // completed already: its references went with it
         // Off its pipe - unless a write on another CPU took it off to retry
         // it: that retry completes it or parks it again, soon (it does not
         // sleep, and the kernel is not preempted).
-        while (!file_of(r)->cancel_wait(r)) {
-            if (!ring.pending(r)) return false;  // completed: its references went with it
+        bool cancelled = true;
+        while (!file->cancel_wait(r)) {
+            if (!ring.pending(r)) {
+                cancelled = false;  // completed
+                break;
+            }
             yield();
         }
-        if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->unref();
-        file_of(r)->unref();
-        return true;
+        if (cancelled) {
+            if (uring::RegisteredBuffer* buffer = buffer_of(r)) buffer->unref();
+            file->unref();  // the request's
+        }
+        file->unref();  // ours: last, it may free the file
+        return cancelled;
     }
     void completion_posted() override {
         // The count first, then the look at the waiters; a waiter counts

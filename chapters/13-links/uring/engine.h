@@ -445,6 +445,17 @@ public:
     [[nodiscard]] RingHeader* header() const { return m_header; }
     /// Is @p request in flight? (Read under the completion lock.)
     [[nodiscard]] bool pending(const Request& request);
+    /// pending(), and if so call @p then with the completion lock still
+    /// held, so that what the request holds stays put meanwhile (chapter 13:
+    /// a cancel takes a reference to a parked request's file). @p then must
+    /// not sleep nor take a lock that a completion holds.
+    template <typename Then>
+    [[nodiscard]] bool pending(const Request& request, Then&& then) {
+        IrqLock locked(m_lock);
+        if (request.state != Request::State::Pending) return false;
+        then();
+        return true;
+    }
 
 private:
     Result<uint32_t> submit_locked(uint32_t to_submit, bool flush_first);
