@@ -79,6 +79,17 @@ Result<long> sys_sched_yield(const SyscallArgs&) {
     return 0;
 }
 
+namespace {
+/// The thread the affinity calls name by @p pid: 0 for the caller, else a
+/// thread of this program with that id; nullptr if there is none.
+Thread* program_thread(int pid) {
+    if (pid == 0) return current_thread();
+    for (Thread* t = current_process()->threads; t; t = t->next_in_process)
+        if (t->tid == pid && t->runs_user) return t;
+    return nullptr;
+}
+}  // namespace
+
 /// sched_getaffinity(pid, len, mask): the CPUs thread @p pid (0: this one;
 /// any thread of this program) may run on: CPU 0, the only one. Returns
 /// the bytes written, one 64-bit word; Errno::Inval if @p len is not a
@@ -88,10 +99,7 @@ Result<long> sys_sched_getaffinity(const SyscallArgs& a) {
     const uint64_t len = static_cast<uint32_t>(a.a1);  // an unsigned int on Linux
     constexpr uint64_t kMaskBytes = sizeof(uint64_t);  // room for every CPU id: one word
     if (len * 8 < 1 || len % sizeof(uint64_t) != 0) return Err(Errno::Inval);
-    bool found = pid == 0;
-    for (const Thread* t = current_process()->threads; t && !found; t = t->next_in_process)
-        found = t->tid == pid && t->runs_user;
-    if (!found) return Err(Errno::Srch);
+    if (!program_thread(pid)) return Err(Errno::Srch);
     TRY(write_user(a.a2, uint64_t{1}));  // CPU 0
     return kMaskBytes;
 }
@@ -108,10 +116,7 @@ Result<long> sys_sched_setaffinity(const SyscallArgs& a) {
     const uint64_t len = static_cast<uint32_t>(a.a1);  // an unsigned int on Linux
     uint64_t mask = 0;
     TRY(copy_from_user(&mask, a.a2, len < sizeof mask ? len : sizeof mask));
-    bool found = pid == 0;
-    for (const Thread* t = current_process()->threads; t && !found; t = t->next_in_process)
-        found = t->tid == pid && t->runs_user;
-    if (!found) return Err(Errno::Srch);
+    if (!program_thread(pid)) return Err(Errno::Srch);
     if ((mask & 1) == 0) return Err(Errno::Inval);  // CPU 0, the only one
     return 0;
 }

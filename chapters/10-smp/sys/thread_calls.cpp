@@ -84,6 +84,18 @@ Result<long> sys_sched_yield(const SyscallArgs&) {
     return 0;
 }
 
+namespace {
+/// The thread the affinity calls name by @p pid: 0 for the caller, else a
+/// thread of this program with that id; nullptr if there is none. The
+/// caller holds the scheduler's lock: the list of threads changes under it.
+Thread* program_thread(int pid) {
+    if (pid == 0) return current_thread();
+    for (Thread* t = current_process()->threads; t; t = t->next_in_process)
+        if (t->tid == pid && t->runs_user) return t;
+    return nullptr;
+}
+}  // namespace
+
 /// sched_getaffinity(pid, len, mask): the CPUs thread @p pid (0: this one;
 /// any thread of this program) may run on: those of its mask that are
 /// running (chapter 10: every CPU, unless sched_setaffinity said less). Returns the bytes written, one 64-bit word
@@ -94,12 +106,11 @@ Result<long> sys_sched_getaffinity(const SyscallArgs& a) {
     const uint64_t len = static_cast<uint32_t>(a.a1);  // an unsigned int on Linux
     constexpr uint64_t kMaskBytes = sizeof(uint64_t);  // room for every CPU id: one word
     if (len * 8 < 1 || len % sizeof(uint64_t) != 0) return Err(Errno::Inval);
-    const Thread* found = pid == 0 ? current_thread() : nullptr;
+    const Thread* found = nullptr;
     uint64_t mask = 0;
     {
         IrqLock guard(sched_lock());  // the list of threads changes under it, on any CPU
-        for (const Thread* t = current_process()->threads; t && !found; t = t->next_in_process)
-            if (t->tid == pid && t->runs_user) found = t;
+        found = program_thread(pid);
         if (found) mask = found->cpu_mask & cpus_online();
     }
     if (!found) return Err(Errno::Srch);
@@ -125,9 +136,7 @@ Result<long> sys_sched_setaffinity(const SyscallArgs& a) {
     bool leave = false;
     {
         IrqLock guard(sched_lock());  // the thread list, and every thread's mask, change under it
-        Thread* found = pid == 0 ? self : nullptr;
-        for (Thread* t = current_process()->threads; t && !found; t = t->next_in_process)
-            if (t->tid == pid && t->runs_user) found = t;
+        Thread* found = program_thread(pid);
         if (!found) return Err(Errno::Srch);
         if ((mask & cpus_online()) == 0) return Err(Errno::Inval);
         found->cpu_mask = mask;

@@ -14,7 +14,7 @@ using abi::Errno;
 Result<fs::Inode*> start_dir(int dirfd, StringView path) {
     if (!path.empty() && path[0] == '/') return fs_root();
     if (dirfd == abi::at::FdCwd) return current_process()->fs.cwd();
-    File* file = TRY(current_files().get(static_cast<uint32_t>(dirfd)));
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(dirfd)));  // a close elsewhere cannot free it now
     FsFile* opened = file->as_fs_file();
     if (!opened || !opened->inode()->is_dir()) return Err(Errno::NotDir);
     return opened->inode();

@@ -173,9 +173,10 @@ Result<long> sys_fsync(const SyscallArgs& a) {
 /// dup(fd): a second descriptor, the lowest free, for the same open file
 /// (without FD_CLOEXEC, whatever @p fd has).
 Result<long> sys_dup(const SyscallArgs& a) {
-    File* file = TRY(current_files().get(static_cast<uint32_t>(a.a0)));
-    file->ref();
-    return TRY(current_files().install(file));
+    // Held while it is copied: a close on another CPU cannot free it between.
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));
+    file->ref();  // the new descriptor's
+    return TRY(current_files().install(file.get()));
 }
 
 /// dup3(oldfd, newfd, flags): @p newfd becomes a copy of @p oldfd, closing
@@ -187,9 +188,9 @@ Result<long> sys_dup3(const SyscallArgs& a) {
     if (flags & ~open_flag::CloExec) return Err(Errno::Inval);
     if (oldfd == newfd) return Err(Errno::Inval);
     if (newfd >= FileTable::kMaxFiles) return Err(Errno::BadF);
-    File* file = TRY(current_files().get(oldfd));
-    file->ref();
-    current_files().install_at(newfd, file, flags & open_flag::CloExec);
+    const FileRef file = TRY(current_files().hold(oldfd));  // held while it is copied, as dup's
+    file->ref();  // the new descriptor's
+    current_files().install_at(newfd, file.get(), flags & open_flag::CloExec);
     return newfd;
 }
 

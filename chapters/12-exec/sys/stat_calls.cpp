@@ -91,7 +91,7 @@ Result<long> set_times(int dirfd, StringView path, const abi::TimeSpec (&times)[
     } else if (dirfd == at_flag::FdCwd) {
         inode = current_process()->fs.cwd();
     } else {
-        File* file = TRY(current_files().get(static_cast<uint32_t>(dirfd)));
+        const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(dirfd)));  // a close elsewhere cannot free it now
         FsFile* opened = file->as_fs_file();
         if (!opened) return Err(Errno::Perm);  // a pipe's times are not kept (see the differences)
         inode = opened->inode();
