@@ -632,6 +632,64 @@ Test(enter_wait, flags_are_checked_first) {
     cr_expect_eq(raw(uring::Ring::check_enter_flags(iu::kEnterExtArgReg)), -Errno::Inval);
 }
 
+// =============================================================== two CPUs
+// A READ that parks completes on another CPU (a pipe write there calls
+// complete()) at any moment - also between the moment a waiter in
+// io_uring_enter has looked at the ring (run its task work, counted its
+// CQEs, found its next timer) and the moment it counts the wake-ups it
+// sleeps until (the kernel's Waiter: RingFile::completed). That
+// completion's wake-up is then already counted, so the waiter sleeps
+// unless its condition finds something: enough CQEs, or task work. These
+// tests replay that order, one step at a time.
+
+namespace {
+/// What the kernel's Waiter would do now, having counted its wake-ups
+/// after the completion: sleep, unless its condition holds.
+template <typename Ring>
+bool waiter_would_sleep(Ring& t, uint32_t min_complete) {
+    return t.ring.cq_ready() < min_complete && !t.ring.has_task_work();
+}
+}  // namespace
+
+Test(two_cpus, a_completion_that_ends_a_drain_leaves_task_work) {
+    // fuzz-uring hung on two CPUs, every request but one deferred behind
+    // a drain, the one a READ. Its completion ended the drain, but only
+    // the next run of the task-work queue would have seen that - and the
+    // waiter, which had run it just before, slept with nothing to wake it.
+    TestRing t;
+    t.queue(pipe_read(1));
+    t.queue(nop(2, kDrain));
+    cr_assert_eq(t.enter(2), 2);
+    Request* read = t.executor.parked.front();
+    t.executor.parked.clear();
+    t.ring.expire_timers();  // CPU 0, the waiter, looks: the drain holds the NOP back
+    cr_expect(waiter_would_sleep(t, 2));
+    cr_assert(t.ring.complete(*read, 4));  // CPU 1: the READ's data arrives
+    cr_expect(!waiter_would_sleep(t, 2), "the NOP may start now: the waiter must not sleep");
+    cr_assert_eq(t.enter(0, 2), 0);  // CPU 0 again
+    EXPECT_CQES(t, "1:4 2:0");
+    cr_expect_eq(t.waiter.calls, 0);
+}
+
+Test(two_cpus, a_completion_that_reaches_a_count_leaves_task_work) {
+    // The same order with a counting TIMEOUT: the READ's CQE is the one it
+    // waits for. A waiter for both CQEs would sleep until the TIMEOUT's
+    // 10 s are over, not end with 0 at once.
+    TestRing t;
+    t.queue(timer(Op::Timeout, 1, k10s, 1));
+    t.queue(pipe_read(2));
+    cr_assert_eq(t.enter(2), 2);
+    Request* read = t.executor.parked.front();
+    t.executor.parked.clear();
+    t.ring.expire_timers();
+    cr_expect(waiter_would_sleep(t, 2));
+    cr_assert(t.ring.complete(*read, 4));
+    cr_expect(!waiter_would_sleep(t, 2), "TIMEOUT 1 has its count: the waiter must not sleep");
+    cr_assert_eq(t.enter(0, 2), 0);
+    EXPECT_CQES(t, "2:4 1:0");
+    cr_expect_eq(t.waiter.calls, 0);
+}
+
 Test(release, cancel_all_frees_chains_timers_and_drains) {
     TestRing t;
     t.queue(pipe_read(1, kLink));

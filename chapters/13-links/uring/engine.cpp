@@ -564,6 +564,17 @@ bool Ring::complete(Request& request, int32_t res, uint32_t cqe_flags) {
     if (request.state != Request::State::Pending) return false;
     request.state = Request::State::Issuing;
     finish(request, res, cqe_flags);
+    // What this completion lets go is queued now, as task work, and not
+    // left for the next run of the queue to find: a drained chain it was
+    // the last to hold back, a counting TIMEOUT it brings to its count
+    // (Linux does both as it commits a completion). A waiter on another
+    // CPU may have looked at the ring just before this completion, and
+    // count its wake-ups only just after it: then it sleeps unless its
+    // condition sees something - a CQE, or task work (has_task_work()).
+    // Found nowhere else, a drain that could start did not, and the
+    // waiter slept for good (fuzz-uring, on two CPUs).
+    start_deferred();
+    if (!m_work) fire_counted_timeouts();  // in run_task_work's order: after what is queued
     publish_cq_tail();
     // Waiters wake even if no CQE was posted (a success that skips it):
     // the next request of its chain waits in the task-work queue, which

@@ -393,7 +393,8 @@ public:
     /// (Executor::completion_posted). Returns false (and does nothing) if
     /// @p request is not Pending. (Chapter 13: the next request of its
     /// chain, or the cancelled rest, goes to the task-work queue, which the
-    /// ring's next submitter or waiter runs.)
+    /// ring's next submitter or waiter runs - and so do the drained chain
+    /// and the counting TIMEOUT this completion lets go.)
     bool complete(Request& request, int32_t res, uint32_t cqe_flags = 0);
 
     /// Fire the timers whose deadline has passed (TIMEOUT: -ETIME;
