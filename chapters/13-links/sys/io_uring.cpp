@@ -372,15 +372,23 @@ public:
     explicit Waiter(RingFile& file) : m_file(file) {}
     Result<void> wait(uring::Ring& ring, uint32_t min_complete, uint64_t deadline) override {
         const uint64_t before = m_file.completed;
+        // The engine chose @p deadline before that count was read. A timer
+        // that another thread armed in between (the SQPOLL poller, or
+        // another thread's batch) is in neither: its completion_posted()
+        // came before the count, so it wakes nobody, and the sleep would
+        // not end at its deadline - nor ever, when all that is left waits
+        // for it (a drain behind a TIMEOUT; fuzz-uring hung on two CPUs).
+        // So the timers are looked at again, now that the count is read.
+        if (const uint64_t timer = ring.next_deadline(); timer < deadline) deadline = timer;
         // Until a whole millisecond at or after the deadline (0: none, to WaitQueue).
         const uint64_t deadline_ms = deadline == uring::kNever ? 0 : deadline / kNsPerMs + 1;
         // A parked request completing, a batch of another thread's, or
         // (SQPOLL) the poller posting CQEs. Counted in before the condition
         // is first tested: see RingFile::completion_posted. (Chapter 13: or
         // task work left by a completion, which may have posted nothing; a
-        // timer armed meanwhile by another thread, due before this sleep
-        // would end, comes with a completion_posted() too. The condition
-        // runs under the scheduler's lock, so it takes no completion lock.)
+        // timer armed by another thread after the look above comes with a
+        // completion_posted() too. The condition runs under the
+        // scheduler's lock, so it takes no completion lock.)
         m_file.waiting.fetch_add(1);
         const Result<void> woke = m_file.completions.wait(
             [&] {
