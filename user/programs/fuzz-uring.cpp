@@ -1095,11 +1095,14 @@ void remap() {
     }
     int fds[2];
     if (sys::pipe2(fds, abi::open_flag::NonBlock) != 0) return unmap_rings();
-    const bool there = sys::write(fds[1], reinterpret_cast<void*>(rings), 1) == 1 &&
-                       sys::write(fds[1], reinterpret_cast<void*>(sqes), 1) == 1;
+    // -EFAULT if a mapping is not there. Any other failure is the second
+    // thread's doing: closing everything, it may close this pipe under us
+    // (on two CPUs, even after our wait has ended), and nothing is learnt.
+    const long from_rings = sys::write(fds[1], reinterpret_cast<void*>(rings), 1);
+    const long from_sqes = sys::write(fds[1], reinterpret_cast<void*>(sqes), 1);
     sys::close(fds[0]);
     sys::close(fds[1]);
-    if (!there) {
+    if (from_rings == -Errno::Fault || from_sqes == -Errno::Fault) {
         unmap_rings();
         return violation("mmap of a ring fd returned memory that is not there", rings, sqes);
     }
