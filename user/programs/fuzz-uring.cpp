@@ -666,7 +666,9 @@ bool random_iovec(fuzz::Rng& rng, abi::IoVec& v) {
         v = {kScratch + off, rng.range(1, kScratchSize - off)};
         return g_scratch_mapped;
     }
-    case 2: v = {hostile_address(rng), rng.range(1, 3 * kPage)}; return false;
+    case 2:  // at least a page: one that starts in the last bytes of the iovec page must run past its end
+        v = {hostile_address(rng), rng.range(kPage, 3 * kPage)};
+        return false;
     case 3: v = {kData + rng.below(kDataSize), 0}; return false;  // zero length, not empty
     case 4: v = {reinterpret_cast<uint64_t>(g_ep.sqes), kPage}; return false;  // the ring's own memory: borrowed
     default: {
