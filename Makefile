@@ -5,10 +5,12 @@
 #   make bochs [CH=NN]                the Bochs debugger, symbols loaded
 #   make trace [CH=NN]                GS-base trace from the Bochs debugger
 #   make bench [CH=NN] [LINUX=no]     benchmarks, ours against Debian's Linux
-             [BENCH_CPUS=N] [BENCH_PROGRAMS="a b"]  ours on N CPUs; only these programs
+#              [BENCH_CPUS=N] [BENCH_PROGRAMS="a b"]  ours on N CPUs; only these programs
 #   make fuzz  [CH=NN] [SECONDS=N]    the chapter's fuzzers, about N s each: random
 #                                     syscalls and io_uring abuse in QEMU, host
 #                                     libFuzzer targets
+#   make liburing-tests [CH=NN]       liburing's own tests, unchanged, here and on
+#                                     this machine's Linux (fetched from Debian)
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
 #   make transcripts                  refresh the docs' quoted console output (after make test)
@@ -42,7 +44,7 @@ PYTHON  ?= /usr/bin/python3
 export PYTHON
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace bench diff docs transcripts setup clean user host-tests help compile_commands fuzz \
+.PHONY: all run test bochs trace bench liburing-tests diff docs transcripts setup clean user host-tests help compile_commands fuzz \
         grade handout test-handouts FORCE
 .DEFAULT_GOAL := all
 
@@ -91,6 +93,14 @@ trace: user
 
 diff: setup
 	@tools/diff.sh $(CHAPTER)
+
+# liburing 2.3's own test programs (tools/liburing_tests.py): its source
+# fetched from Debian's archive into build/liburing/, built with musl, each
+# test run on this machine's Linux and booted alone in the chapter's kernel,
+# and checked against chapters/NN-slug/liburing-tests.txt (what each must do
+# here, and why one fails). About 15 minutes; not part of make test.
+liburing-tests: user
+	@$(PYTHON) tools/liburing_tests.py run $(CHAPTER)
 
 # The chapter's benchmark programs (BENCH := in its chapter.mk) in its kernel
 # and in Debian's Linux, both under QEMU -icount (tools/bench.py): tables in
