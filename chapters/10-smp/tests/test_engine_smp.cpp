@@ -49,7 +49,7 @@ using iu::Sqe;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kPipeFd = 10;                        ///< fake fd: a READ here parks until a writer completes it
-constexpr auto kPatience = std::chrono::seconds(5);  ///< far longer than any test runs: past it, something is stuck
+constexpr auto kPatience = std::chrono::seconds(15);  ///< far longer than any test runs: past it, something is stuck
 constexpr auto kWakeUp = std::chrono::seconds(2);    ///< a wake-up that takes longer than this was lost
 
 /// Request number @p id's SQE, and the result its CQE must carry: a NOP
@@ -305,7 +305,7 @@ Test(engine_smp, three_submitters_on_one_ring_every_cqe_once) {
     // parked READs. Rings of 8 SQEs and 16 CQEs, 16 requests, a backlog
     // of 8: every limit is hit many times (Busy, Again, the backlog).
     constexpr int kSubmitters = 3;
-    constexpr uint64_t kEach = 1200;
+    constexpr uint64_t kEach = 800;
     fake_cpus::start();
     fake_cpus::become(0);
     auto shared = std::make_unique<SharedRing<8, 16>>(8, kSubmitters * kEach);
