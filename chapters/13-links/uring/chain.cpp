@@ -209,7 +209,11 @@ void Ring::finish(Request& request, int32_t res, uint32_t cqe_flags) {
         failed = false;
     // A request that skips successes but fails posts its CQE, and the
     // requests its failure cancels post none (Linux's REQ_F_SKIP_LINK_CQES).
+    // A LINK_TIMEOUT's -ETIME or -ECANCELED is how it ends, not a failure:
+    // one that skips successes posts nothing either way (Linux completes it
+    // without req_set_fail), unless its own SQE was bad.
     const bool skips = request.sqe.flags & kSqeCqeSkipSuccess;
+    if (op == Op::LinkTimeout && !(request.marks & Request::kMarkFailed)) failed = false;
     if (failed && skips) request.marks |= Request::kMarkSkipLinks;
     if (!(request.marks & Request::kMarkSilent) && (failed || !skips)) post(request.sqe.user_data, res, cqe_flags);
 
