@@ -45,8 +45,9 @@ static void flush_notes(const char* what) {
 static const char* err(long r) {
     static char text[32];
     if (r >= 0) snprintf(text, sizeof text, "%ld", r);
-    else snprintf(text, sizeof text, "-1 %s", errno == EINVAL ? "EINVAL" : errno == ESRCH ? "ESRCH" : errno == EFAULT ? "EFAULT"
-                                              : errno == EINTR ? "EINTR" : errno == EPIPE ? "EPIPE" : strerror(errno));
+    else snprintf(text, sizeof text, "-1 %s",
+                  errno == EINVAL ? "EINVAL"
+                  : errno == ESRCH ? "ESRCH" : errno == EFAULT ? "EFAULT" : errno == EINTR ? "EINTR" : errno == EPIPE ? "EPIPE" : strerror(errno));
     return text;
 }
 

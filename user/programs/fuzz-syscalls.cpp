@@ -99,6 +99,8 @@ constexpr size_t kLaneStack = 64 * kKiB;
 
 /// What each step does; kCalls is also the index of the statistics table.
 enum Call : uint8_t {
+    // Laid out by hand, a line per group of calls: clang-format would put one name on each line.
+    // clang-format off
     kRead, kWrite, kReadv, kWritev, kClose, kPipe, kPipe2, kMmap, kMunmap, kMprotect, kBrk, kGetpid, kArchPrctl,
     kUringSetup, kUringEnter, kUringRegister, kUnknown, kSegment,
     // From chapter 07 (weight 0 on a kernel without threads):
@@ -106,6 +108,7 @@ enum Call : uint8_t {
     kRtSigprocmask,
     // The calls C libraries make at start (chapter 04 on), fcntl (06), signals (07):
     kUname, kGetrandom, kIds, kRlimit, kGetcwd, kFcntl, kRtSigaction, kKill, kRobustList, kSchedGetaffinity, kCalls
+    // clang-format on
 };
 
 /// A call's name, weight, and the errnos Linux documents for it (ENOSYS is
@@ -117,6 +120,8 @@ struct CallInfo {
     Errno errnos[12];   ///< the rest are 0
 };
 using E = Errno;
+// Laid out by hand as a table: clang-format would put one entry on each line.
+// clang-format off
 constexpr CallInfo kCallInfo[kCalls] = {
     {"read", 10, false, {E::BadF, E::Fault, E::Inval, E::Again, E::Intr, E::Io}},
     {"write", 10, false, {E::BadF, E::Fault, E::Inval, E::Again, E::Intr, E::Io, E::Pipe, E::NoSpc}},
@@ -159,6 +164,7 @@ constexpr CallInfo kCallInfo[kCalls] = {
     {"robust_list", 1, false, {E::Fault, E::Inval, E::Perm, E::Srch}},
     {"sched_getaffinity", 1, false, {E::Fault, E::Inval, E::Perm, E::Srch}},
 };
+// clang-format on
 
 struct Stat {
     uint64_t calls, ok, failed;
@@ -180,7 +186,13 @@ struct Region {
     ring::Params params;  ///< for a rings region: where its fields are
 };
 
-enum class Fd : uint8_t { Closed, Console, PipeRead, PipeWrite, Ring };
+enum class Fd : uint8_t {
+    Closed,
+    Console,
+    PipeRead,
+    PipeWrite,
+    Ring
+};
 
 /// One lane: a thread of calls, with everything that is its own.
 struct Lane {
@@ -369,8 +381,11 @@ struct Buf {
 };
 
 enum BufClass : uint8_t {
+    // Laid out by hand as a table: clang-format would put one entry on each line.
+    // clang-format off
     kValid, kNull, kLow, kKernel, kNonCanonical, kUnmapped, kStraddle, kStraddleTop, kOwn, kRandomUser, kRandom64,
     kRaceZone
+    // clang-format on
 };
 
 uint64_t length(fuzz::Rng& rng) {
@@ -838,6 +853,8 @@ bool implemented(uint64_t nr) {
     // libraries make at start, fcntl and ioctl (06), the thread calls and
     // signals (07, and sched_setaffinity), the file calls (11), fork, vfork, execve and wait4 (12).
     // A number here is never fuzzed as "unknown".
+    // Laid out by hand as a table: clang-format would put one entry on each line.
+    // clang-format off
     constexpr uint64_t known[] = {0,   1,   2,   3,   4,   5,   6,   8,   9,   10,  11,  12,  13,  14,  15,
                                   16,  17,  18,  19,  20,  21,  22,  24,  32,  33,  35,  39,  56,  57,  58,
                                   59,  60,  61,  62,  63,  72,  74,  75,  76,  77,  79,  80,  81,  82,  83,
@@ -845,6 +862,7 @@ bool implemented(uint64_t nr) {
                                   158, 160, 186, 200, 202, 203, 204, 217, 218, 228, 229, 231, 234, 257, 258, 262,
                                   263, 264, 267, 268, 269, 273, 274, 280, 292, 293, 302, 316, 318, 332, 425,
                                   426, 427, 439};
+    // clang-format on
     for (uint64_t k : known)
         if ((nr & 0xffffffff) == k) return true;  // also as a 32-bit number, as Linux reads it
     return false;

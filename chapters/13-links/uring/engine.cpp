@@ -467,8 +467,8 @@ Result<uint32_t> Ring::submit_locked(uint32_t to_submit, bool flush_first) {
             stopped = Err(Errno::Again);  // every request is in flight
             break;
         }
-        const uint32_t index = std::atomic_ref<uint32_t>(m_sq_array[m_sq_head & sq_mask]).load(
-            std::memory_order_relaxed);
+        const uint32_t index =
+            std::atomic_ref<uint32_t>(m_sq_array[m_sq_head & sq_mask]).load(std::memory_order_relaxed);
         ++m_sq_head;
         if (index >= m_layout.sq_entries) {
             // Linux: count it in sq_dropped (a read-modify-write of the shared
