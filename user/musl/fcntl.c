@@ -30,8 +30,13 @@ static const char* result(long r) {
     char* text = next_buffer();
     if (r >= 0) snprintf(text, 128, "%ld", r);
     else snprintf(text, 128, "-1 %s",
-                  errno == EBADF ? "EBADF"
-                  : errno == EINVAL ? "EINVAL" : errno == EFAULT ? "EFAULT" : errno == ENOTTY ? "ENOTTY" : errno == EMFILE ? "EMFILE" : errno == EAGAIN ? "EAGAIN" : strerror(errno));
+                  errno == EBADF    ? "EBADF"
+                  : errno == EINVAL ? "EINVAL"
+                  : errno == EFAULT ? "EFAULT"
+                  : errno == ENOTTY ? "ENOTTY"
+                  : errno == EMFILE ? "EMFILE"
+                  : errno == EAGAIN ? "EAGAIN"
+                                    : strerror(errno));
     return text;
 }
 

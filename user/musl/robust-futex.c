@@ -23,8 +23,10 @@ static const char* err(long r) {
     static char text[32];
     if (r >= 0) snprintf(text, sizeof text, "%ld", r);
     else snprintf(text, sizeof text, "-1 %s",
-                  errno == EINVAL ? "EINVAL"
-                  : errno == ESRCH ? "ESRCH" : errno == EFAULT ? "EFAULT" : strerror(errno));
+                  errno == EINVAL   ? "EINVAL"
+                  : errno == ESRCH  ? "ESRCH"
+                  : errno == EFAULT ? "EFAULT"
+                                    : strerror(errno));
     return text;
 }
 

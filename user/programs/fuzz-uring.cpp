@@ -917,11 +917,11 @@ void random_enter(fuzz::Rng& rng) {
     observe_head();
     const uint32_t pending = g_ep.tail - g_ep.head;
     uint32_t to_submit = static_cast<uint32_t>(rng.pick<uint64_t>({pending, pending, 0, rng.below(pending + 1),
-                                                                 pending + rng.range(1, 8), 0xffffffff}));
+                                                                   pending + rng.range(1, 8), 0xffffffff}));
     uint32_t min_complete = static_cast<uint32_t>(rng.pick<uint64_t>({0, 0, 1, rng.range(2, 64), 0xffffffff}));
     uint32_t flags = static_cast<uint32_t>(rng.pick<uint64_t>({0, ring::kEnterGetEvents, ring::kEnterGetEvents,
-                                                              ring::kEnterSqWakeup | ring::kEnterGetEvents,
-                                                              ring::kEnterSqWait, rng.below(32), rng.next() & 0xffffffff}));
+                                                               ring::kEnterSqWakeup | ring::kEnterGetEvents,
+                                                               ring::kEnterSqWait, rng.below(32), rng.next() & 0xffffffff}));
     uint32_t* sq_tail = g_ep.word(g_ep.p.sq_off.tail);
     uint32_t* sq_head = g_ep.word(g_ep.p.sq_off.head);
     uint32_t* cq_head = g_ep.word(g_ep.p.cq_off.head);

@@ -49,16 +49,16 @@ inline void errno_text(BufferSink& out, long e) {
     const char* name = nullptr;
     if (e > 0 && e < static_cast<long>(sizeof kBase / sizeof kBase[0])) name = kBase[e];
     switch (e) {
-        case 53: name = "EBADR"; break;
-        case 61: name = "ENODATA"; break;
-        case 62: name = "ETIME"; break;
-        case 75: name = "EOVERFLOW"; break;
-        case 77: name = "EBADFD"; break;
-        case 95: name = "EOPNOTSUPP"; break;
-        case 105: name = "ENOBUFS"; break;
-        case 110: name = "ETIMEDOUT"; break;
-        case 125: name = "ECANCELED"; break;
-        default: break;
+    case 53: name = "EBADR"; break;
+    case 61: name = "ENODATA"; break;
+    case 62: name = "ETIME"; break;
+    case 75: name = "EOVERFLOW"; break;
+    case 77: name = "EBADFD"; break;
+    case 95: name = "EOPNOTSUPP"; break;
+    case 105: name = "ENOBUFS"; break;
+    case 110: name = "ETIMEDOUT"; break;
+    case 125: name = "ECANCELED"; break;
+    default: break;
     }
     if (name) format(out, "{}", name);
     else format(out, "errno {}", e);

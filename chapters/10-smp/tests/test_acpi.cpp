@@ -41,7 +41,10 @@ private:
 struct Table {
     std::vector<uint8_t> bytes;
     explicit Table(const char* signature) : bytes(36) { std::memcpy(bytes.data(), signature, 4); }
-    Table& u8(uint8_t v) { bytes.push_back(v); return *this; }
+    Table& u8(uint8_t v) {
+        bytes.push_back(v);
+        return *this;
+    }
     Table& u16(uint16_t v) { return raw(&v, 2); }
     Table& u32(uint32_t v) { return raw(&v, 4); }
     Table& u64(uint64_t v) { return raw(&v, 8); }
