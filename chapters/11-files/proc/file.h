@@ -152,6 +152,9 @@ private:
 /// meanwhile, deletes the file here.
 class FileRef {
 public:
+    /// No file (chapter 11: a path call whose path does not start at a
+    /// descriptor's directory, sys/fs_at.h).
+    FileRef() : m_file(nullptr) {}
     /// Take a reference on @p file.
     explicit FileRef(File* file) : m_file(file) { m_file->ref(); }
     /// Take over @p other's reference.
@@ -162,9 +165,10 @@ public:
     ~FileRef() {
         if (m_file) m_file->unref();
     }
-    /// The file.
+    /// The file (never called on an empty FileRef).
     File* operator->() const { return m_file; }
-    /// The file, for a caller that takes its own reference (a parked request).
+    /// The file, for a caller that takes its own reference (a parked
+    /// request); nullptr for an empty FileRef.
     [[nodiscard]] File* get() const { return m_file; }
 
 private:

@@ -34,8 +34,9 @@ Result<fs::DirEntry*> entry_of(const fs::ParentAndName& at) {
 
 // rmdir and unlinkat(AT_REMOVEDIR).
 Result<long> remove_dir(int dirfd, StringView path) {
+    const FileRef dir = TRY(hold_dirfd(dirfd, path));  // let go after the lock (sys/fs_at.h)
     IrqLock guard(fs_lock());
-    const fs::ParentAndName at = TRY(fs::walk_parent(fs_root(), TRY(start_dir(dirfd, path)), path));
+    const fs::ParentAndName at = TRY(fs::walk_parent(fs_root(), TRY(start_dir(dir, path)), path));
     if (at.name == "..") return Err(Errno::NotEmpty);
     if (at.name == ".") return Err(Errno::Inval);
     if (at.name.empty()) return Err(Errno::Busy);  // the root
@@ -49,8 +50,9 @@ Result<long> remove_dir(int dirfd, StringView path) {
 
 // unlink and unlinkat without AT_REMOVEDIR.
 Result<long> remove_file(int dirfd, StringView path) {
+    const FileRef dir = TRY(hold_dirfd(dirfd, path));  // let go after the lock (sys/fs_at.h)
     IrqLock guard(fs_lock());
-    const fs::ParentAndName at = TRY(fs::walk_parent(fs_root(), TRY(start_dir(dirfd, path)), path));
+    const fs::ParentAndName at = TRY(fs::walk_parent(fs_root(), TRY(start_dir(dir, path)), path));
     if (fs::is_special(at.name)) return Err(Errno::IsDir);
     fs::DirEntry* entry = TRY(entry_of(at));
     if (!entry) return Err(Errno::NoEnt);
@@ -68,13 +70,14 @@ Result<long> sys_mkdirat(const SyscallArgs& a) {
     const auto dirfd = static_cast<int>(a.a0);
     const UserPath path = TRY(UserPath::copy(a.a1));
     const auto mode = static_cast<uint32_t>(a.a2) & (0777 | 01000);  // S_IRWXUGO | S_ISVTX
+    const FileRef dir = TRY(hold_dirfd(dirfd, path.view()));  // let go after the lock (sys/fs_at.h)
     IrqLock guard(fs_lock());
-    const fs::ParentAndName at = TRY(fs::walk_parent(fs_root(), TRY(start_dir(dirfd, path.view())), path.view()));
+    const fs::ParentAndName at = TRY(fs::walk_parent(fs_root(), TRY(start_dir(dir, path.view())), path.view()));
     if (fs::is_special(at.name)) return Err(Errno::Exist);
     if (TRY(entry_of(at))) return Err(Errno::Exist);
-    fs::Inode* dir = TRY(fs::Inode::create(fs::Type::Directory, mode & ~current_process()->fs.umask));
-    const Result<void> linked = at.dir->link(at.name, dir);
-    dir->unref();
+    fs::Inode* made = TRY(fs::Inode::create(fs::Type::Directory, mode & ~current_process()->fs.umask));
+    const Result<void> linked = at.dir->link(at.name, made);
+    made->unref();
     TRY(linked);
     return 0;
 }
@@ -121,11 +124,18 @@ Result<long> sys_renameat2(const SyscallArgs& a) {
     const UserPath new_path = TRY(UserPath::copy(a.a3));
     if (flags & rf::Whiteout) return Err(Errno::Inval);
 
+    // Both directories are held before the lock and let go after it
+    // (sys/fs_at.h); a bad new_dirfd is answered after the old path's
+    // errors, as Linux, which looks the old path up first.
+    const Result<FileRef> old_dir = hold_dirfd(old_dirfd, old_path.view());
+    const Result<FileRef> new_dir = hold_dirfd(new_dirfd, new_path.view());
     IrqLock guard(fs_lock());
+    if (!old_dir) return Err(old_dir.error());
     const fs::ParentAndName from =
-        TRY(fs::walk_parent(fs_root(), TRY(start_dir(old_dirfd, old_path.view())), old_path.view()));
+        TRY(fs::walk_parent(fs_root(), TRY(start_dir(*old_dir, old_path.view())), old_path.view()));
+    if (!new_dir) return Err(new_dir.error());
     const fs::ParentAndName to =
-        TRY(fs::walk_parent(fs_root(), TRY(start_dir(new_dirfd, new_path.view())), new_path.view()));
+        TRY(fs::walk_parent(fs_root(), TRY(start_dir(*new_dir, new_path.view())), new_path.view()));
     if (fs::is_special(from.name)) return Err(Errno::Busy);
     if (fs::is_special(to.name)) return Err((flags & rf::NoReplace) ? Errno::Exist : Errno::Busy);
     fs::DirEntry* source = TRY(entry_of(from));
@@ -172,7 +182,7 @@ Result<long> sys_rename(const SyscallArgs& a) {
 Result<long> sys_chdir(const SyscallArgs& a) {
     const UserPath path = TRY(UserPath::copy(a.a0));
     IrqLock guard(fs_lock());
-    fs::Inode* dir = TRY(resolve_at(abi::at::FdCwd, path.view()));
+    fs::Inode* dir = TRY(resolve_at(FileRef(), path.view()));  // from the working directory
     if (!dir->is_dir()) return Err(Errno::NotDir);
     current_process()->fs.set_cwd(dir);
     return 0;
@@ -216,8 +226,9 @@ Result<long> sys_getcwd(const SyscallArgs& a) {
 Result<long> sys_fchmodat(const SyscallArgs& a) {
     const auto dirfd = static_cast<int>(a.a0);
     const UserPath path = TRY(UserPath::copy(a.a1));
+    const FileRef dir = TRY(hold_dirfd(dirfd, path.view()));  // let go after the lock (sys/fs_at.h)
     IrqLock guard(fs_lock());
-    fs::Inode* inode = TRY(resolve_at(dirfd, path.view()));
+    fs::Inode* inode = TRY(resolve_at(dir, path.view()));
     inode->set_permissions(static_cast<uint32_t>(a.a2));
     return 0;
 }

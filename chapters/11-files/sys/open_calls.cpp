@@ -24,8 +24,8 @@ namespace {
 
 // The inode openat opens, made first if O_CREAT asks for it (then
 // @p created is set); with the fs lock held. As Linux's path_openat and do_open.
-Result<fs::Inode*> find_or_create(int dirfd, StringView path, int flags, uint32_t mode, bool& created) {
-    fs::Inode* start = TRY(start_dir(dirfd, path));
+Result<fs::Inode*> find_or_create(const FileRef& dir, StringView path, int flags, uint32_t mode, bool& created) {
+    fs::Inode* start = TRY(start_dir(dir, path));
     if (!(flags & open_flag::Creat)) return fs::walk(fs_root(), start, path);
     const fs::ParentAndName at = TRY(fs::walk_parent(fs_root(), start, path));
     if (fs::is_special(at.name) || at.trailing_slash) return Err(Errno::IsDir);  // O_CREAT of "dir/" or "."
@@ -55,11 +55,12 @@ Result<long> sys_openat(const SyscallArgs& a) {
     const auto mode = static_cast<uint32_t>(a.a3);
     const UserPath path = TRY(UserPath::copy(a.a1));
     if ((flags & open_flag::TmpFile) == open_flag::TmpFile) return Err(Errno::OpNotSupp);
+    const FileRef dir = TRY(hold_dirfd(dirfd, path.view()));  // let go after the lock (sys/fs_at.h)
     File* file;
     {
         IrqLock guard(fs_lock());
         bool created = false;
-        fs::Inode* inode = TRY(find_or_create(dirfd, path.view(), flags, mode, created));
+        fs::Inode* inode = TRY(find_or_create(dir, path.view(), flags, mode, created));
         const bool writes = (flags & open_flag::AccessMode) != open_flag::ReadOnly || (flags & open_flag::Trunc);
         if (!(flags & open_flag::Path)) {
             if ((flags & open_flag::Directory) && !inode->is_dir()) return Err(Errno::NotDir);
@@ -148,7 +149,7 @@ Result<long> sys_truncate(const SyscallArgs& a) {
     if (length < 0) return Err(Errno::Inval);  // before the path, as Linux
     const UserPath path = TRY(UserPath::copy(a.a0));
     IrqLock guard(fs_lock());
-    fs::Inode* inode = TRY(resolve_at(abi::at::FdCwd, path.view()));
+    fs::Inode* inode = TRY(resolve_at(FileRef(), path.view()));  // from the working directory
     if (inode->is_dir()) return Err(Errno::IsDir);
     if (inode->type() != fs::Type::Regular) return Err(Errno::Inval);
     TRY(inode->truncate(static_cast<uint64_t>(length)));

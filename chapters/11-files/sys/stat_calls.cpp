@@ -35,8 +35,9 @@ Result<abi::Stat> stat_at(int dirfd, StringView path, bool empty_ok) {
         file->stat(st);  // any file: a pipe, the console...
         return st;
     }
+    const FileRef dir = TRY(hold_dirfd(dirfd, path));  // let go after the lock (sys/fs_at.h)
     IrqLock guard(fs_lock());
-    fs::Inode* inode = path.empty() ? current_process()->fs.cwd() : TRY(resolve_at(dirfd, path));
+    fs::Inode* inode = path.empty() ? current_process()->fs.cwd() : TRY(resolve_at(dir, path));
     inode->stat(st, kTreeDev);
     return st;
 }
@@ -81,15 +82,15 @@ void set_time(abi::TimeSpec& field, const abi::TimeSpec& given, const abi::TimeS
 // utimensat's work: @p path from @p dirfd, or for an empty path the file
 // @p dirfd has open (the working directory for AT_FDCWD).
 Result<long> set_times(int dirfd, StringView path, const abi::TimeSpec (&times)[2]) {
+    const FileRef dir = TRY(hold_dirfd(dirfd, path));  // for an empty path, the file to change; let go after the lock
     IrqLock guard(fs_lock());
     fs::Inode* inode;
     if (!path.empty()) {
-        inode = TRY(resolve_at(dirfd, path));
-    } else if (dirfd == at_flag::FdCwd) {
-        inode = current_process()->fs.cwd();
+        inode = TRY(resolve_at(dir, path));
+    } else if (!dir.get()) {
+        inode = current_process()->fs.cwd();  // AT_FDCWD
     } else {
-        const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(dirfd)));  // a close elsewhere cannot free it now
-        FsFile* opened = file->as_fs_file();
+        FsFile* opened = dir->as_fs_file();
         if (!opened) return Err(Errno::Perm);  // a pipe's times are not kept (see the differences)
         inode = opened->inode();
     }
@@ -185,8 +186,9 @@ Result<long> sys_readlinkat(const SyscallArgs& a) {
         if (dirfd != at_flag::FdCwd) TRY(current_files().get(static_cast<uint32_t>(dirfd)));  // any open file
         return Err(Errno::NoEnt);
     }
+    const FileRef dir = TRY(hold_dirfd(dirfd, path.view()));  // let go after the lock (sys/fs_at.h)
     IrqLock guard(fs_lock());
-    TRY(resolve_at(dirfd, path.view()));
+    TRY(resolve_at(dir, path.view()));
     return Err(Errno::Inval);
 }
 

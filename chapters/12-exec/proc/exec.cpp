@@ -69,8 +69,10 @@ Result<size_t> copy_strings(uint64_t array, CommandLine& line, size_t& used, Str
 // The program file @p path names, checked as Linux's do_open_execat does:
 // a regular file (Errno::Acces otherwise) with an execute bit (Errno::Acces),
 // with a reference; its absolute path goes to @p where. With the fs lock held.
+// (execve has no dirfd: an empty FileRef, so a relative path starts at the
+// working directory.)
 Result<fs::Inode*> find_program(StringView path, char* where, size_t size) {
-    const fs::ParentAndName at = TRY(fs::walk_parent(fs_root(), TRY(start_dir(abi::at::FdCwd, path)), path));
+    const fs::ParentAndName at = TRY(fs::walk_parent(fs_root(), TRY(start_dir(FileRef(), path)), path));
     fs::Inode* inode = TRY(fs::lookup_in(at.dir, at.name));
     const char* through = nullptr;  // a magic link's target path
     if (inode->type() == fs::Type::MagicLink) {
