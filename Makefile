@@ -17,6 +17,8 @@
 #   make [all]                        build every chapter's kernel and ISO
 #   make test CH=NN                   only chapter NN's tests: host, boot, trace
 #   make compile_commands             compile_commands.json for clangd (real files)
+#   make format                       lay out the C and C++ as .clang-format says
+#                                     (clang-format 16; make test checks it)
 #   make grade CH=NN                  chapter NN's graded exercises, points for each
 #   make handout CH=NN DEST=dir       chapter NN as a student gets it: its graded
 #                                     exercises' code replaced by stubs
@@ -44,8 +46,8 @@ PYTHON  ?= /usr/bin/python3
 export PYTHON
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace bench liburing-tests diff docs transcripts setup clean user host-tests help compile_commands fuzz \
-        grade handout test-handouts FORCE
+.PHONY: all run test bochs trace bench liburing-tests diff docs transcripts setup clean user host-tests help compile_commands \
+        fuzz grade handout test-handouts format FORCE
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),build/$(c)/os.iso)
@@ -182,7 +184,7 @@ GRADE_TESTS := $(addprefix grade-,$(GRADED_CHAPTERS)) \
                $(addprefix handout-,$(filter $(addsuffix -%,$(HANDOUT_PROOFS)),$(GRADED_CHAPTERS)))
 # The longest single tests first (make -j starts them in this order), so
 # that what runs last is short: the book, then the Bochs traces.
-TESTS := docs $(TRACE_TESTS) host-common harness grade-tools ownership bench-tools $(CHAPTER_TESTS) $(FUZZ_TESTS) \
+TESTS := docs $(TRACE_TESTS) host-common harness grade-tools ownership bench-tools format $(CHAPTER_TESTS) $(FUZZ_TESTS) \
          $(BOOT_TESTS) $(LINUX_TESTS) $(GRADE_TESTS) transcripts
 # `make test CH=NN`: only what belongs to chapter NN - its host tests, its
 # boot tests in QEMU and Bochs (every variant), its Linux comparisons and its
@@ -350,6 +352,13 @@ build/results/bench-tools.done:
 	@grep -v '^ok' build/results/bench-tools.tap || true
 	@touch $@
 
+# The layout of the C and C++ (tools/format.py --check, as TAP): every file
+# as .clang-format says, after a doctored file has been shown to fail.
+build/results/format.done: setup
+	@$(PYTHON) tools/format.py --check > build/results/format.tap 2>&1 || true
+	@grep -v '^ok \|^TAP \|^1\.\.' build/results/format.tap || true
+	@touch $@
+
 # The book (tools/test_docs.py): make docs with zero warnings, a page per
 # chapter, every internal link resolving, every code span kept, the pages
 # and diagrams rendered by headless Chromium without console errors. It
@@ -374,6 +383,10 @@ build/results/transcripts.done: | $(addprefix build/results/,$(addsuffix .done,$
 # chapter that compiles it (tools/compile_commands.py reads make -n).
 compile_commands: all
 	@$(PYTHON) tools/compile_commands.py
+
+# Every C and C++ file laid out as .clang-format says (tools/format.py).
+format: setup
+	@$(PYTHON) tools/format.py
 
 clean:
 	rm -rf build

@@ -225,9 +225,9 @@ Sqe keyed(Op op, uint64_t user_data, uint64_t key, uint32_t cancel_flags = 0) {
 }
 
 /// The CQEs the ring holds now, as "user_data:res" words, must be @p want.
-#define EXPECT_CQES(ring, want, ...)                                   \
-    do {                                                               \
-        const std::string got_cqes = (ring).reap();                    \
+#define EXPECT_CQES(ring, want, ...)                                         \
+    do {                                                                     \
+        const std::string got_cqes = (ring).reap();                          \
         cr_expect_str_eq(got_cqes.c_str(), want __VA_OPT__(, ) __VA_ARGS__); \
     } while (0)
 
