@@ -62,21 +62,21 @@ Sqe sqe_for(uint64_t id, uint64_t kinds) {
     s.addr = 0x10000;
     s.off = ~0ull;
     switch (id % kinds) {
-        case 0:
-            s.opcode = static_cast<uint8_t>(Op::Nop);
-            s.fd = -1;
-            s.len = 0;
-            s.addr = 0;
-            s.off = 0;
-            break;
-        case 1:
-            s.opcode = static_cast<uint8_t>(Op::Write);
-            s.fd = 1;
-            break;
-        default:
-            s.opcode = static_cast<uint8_t>(Op::Read);
-            s.fd = kPipeFd;
-            break;
+    case 0:
+        s.opcode = static_cast<uint8_t>(Op::Nop);
+        s.fd = -1;
+        s.len = 0;
+        s.addr = 0;
+        s.off = 0;
+        break;
+    case 1:
+        s.opcode = static_cast<uint8_t>(Op::Write);
+        s.fd = 1;
+        break;
+    default:
+        s.opcode = static_cast<uint8_t>(Op::Read);
+        s.fd = kPipeFd;
+        break;
     }
     return s;
 }
