@@ -5,16 +5,20 @@
 #   make bochs [CH=NN]                the Bochs debugger, symbols loaded
 #   make trace [CH=NN]                GS-base trace from the Bochs debugger
 #   make bench [CH=NN] [LINUX=no]     benchmarks, ours against Debian's Linux
-             [BENCH_CPUS=N] [BENCH_PROGRAMS="a b"]  ours on N CPUs; only these programs
+#              [BENCH_CPUS=N] [BENCH_PROGRAMS="a b"]  ours on N CPUs; only these programs
 #   make fuzz  [CH=NN] [SECONDS=N]    the chapter's fuzzers, about N s each: random
 #                                     syscalls and io_uring abuse in QEMU, host
 #                                     libFuzzer targets
+#   make liburing-tests [CH=NN]       liburing's own tests, unchanged, here and on
+#                                     this machine's Linux (fetched from Debian)
 #   make diff  CH=NN                  what chapter NN changes
 #   make docs                         the course book (build/docs/html)
 #   make transcripts                  refresh the docs' quoted console output (after make test)
 #   make [all]                        build every chapter's kernel and ISO
 #   make test CH=NN                   only chapter NN's tests: host, boot, trace
 #   make compile_commands             compile_commands.json for clangd (real files)
+#   make format                       lay out the C and C++ as .clang-format says
+#                                     (clang-format 16; make test checks it)
 #   make grade CH=NN                  chapter NN's graded exercises, points for each
 #   make handout CH=NN DEST=dir       chapter NN as a student gets it: its graded
 #                                     exercises' code replaced by stubs
@@ -42,8 +46,8 @@ PYTHON  ?= /usr/bin/python3
 export PYTHON
 JOBS    := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bochs trace bench diff docs transcripts setup clean user host-tests help compile_commands fuzz \
-        grade handout test-handouts FORCE
+.PHONY: all run test bochs trace bench liburing-tests diff docs transcripts setup clean user host-tests help compile_commands \
+        fuzz grade handout test-handouts format FORCE
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),build/$(c)/os.iso)
@@ -91,6 +95,14 @@ trace: user
 
 diff: setup
 	@tools/diff.sh $(CHAPTER)
+
+# liburing 2.3's own test programs (tools/liburing_tests.py): its source
+# fetched from Debian's archive into build/liburing/, built with musl, each
+# test run on this machine's Linux and booted alone in the chapter's kernel,
+# and checked against chapters/NN-slug/liburing-tests.txt (what each must do
+# here, and why one fails). About 15 minutes; not part of make test.
+liburing-tests: user
+	@$(PYTHON) tools/liburing_tests.py run $(CHAPTER)
 
 # The chapter's benchmark programs (BENCH := in its chapter.mk) in its kernel
 # and in Debian's Linux, both under QEMU -icount (tools/bench.py): tables in
@@ -172,7 +184,7 @@ GRADE_TESTS := $(addprefix grade-,$(GRADED_CHAPTERS)) \
                $(addprefix handout-,$(filter $(addsuffix -%,$(HANDOUT_PROOFS)),$(GRADED_CHAPTERS)))
 # The longest single tests first (make -j starts them in this order), so
 # that what runs last is short: the book, then the Bochs traces.
-TESTS := docs $(TRACE_TESTS) host-common harness grade-tools ownership bench-tools $(CHAPTER_TESTS) $(FUZZ_TESTS) \
+TESTS := docs $(TRACE_TESTS) host-common harness grade-tools ownership bench-tools format $(CHAPTER_TESTS) $(FUZZ_TESTS) \
          $(BOOT_TESTS) $(LINUX_TESTS) $(GRADE_TESTS) transcripts
 # `make test CH=NN`: only what belongs to chapter NN - its host tests, its
 # boot tests in QEMU and Bochs (every variant), its Linux comparisons and its
@@ -340,6 +352,13 @@ build/results/bench-tools.done:
 	@grep -v '^ok' build/results/bench-tools.tap || true
 	@touch $@
 
+# The layout of the C and C++ (tools/format.py --check, as TAP): every file
+# as .clang-format says, after a doctored file has been shown to fail.
+build/results/format.done: setup
+	@$(PYTHON) tools/format.py --check > build/results/format.tap 2>&1 || true
+	@grep -v '^ok \|^TAP \|^1\.\.' build/results/format.tap || true
+	@touch $@
+
 # The book (tools/test_docs.py): make docs with zero warnings, a page per
 # chapter, every internal link resolving, every code span kept, the pages
 # and diagrams rendered by headless Chromium without console errors. It
@@ -364,6 +383,10 @@ build/results/transcripts.done: | $(addprefix build/results/,$(addsuffix .done,$
 # chapter that compiles it (tools/compile_commands.py reads make -n).
 compile_commands: all
 	@$(PYTHON) tools/compile_commands.py
+
+# Every C and C++ file laid out as .clang-format says (tools/format.py).
+format: setup
+	@$(PYTHON) tools/format.py
 
 clean:
 	rm -rf build

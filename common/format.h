@@ -36,7 +36,14 @@ protected:
 /// One argument of a format call, with its type recorded.
 struct FormatArg {
     /// Which member of the union holds the value.
-    enum class Kind : uint8_t { Signed, Unsigned, Bool, Char, String, Pointer };
+    enum class Kind : uint8_t {
+        Signed,
+        Unsigned,
+        Bool,
+        Char,
+        String,
+        Pointer
+    };
     Kind kind;  ///< the argument's type, chosen by the constructor
     uint8_t bytes = 8;  ///< sizeof the signed type: `{:x}` of int -1 is ffffffff
     union {

@@ -38,7 +38,13 @@ enum class TagType : uint32_t {
 };
 
 /// A memory-map entry's type: only Available is free RAM.
-enum class MemoryType : uint32_t { Available = 1, Reserved = 2, AcpiReclaimable = 3, Nvs = 4, Bad = 5 };
+enum class MemoryType : uint32_t {
+    Available = 1,
+    Reserved = 2,
+    AcpiReclaimable = 3,
+    Nvs = 4,
+    Bad = 5
+};
 
 /// One entry of the memory map.
 struct MemoryRegion {

@@ -46,9 +46,9 @@ constexpr std::unexpected<E> Err(E error) {
 /// Evaluate a Result; on failure, return its error from the enclosing
 /// function, otherwise yield its value (nothing, for a Result<void>).
 /// A GNU statement expression, like Linux's and SerenityOS's TRY.
-#define TRY(expression)                                         \
-    ({                                                          \
-        auto&& try_result_ = (expression);                      \
-        if (!try_result_) return Err(try_result_.error());      \
-        *std::move(try_result_);                                \
+#define TRY(expression)                                    \
+    ({                                                     \
+        auto&& try_result_ = (expression);                 \
+        if (!try_result_) return Err(try_result_.error()); \
+        *std::move(try_result_);                           \
     })

@@ -8,8 +8,8 @@
  */
 #pragma once
 
-#define KERNEL_VMA 0xffffffff80000000   /**< virtual address of physical 0 in the kernel image map */
-#define KERNEL_LOAD 0x100000            /**< physical address GRUB loads us at (1 MiB) */
+#define KERNEL_VMA  0xffffffff80000000   /**< virtual address of physical 0 in the kernel image map */
+#define KERNEL_LOAD 0x100000             /**< physical address GRUB loads us at (1 MiB) */
 
 #ifndef __ASSEMBLER__
 #include <cstdint>

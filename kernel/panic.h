@@ -17,7 +17,7 @@ template <typename... Args>
 }
 
 /// Panic with the expression and its place when @p cond is false.
-#define KASSERT(cond)                                                             \
-    do {                                                                          \
+#define KASSERT(cond)                                                                   \
+    do {                                                                                \
         if (!(cond)) panic("assertion failed: {} at {}:{}", #cond, __FILE__, __LINE__); \
     } while (0)

@@ -35,6 +35,7 @@ REQUIREMENTS="
 /usr/lib/python3/dist-packages/pygments/__init__.py python3-pygments
 /usr/lib/python3/dist-packages/markdown_it/__init__.py python3-markdown-it
 /usr/bin/clang++-14                          clang-14
+/usr/bin/clang-format-16                     clang-format-16
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 "
 

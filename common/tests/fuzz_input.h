@@ -18,13 +18,13 @@
 #include <cstring>
 
 /// Stop the run if @p cond is false, naming the rule and where it is checked.
-#define FUZZ_CHECK(cond, what)                                                              \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
+#define FUZZ_CHECK(cond, what)                                                                \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
             std::fprintf(stderr, "FUZZ_CHECK failed at %s:%d: %s (%s)\n", __FILE__, __LINE__, \
-                         what, #cond);                                                      \
-            std::abort();                                                                   \
-        }                                                                                   \
+                         what, #cond);                                                        \
+            std::abort();                                                                     \
+        }                                                                                     \
     } while (0)
 
 /// A fuzz input read front to back as little-endian numbers and byte runs.

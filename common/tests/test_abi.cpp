@@ -45,7 +45,10 @@ struct Row {
     long long host;
 };
 
+// clang-format would break this braced list from its macro's name.
+// clang-format off
 #define ROW(ours, HOST) Row{#HOST, static_cast<long long>(ours), static_cast<long long>(HOST)}
+// clang-format on
 
 template <size_t N>
 void check_rows(const Row (&rows)[N]) {
@@ -168,6 +171,8 @@ Test(abi, negated_errno_is_the_syscall_return) {
 
 namespace {
 using abi::Signal;
+// Laid out by hand as a table: clang-format would put one entry on each line.
+// clang-format off
 const Row kSignalRows[] = {
     ROW(Signal::Hup, SIGHUP),       ROW(Signal::Int, SIGINT),       ROW(Signal::Quit, SIGQUIT),
     ROW(Signal::Ill, SIGILL),       ROW(Signal::Trap, SIGTRAP),     ROW(Signal::Abrt, SIGABRT),
@@ -181,6 +186,7 @@ const Row kSignalRows[] = {
     ROW(Signal::Winch, SIGWINCH),   ROW(Signal::Io, SIGIO),         ROW(Signal::Pwr, SIGPWR),
     ROW(Signal::Sys, SIGSYS),
 };
+// clang-format on
 }  // namespace
 
 Test(abi, signal_values) {

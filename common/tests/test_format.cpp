@@ -30,10 +30,10 @@ Text F(StringView fmt, const Args&... args) {
 
 // Checks the text and names the format string in the failure message. The
 // Text is a named local: Criterion reads its argument after the statement.
-#define EXPECT_FORMAT(want, fmt, ...)                                  \
-    do {                                                               \
-        const Text got_ = F(fmt, ##__VA_ARGS__);                       \
-        cr_assert_str_eq(got_.s, want, "format(\"%s\")", fmt);         \
+#define EXPECT_FORMAT(want, fmt, ...)                          \
+    do {                                                       \
+        const Text got_ = F(fmt, ##__VA_ARGS__);               \
+        cr_assert_str_eq(got_.s, want, "format(\"%s\")", fmt); \
     } while (0)
 
 enum class Small : uint8_t { Seven = 7 };

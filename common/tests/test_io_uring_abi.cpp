@@ -30,11 +30,14 @@ struct Row {
     long long host;
 };
 
+// clang-format would break this braced list from its macro's name.
+// clang-format off
 #define ROW(ours, HOST) Row{#HOST, static_cast<long long>(ours), static_cast<long long>(HOST)}
 /// Offset of our field OURS and of Linux's field THEIRS.
 #define FIELD(OurType, ours, HostType, theirs) \
     Row{#HostType "." #theirs, static_cast<long long>(offsetof(OurType, ours)), \
         static_cast<long long>(offsetof(HostType, theirs))}
+// clang-format on
 
 template <size_t N>
 void check_rows(const Row (&rows)[N]) {

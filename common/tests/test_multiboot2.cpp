@@ -322,7 +322,8 @@ Test(multiboot2, too_many_regions) {
 // ------------------------------------------------------------- ACPI RSDP
 
 Test(multiboot2, acpi_rsdp_copy_is_kept_as_bytes) {
-    const char rsdp_v1[20] = "RSD PTR \x55" "BOCHS ";
+    const char rsdp_v1[20] = "RSD PTR \x55"
+                             "BOCHS ";
     Block b;
     b.tag(static_cast<uint32_t>(TagType::AcpiOld), rsdp_v1, sizeof rsdp_v1).end().finish();
     auto r = b.parse();

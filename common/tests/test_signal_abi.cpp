@@ -29,6 +29,8 @@ Test(signal_abi, sigcontext_is_glibcs_gregs) {
         int reg;
         const char* name;
     } rows[] = {
+        // Laid out by hand as a table: clang-format would put one entry on each line.
+        // clang-format off
         {offsetof(abi::SigContext, r8), REG_R8, "r8"},       {offsetof(abi::SigContext, r15), REG_R15, "r15"},
         {offsetof(abi::SigContext, rdi), REG_RDI, "rdi"},    {offsetof(abi::SigContext, rsi), REG_RSI, "rsi"},
         {offsetof(abi::SigContext, rbp), REG_RBP, "rbp"},    {offsetof(abi::SigContext, rbx), REG_RBX, "rbx"},
@@ -37,6 +39,7 @@ Test(signal_abi, sigcontext_is_glibcs_gregs) {
         {offsetof(abi::SigContext, rip), REG_RIP, "rip"},    {offsetof(abi::SigContext, rflags), REG_EFL, "eflags"},
         {offsetof(abi::SigContext, cs), REG_CSGSFS, "cs"},   {offsetof(abi::SigContext, err), REG_ERR, "err"},
         {offsetof(abi::SigContext, trapno), REG_TRAPNO, "trapno"},
+        // clang-format on
         {offsetof(abi::SigContext, oldmask), REG_OLDMASK, "oldmask"},
         {offsetof(abi::SigContext, cr2), REG_CR2, "cr2"},
     };

@@ -27,7 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 static volatile int dirfd_number = -1;  // the number the opener keeps reusing
 static volatile int done;
 

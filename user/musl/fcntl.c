@@ -29,17 +29,21 @@ static char* next_buffer(void) {
 static const char* result(long r) {
     char* text = next_buffer();
     if (r >= 0) snprintf(text, 128, "%ld", r);
-    else snprintf(text, 128, "-1 %s", errno == EBADF ? "EBADF" : errno == EINVAL ? "EINVAL"
-                                              : errno == EFAULT ? "EFAULT" : errno == ENOTTY ? "ENOTTY"
-                                              : errno == EMFILE ? "EMFILE" : errno == EAGAIN ? "EAGAIN"
-                                              : strerror(errno));
+    else snprintf(text, 128, "-1 %s",
+                  errno == EBADF    ? "EBADF"
+                  : errno == EINVAL ? "EINVAL"
+                  : errno == EFAULT ? "EFAULT"
+                  : errno == ENOTTY ? "ENOTTY"
+                  : errno == EMFILE ? "EMFILE"
+                  : errno == EAGAIN ? "EAGAIN"
+                                    : strerror(errno));
     return text;
 }
 
 static const char* flags(long f) {
     char* text = next_buffer();
     if (f < 0) return result(f);
-    snprintf(text, 128, "%s%s%s%s%s (%#lo)", (f & O_ACCMODE) == O_RDWR ? "O_RDWR" : (f & O_ACCMODE) == O_WRONLY ? "O_WRONLY" : "O_RDONLY",
+    snprintf(text, 128, "%s%s%s%s%s (%#lo)", (f & O_ACCMODE) == O_RDWR ? "O_RDWR" : ((f & O_ACCMODE) == O_WRONLY ? "O_WRONLY" : "O_RDONLY"),
              f & O_NONBLOCK ? "|O_NONBLOCK" : "", f & O_APPEND ? "|O_APPEND" : "", f & O_ASYNC ? "|O_ASYNC" : "",
              f & O_NOATIME ? "|O_NOATIME" : "", f);
     return text;

@@ -32,9 +32,9 @@ struct statx_fields {
     unsigned char rest[256 - 48];
 };
 #define STATX_BASIC_STATS 0x7ffu
-#define STATX__RESERVED 0x80000000u
-#define RENAME_NOREPLACE 1
-#define RENAME_EXCHANGE 2
+#define STATX__RESERVED   0x80000000u
+#define RENAME_NOREPLACE  1
+#define RENAME_EXCHANGE   2
 
 static const char* err(int e) {
     switch (e) {

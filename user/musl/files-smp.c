@@ -22,7 +22,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { kRecords = 2000, kRecord = 16, kChildren = 20 };
+enum {
+    kRecords = 2000,
+    kRecord = 16,
+    kChildren = 20
+};
 
 static char path[64];
 static volatile int writers_done, started;

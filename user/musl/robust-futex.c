@@ -22,7 +22,11 @@ static pthread_mutex_t mutex;
 static const char* err(long r) {
     static char text[32];
     if (r >= 0) snprintf(text, sizeof text, "%ld", r);
-    else snprintf(text, sizeof text, "-1 %s", errno == EINVAL ? "EINVAL" : errno == ESRCH ? "ESRCH" : errno == EFAULT ? "EFAULT" : strerror(errno));
+    else snprintf(text, sizeof text, "-1 %s",
+                  errno == EINVAL   ? "EINVAL"
+                  : errno == ESRCH  ? "ESRCH"
+                  : errno == EFAULT ? "EFAULT"
+                                    : strerror(errno));
     return text;
 }
 
@@ -56,7 +60,7 @@ int main(void) {
     /* No pthread_join: the thread ends outside the C library, which would
      * wait for its own clean-up forever. The lock waits for the kernel. */
     int r = pthread_mutex_lock(&mutex);
-    printf("robust-futex: lock, which waited for the owner to die = %s\n", r == EOWNERDEAD ? "EOWNERDEAD" : r == 0 ? "0" : strerror(r));
+    printf("robust-futex: lock, which waited for the owner to die = %s\n", r == EOWNERDEAD ? "EOWNERDEAD" : (r == 0 ? "0" : strerror(r)));
     r = pthread_mutex_consistent(&mutex);
     printf("robust-futex: pthread_mutex_consistent = %d\n", r);
     pthread_mutex_unlock(&mutex);

@@ -45,8 +45,13 @@ static void flush_notes(const char* what) {
 static const char* err(long r) {
     static char text[32];
     if (r >= 0) snprintf(text, sizeof text, "%ld", r);
-    else snprintf(text, sizeof text, "-1 %s", errno == EINVAL ? "EINVAL" : errno == ESRCH ? "ESRCH" : errno == EFAULT ? "EFAULT"
-                                              : errno == EINTR ? "EINTR" : errno == EPIPE ? "EPIPE" : strerror(errno));
+    else snprintf(text, sizeof text, "-1 %s",
+                  errno == EINVAL   ? "EINVAL"
+                  : errno == ESRCH  ? "ESRCH"
+                  : errno == EFAULT ? "EFAULT"
+                  : errno == EINTR  ? "EINTR"
+                  : errno == EPIPE  ? "EPIPE"
+                                    : strerror(errno));
     return text;
 }
 
@@ -155,7 +160,8 @@ static void check_registers_kept(void) {
     printf("signals: rbx, rcx, r11, r12, r15 and xmm7 kept across the handler: %s\n",
            rbx == 0x1111111111111111 && rcx == 0x2222222222222222 && r11 == 0x3333333333333333 &&
                    r12 == 0x4444444444444444 && r15 == 0x5555555555555555 && xmm == 0x5555555555555555
-               ? "yes" : "no");
+               ? "yes"
+               : "no");
 }
 
 static void check_faults(void) {

@@ -20,7 +20,10 @@
 
 #include "sqpoll-ring.h"
 
-enum { kNops = 400, kBatch = 16 };
+enum {
+    kNops = 400,
+    kBatch = 16
+};
 
 static volatile int g_stop;
 

@@ -102,7 +102,8 @@ int main(void) {
     const long room = ring_enter(s.fd, 0, 0, IORING_ENTER_SQ_WAIT | IORING_ENTER_SQ_WAKEUP);
     const unsigned left = *s.sq_tail - __atomic_load_n(s.sq_head, __ATOMIC_ACQUIRE);
     printf("sqpoll: SQ full (%u of 8), thread asleep: io_uring_enter(0, SQ_WAIT | SQ_WAKEUP) = %ld, "
-           "returned with room: %s\n", full, room, left < 8 ? "yes" : "no");
+           "returned with room: %s\n",
+           full, room, left < 8 ? "yes" : "no");
     printf("sqpoll: and the 8 NOPs completed: %s\n", ring_wait_cqes(&s, 8, 2000, 0) == 8 ? "yes" : "no");
 
     /* 5. What setup refuses; and sq_thread_idle 0. */
@@ -134,7 +135,8 @@ int main(void) {
         spun = (cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - process0) - (cpu_ms(CLOCK_THREAD_CPUTIME_ID) - thread0);
     }
     printf("sqpoll: while this thread slept, the SQPOLL thread spun: within its idle second, the process's "
-           "CPU time grew by at least 20 ms more than this thread's: %s\n", spun >= 20 ? "yes" : "no");
+           "CPU time grew by at least 20 ms more than this thread's: %s\n",
+           spun >= 20 ? "yes" : "no");
     printf("sqpoll: sq_thread_idle 0 means one second: NEED_WAKEUP 900-1100 ms after the last completion: %s\n",
            idle_time(&idle0, 900, 1100, 5) >= 0 ? "yes" : "no");
     return 0;

@@ -42,7 +42,7 @@ int main(void) {
     ssize_t n = read(0, text, sizeof text - 1);
     const long naps_during = g_naps - naps_before;
     printf("stdin-wait: the first read() returned %s; the other thread ran while it waited: %s\n",
-           n > 0 ? "input" : n == 0 ? "end of input" : "an error", naps_during > 0 ? "yes" : "no");
+           n > 0 ? "input" : (n == 0 ? "end of input" : "an error"), naps_during > 0 ? "yes" : "no");
 
     size_t total = n > 0 ? (size_t)n : 0;
     while (n > 0 && total < sizeof text - 1) {

@@ -17,7 +17,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum { kPairs = 3, kBytes = 200000, kRingThreads = 2, kNops = 2000, kSyscallThreads = 2, kCalls = 20000 };
+enum {
+    kPairs = 3,
+    kBytes = 200000,
+    kRingThreads = 2,
+    kNops = 2000,
+    kSyscallThreads = 2,
+    kCalls = 20000
+};
 
 struct pair {
     int fds[2];

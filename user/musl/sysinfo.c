@@ -27,9 +27,13 @@ static const char* yes(int fact) { return fact ? "yes" : "no"; }
 static const char* result(long r) {
     static char text[64];
     if (r >= 0) snprintf(text, sizeof text, "%ld", r);
-    else snprintf(text, sizeof text, "-1 %s", errno == EFAULT ? "EFAULT" : errno == EINVAL ? "EINVAL"
-                                              : errno == ERANGE ? "ERANGE" : errno == ESRCH ? "ESRCH"
-                                              : errno == EPERM ? "EPERM" : strerror(errno));
+    else snprintf(text, sizeof text, "-1 %s",
+                  errno == EFAULT   ? "EFAULT"
+                  : errno == EINVAL ? "EINVAL"
+                  : errno == ERANGE ? "ERANGE"
+                  : errno == ESRCH  ? "ESRCH"
+                  : errno == EPERM  ? "EPERM"
+                                    : strerror(errno));
     return text;
 }
 

@@ -12,7 +12,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum { kWorkers = 4, kRounds = 1000 };
+enum {
+    kWorkers = 4,
+    kRounds = 1000
+};
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_released = PTHREAD_COND_INITIALIZER;

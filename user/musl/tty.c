@@ -16,7 +16,11 @@
 #include <unistd.h>
 
 static const char* err(int r) {
-    return r == 0 ? "0" : errno == ENOTTY ? "-1 ENOTTY" : errno == EINVAL ? "-1 EINVAL" : errno == EFAULT ? "-1 EFAULT" : "-1 other";
+    return r == 0            ? "0"
+           : errno == ENOTTY ? "-1 ENOTTY"
+           : errno == EINVAL ? "-1 EINVAL"
+           : errno == EFAULT ? "-1 EFAULT"
+                             : "-1 other";
 }
 
 int main(void) {

@@ -32,7 +32,7 @@ struct statx_fields {
     unsigned char rest[256 - 48];
 };
 #define STATX_BASIC_STATS 0x7ffu
-#define STATX__RESERVED 0x80000000u
+#define STATX__RESERVED   0x80000000u
 
 static struct io_uring_params p;
 static int ring;

@@ -40,7 +40,10 @@ enum {
 };
 
 #define TAG(kind, thread, seq) (((unsigned long long)(kind) << 56) | ((unsigned long long)(thread) << 48) | (seq))
-enum { kNop = 1, kRead = 2 };
+enum {
+    kNop = 1,
+    kRead = 2
+};
 
 static struct {
     int fd, sqpoll;

@@ -75,7 +75,7 @@ void probe_at(StringView call, uint64_t addr, uint64_t len, long prot_bits, long
     const long r = mmap(addr, len, prot_bits, flags, -1, 0);
     const auto got = static_cast<uint64_t>(r);
     g_probe.says(r,
-                 got == addr                  ? "at the address asked for"
+                 got == addr                    ? "at the address asked for"
                  : got == (addr & ~(kPage - 1)) ? "at the page of the address asked for"
                                                 : "elsewhere",
                  call);

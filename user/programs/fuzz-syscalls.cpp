@@ -99,6 +99,8 @@ constexpr size_t kLaneStack = 64 * kKiB;
 
 /// What each step does; kCalls is also the index of the statistics table.
 enum Call : uint8_t {
+    // Laid out by hand, a line per group of calls: clang-format would put one name on each line.
+    // clang-format off
     kRead, kWrite, kReadv, kWritev, kClose, kPipe, kPipe2, kMmap, kMunmap, kMprotect, kBrk, kGetpid, kArchPrctl,
     kUringSetup, kUringEnter, kUringRegister, kUnknown, kSegment,
     // From chapter 07 (weight 0 on a kernel without threads):
@@ -106,6 +108,7 @@ enum Call : uint8_t {
     kRtSigprocmask,
     // The calls C libraries make at start (chapter 04 on), fcntl (06), signals (07):
     kUname, kGetrandom, kIds, kRlimit, kGetcwd, kFcntl, kRtSigaction, kKill, kRobustList, kSchedGetaffinity, kCalls
+    // clang-format on
 };
 
 /// A call's name, weight, and the errnos Linux documents for it (ENOSYS is
@@ -117,6 +120,8 @@ struct CallInfo {
     Errno errnos[12];   ///< the rest are 0
 };
 using E = Errno;
+// Laid out by hand as a table: clang-format would put one entry on each line.
+// clang-format off
 constexpr CallInfo kCallInfo[kCalls] = {
     {"read", 10, false, {E::BadF, E::Fault, E::Inval, E::Again, E::Intr, E::Io}},
     {"write", 10, false, {E::BadF, E::Fault, E::Inval, E::Again, E::Intr, E::Io, E::Pipe, E::NoSpc}},
@@ -159,6 +164,7 @@ constexpr CallInfo kCallInfo[kCalls] = {
     {"robust_list", 1, false, {E::Fault, E::Inval, E::Perm, E::Srch}},
     {"sched_getaffinity", 1, false, {E::Fault, E::Inval, E::Perm, E::Srch}},
 };
+// clang-format on
 
 struct Stat {
     uint64_t calls, ok, failed;
@@ -180,7 +186,13 @@ struct Region {
     ring::Params params;  ///< for a rings region: where its fields are
 };
 
-enum class Fd : uint8_t { Closed, Console, PipeRead, PipeWrite, Ring };
+enum class Fd : uint8_t {
+    Closed,
+    Console,
+    PipeRead,
+    PipeWrite,
+    Ring
+};
 
 /// One lane: a thread of calls, with everything that is its own.
 struct Lane {
@@ -369,8 +381,11 @@ struct Buf {
 };
 
 enum BufClass : uint8_t {
+    // Laid out by hand as a table: clang-format would put one entry on each line.
+    // clang-format off
     kValid, kNull, kLow, kKernel, kNonCanonical, kUnmapped, kStraddle, kStraddleTop, kOwn, kRandomUser, kRandom64,
     kRaceZone
+    // clang-format on
 };
 
 uint64_t length(fuzz::Rng& rng) {
@@ -537,7 +552,7 @@ void fuzz_vector(Lane& l, bool write) {
     const uint64_t fd = write ? fd_arg(l) : readable_fd(fd_arg(l));
     const bool console = write && is_console_fd(fd);
     uint64_t count = rng.pick<uint64_t>({0, 1, 2, rng.range(3, 16), rng.range(17, 64), 1024, 1025, ~0ull,
-                                        1ull << 32, rng.range(1, 8)});
+                                         1ull << 32, rng.range(1, 8)});
     uint64_t iov_addr;
     constexpr uint64_t kIovs = kPage / sizeof(abi::IoVec);  // entries filled in, one page
     if (rng.one_in(5)) {
@@ -566,8 +581,8 @@ void fuzz_pipe(Lane& l, bool two) {
     fuzz::Rng& rng = l.rng;
     const Buf b = buffer(l, true, false);
     const uint64_t flags = rng.pick<uint64_t>({0, abi::open_flag::NonBlock, abi::open_flag::CloExec,
-                                              abi::open_flag::NonBlock | abi::open_flag::CloExec, 040000,
-                                              rng.next() & 0xffffffff, 1});
+                                               abi::open_flag::NonBlock | abi::open_flag::CloExec, 040000,
+                                               rng.next() & 0xffffffff, 1});
     const long r = two ? call(l, kPipe2, long(Sys::Pipe2), b.addr, flags) : call(l, kPipe, long(Sys::Pipe), b.addr);
     if (r != 0) return;
     if (b.addr < kLowestUser || b.addr >= kUserEnd) return violation(l, "pipe wrote to a NULL or kernel address", b.addr, 0);
@@ -663,7 +678,7 @@ void fuzz_mprotect(Lane& l) {
     uint64_t addr = l.region_count && rng.one_in(2) ? l.regions[rng.below(l.region_count)].start : mmap_address(l);
     uint64_t len = length(rng);
     const uint64_t prot = rng.pick<uint64_t>({0, 1, 3, 5, 7, abi::prot::Sem | 3, abi::prot::GrowsDown | 3,
-                                             abi::prot::GrowsUp | 1, rng.next() & 0xffffffff});
+                                              abi::prot::GrowsUp | 1, rng.next() & 0xffffffff});
     keep_in_race_zone(addr, len);
     if (!away_from_protected(l, addr, len)) return;
     if (call(l, kMprotect, long(Sys::Mprotect), addr, len, prot) != 0) return;
@@ -676,8 +691,8 @@ void fuzz_mprotect(Lane& l) {
 void fuzz_brk(Lane& l) {
     fuzz::Rng& rng = l.rng;
     const uint64_t want = rng.pick<uint64_t>({0, g_brk0 + rng.below(kBrkZone), g_brk0 + kPage * rng.below(64),
-                                             g_brk0 - rng.range(1, kMiB), g_brk0 + rng.range(kGiB, 8 * kGiB),
-                                             kUserEnd - 1, kUserEnd, kernel_address(rng), noncanonical_address(rng)});
+                                              g_brk0 - rng.range(1, kMiB), g_brk0 + rng.range(kGiB, 8 * kGiB),
+                                              kUserEnd - 1, kUserEnd, kernel_address(rng), noncanonical_address(rng)});
     const auto r = static_cast<uint64_t>(call(l, kBrk, long(Sys::Brk), want));
     if (r < g_brk0) violation(l, "brk answered below the start of the heap", want, r);
     if (r > g_brk0 + kBrkZone) call(l, kBrk, long(Sys::Brk), g_brk0);  // gigabytes: given back at once
@@ -686,7 +701,7 @@ void fuzz_brk(Lane& l) {
 void fuzz_arch_prctl(Lane& l) {
     fuzz::Rng& rng = l.rng;
     const uint64_t code = rng.pick<uint64_t>({0x1001, 0x1002, 0x1003, 0x1004, 0x1001, 0x1002, 0x1003, 0x1004,
-                                             rng.range(0x1005, 0x1030), 0x3001, 0, rng.next()});
+                                              rng.range(0x1005, 0x1030), 0x3001, 0, rng.next()});
     const bool set = code == 0x1001 || code == 0x1002;
     uint64_t value;
     if (set)
@@ -746,7 +761,7 @@ void map_ring(Lane& l, int fd, const ring::Params& p) {
 void fuzz_uring_setup(Lane& l) {
     fuzz::Rng& rng = l.rng;
     const uint64_t entries = rng.pick<uint64_t>({0, 1, rng.range(2, 8), rng.range(9, 256), 4096, 32768, 32769,
-                                                1ull << 31, 0xffffffff, (1ull << 32) | 4});
+                                                 1ull << 31, 0xffffffff, (1ull << 32) | 4});
     const bool valid = !rng.one_in(5);
     const uint64_t at = valid ? l.scratch + kArgOff : buffer(l, true, false).addr;
     if (valid) {
@@ -806,8 +821,8 @@ void fuzz_uring_enter(Lane& l) {
     const uint64_t to_submit = rng.pick<uint64_t>({0, 1, rng.range(2, 8), rng.range(9, 4096), 0xffffffff, rng.next()});
     uint64_t min_complete = rng.pick<uint64_t>({0, 0, 1, rng.range(2, 64), 0xffffffff, rng.next()});
     uint64_t flags = rng.pick<uint64_t>({0, ring::kEnterGetEvents, ring::kEnterGetEvents, ring::kEnterSqWakeup,
-                                        ring::kEnterSqWait, ring::kEnterExtArg, ring::kEnterRegisteredRing,
-                                        rng.below(64), rng.next()});
+                                         ring::kEnterSqWait, ring::kEnterExtArg, ring::kEnterRegisteredRing,
+                                         rng.below(64), rng.next()});
     if (g_threads) {
         // A wait for completions could wait forever, as on Linux: garbage SQEs need not complete.
         if (flags & ring::kEnterGetEvents) min_complete = 0;
@@ -838,6 +853,8 @@ bool implemented(uint64_t nr) {
     // libraries make at start, fcntl and ioctl (06), the thread calls and
     // signals (07, and sched_setaffinity), the file calls (11), fork, vfork, execve and wait4 (12).
     // A number here is never fuzzed as "unknown".
+    // Laid out by hand as a table: clang-format would put one entry on each line.
+    // clang-format off
     constexpr uint64_t known[] = {0,   1,   2,   3,   4,   5,   6,   8,   9,   10,  11,  12,  13,  14,  15,
                                   16,  17,  18,  19,  20,  21,  22,  24,  32,  33,  35,  39,  56,  57,  58,
                                   59,  60,  61,  62,  63,  72,  74,  75,  76,  77,  79,  80,  81,  82,  83,
@@ -845,6 +862,7 @@ bool implemented(uint64_t nr) {
                                   158, 160, 186, 200, 202, 203, 204, 217, 218, 228, 229, 231, 234, 257, 258, 262,
                                   263, 264, 267, 268, 269, 273, 274, 280, 292, 293, 302, 316, 318, 332, 425,
                                   426, 427, 439};
+    // clang-format on
     for (uint64_t k : known)
         if ((nr & 0xffffffff) == k) return true;  // also as a 32-bit number, as Linux reads it
     return false;
@@ -898,17 +916,17 @@ void fuzz_clone(Lane& l) {
     default: break;
     }
     const uint64_t stack = rng.pick<uint64_t>({0, l.scratch + kDataSize, kernel_address(rng), noncanonical_address(rng),
-                                              rng.below(kUserEnd), 1});
+                                               rng.below(kUserEnd), 1});
     // The tids go to slots of their own (a thread clears its child_tid when
     // it ends, at any time), or to where nothing this lane reads lives.
     const auto tid_slot = [&](uint64_t first) {
         return rng.pick<uint64_t>({l.scratch + kTidOff + 4 * (first + rng.below(8)), 0, kernel_address(rng),
-                                  noncanonical_address(rng), kHole + rng.below(kHoleSize / 2),
-                                  kRace + rng.below(kRaceSize), l.scratch + kTidOff + 4 * first + 1});
+                                   noncanonical_address(rng), kHole + rng.below(kHoleSize / 2),
+                                   kRace + rng.below(kRaceSize), l.scratch + kTidOff + 4 * first + 1});
     };
     const uint64_t parent = tid_slot(0), child = tid_slot(8);
     const uint64_t tls = rng.pick<uint64_t>({0, rng.below(kUserEnd), kUserEnd - kPage, kUserEnd, kernel_address(rng),
-                                            noncanonical_address(rng)});
+                                             noncanonical_address(rng)});
     const uint64_t n = l.syscalls++;  // clone_thread makes the call itself: counted here, as call() would
     if (n >= g_log_from)
         print("fuzz-syscalls: {}#{} clone({:#x}, {:#x}, {:#x}, {:#x}, {:#x})\n", l.index, n, flags, stack, parent, child,
@@ -933,8 +951,8 @@ void fuzz_futex(Lane& l) {
     const auto shared = reinterpret_cast<uint64_t>(&g_futex_word);
     if (rng.one_in(4)) __atomic_fetch_add(&g_futex_word, 1, __ATOMIC_SEQ_CST);  // what a waker changes
     uint64_t uaddr = rng.pick<uint64_t>({shared, shared, shared, l.scratch + 4 * rng.below(16), shared + 1, 0,
-                                        kernel_address(rng), noncanonical_address(rng), kHole + 4 * rng.below(1024),
-                                        kRace + 4 * rng.below(1024)});
+                                         kernel_address(rng), noncanonical_address(rng), kHole + 4 * rng.below(1024),
+                                         kRace + 4 * rng.below(1024)});
     // WAIT, WAKE, REQUEUE, CMP_REQUEUE, and others; never one that may wait
     // with another kind of timeout (LOCK_PI 6, WAIT_BITSET 9, WAIT_REQUEUE_PI 11, LOCK_PI2 13).
     uint64_t cmd = rng.pick<uint64_t>({0, 0, 0, 1, 1, 3, 4, 2, 5, 7, 8, 10, 12, rng.next() & 0x7f});
@@ -975,7 +993,7 @@ void fuzz_nanosleep(Lane& l) {
 void fuzz_clock(Lane& l, bool res) {
     fuzz::Rng& rng = l.rng;
     const uint64_t clock = rng.pick<uint64_t>({0, 1, 1, 1, 2, 3, 4, 5, 6, 7, rng.range(8, 16), ~0ull - rng.below(16),
-                                              rng.next()});
+                                               rng.next()});
     Buf b = buffer(l, true, false);
     if (rng.one_in(2)) b.addr = l.scratch + kTimeOff + 96;  // where it can be read back
     const uint64_t floor = __atomic_load_n(&g_mono_max, __ATOMIC_SEQ_CST);
@@ -1002,7 +1020,7 @@ void fuzz_thread_ids(Lane& l, Call which) {
 void fuzz_ioctl(Lane& l) {
     fuzz::Rng& rng = l.rng;
     const uint64_t request = rng.pick<uint64_t>({0x5401, 0x541b, 0x5421, 0x5451, 0x5450, 0x80087601, rng.below(0x10000),
-                                                rng.next()});
+                                                 rng.next()});
     call(l, kIoctl, long(Sys::Ioctl), fd_arg(l), request, buffer(l, true, false).addr);
 }
 
@@ -1045,7 +1063,7 @@ void fuzz_getrandom(Lane& l) {
 void fuzz_ids(Lane& l) {
     fuzz::Rng& rng = l.rng;
     const Sys nr = rng.pick<Sys>({Sys::Getuid, Sys::Geteuid, Sys::Getgid, Sys::Getegid, Sys::Getppid, Sys::Getresuid,
-                                 Sys::Getresgid});
+                                  Sys::Getresgid});
     const long r = nr == Sys::Getresuid || nr == Sys::Getresgid
                        ? call(l, kIds, long(nr), buffer(l, true, false).addr, buffer(l, true, false).addr,
                               buffer(l, true, false).addr)
@@ -1105,8 +1123,8 @@ void fuzz_sigaction(Lane& l) {
     // Our own action, none, or one the kernel cannot read: never bytes from
     // elsewhere, which could name a handler.
     const uint64_t act_at = rng.pick<uint64_t>({reinterpret_cast<uint64_t>(act), reinterpret_cast<uint64_t>(act), 0,
-                                               kernel_address(rng), noncanonical_address(rng),
-                                               kHole + rng.below(kHoleSize / 2), rng.range(1, kLowestUser - 1)});
+                                                kernel_address(rng), noncanonical_address(rng),
+                                                kHole + rng.below(kHoleSize / 2), rng.range(1, kLowestUser - 1)});
     const uint64_t old_at = rng.one_in(3) ? 0 : buffer(l, true, false).addr;
     const uint64_t size = rng.pick<uint64_t>({8, 8, 8, 4, 16, 0, rng.next()});
     call(l, kRtSigaction, long(Sys::RtSigaction), sig, act_at, old_at, size);
@@ -1121,7 +1139,7 @@ void fuzz_kill(Lane& l) {
     const uint64_t other = static_cast<uint64_t>(g_lanes[rng.below(static_cast<uint64_t>(g_lane_count))].tid);
     const uint64_t tid = rng.pick<uint64_t>({static_cast<uint64_t>(l.tid), other, 0, ~0ull, 99999, 1ull << 40});
     const uint64_t pid = rng.pick<uint64_t>({static_cast<uint64_t>(g_pid), static_cast<uint64_t>(g_pid), 0, ~0ull,
-                                            static_cast<uint64_t>(-g_pid), 99999});
+                                             static_cast<uint64_t>(-g_pid), 99999});
     switch (rng.below(3)) {
     case 0: call(l, kKill, long(Sys::Kill), pid, sig); break;
     case 1: call(l, kKill, long(Sys::Tkill), tid, sig); break;
@@ -1139,7 +1157,7 @@ void fuzz_robust_list(Lane& l) {
         head[1] = rng.pick<uint64_t>({0, 8, rng.next()});
         head[2] = 0;
         const uint64_t at = rng.pick<uint64_t>({reinterpret_cast<uint64_t>(head), 0, kernel_address(rng),
-                                               noncanonical_address(rng), kHole + rng.below(kHoleSize / 2)});
+                                                noncanonical_address(rng), kHole + rng.below(kHoleSize / 2)});
         call(l, kRobustList, long(Sys::SetRobustList), at, rng.pick<uint64_t>({24, 24, 0, 23, 25, rng.next()}));
     } else {
         const uint64_t pid = rng.pick<uint64_t>({0, static_cast<uint64_t>(l.tid), static_cast<uint64_t>(g_pid), 99999, ~0ull});

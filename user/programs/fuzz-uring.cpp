@@ -443,6 +443,8 @@ struct OpcodeFuzz {
     uint32_t weight;
     Filled (*fill)(fuzz::Rng&, Sqe&);
 };
+// Laid out by hand as a table: clang-format would put one entry on each line.
+// clang-format off
 constexpr OpcodeFuzz kOpcodes[] = {
     {"nop", Op::Nop, 12, fill_nop},          {"read", Op::Read, 14, fill_read},
     {"write", Op::Write, 12, fill_write},    {"readv", Op::Readv, 5, fill_readv},
@@ -454,6 +456,7 @@ constexpr OpcodeFuzz kOpcodes[] = {
     {"nop_chain", Op::Nop, 4, fill_nop_chain},          {"timeout", Op::Timeout, 3, fill_timeout},
     {"link_timeout", Op::LinkTimeout, 2, fill_link_timeout}, {"cancel", Op::AsyncCancel, 3, fill_cancel},
 };
+// clang-format on
 uint64_t g_filled[sizeof kOpcodes / sizeof kOpcodes[0] + 2];  // per table line, then the two malformed kinds
 
 /// A request from the table with one thing wrong: its buffer, fd, flags,
@@ -744,7 +747,7 @@ void register_step(fuzz::Rng& rng) {
         bool good = true;
         for (uint32_t i = 0; i < n; ++i) good = random_iovec(rng, iovs[i]) && good;
         const long r = logged("register buffers", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterBuffers, iovs, n));
-        expect_register("REGISTER_BUFFERS's answer", r, g_ep.buffers ? -Errno::Busy : good ? 0 : 1, true);
+        expect_register("REGISTER_BUFFERS's answer", r, g_ep.buffers ? -Errno::Busy : (good ? 0 : 1), true);
         if (r == 0) {
             g_ep.buffers = true;
             for (uint32_t i = 0; i < kMaxBuffers; ++i) g_ep.registered[i] = i < n ? iovs[i] : abi::IoVec{0, 0};
@@ -777,7 +780,7 @@ void register_step(fuzz::Rng& rng) {
         for (uint32_t i = 0; i < n; ++i) good = random_file(rng, fds[i]) && good;
         const long r = logged("register files", iou::raw::io_uring_register(g_ep.fd, ring::RegisterOp::RegisterFiles, fds, n));
         const bool known = files_known() && calm_since(before);  // and our fds were open, or closed, as we think
-        expect_register("REGISTER_FILES's answer", r, g_ep.files ? -Errno::Busy : good ? 0 : 1, known);
+        expect_register("REGISTER_FILES's answer", r, g_ep.files ? -Errno::Busy : (good ? 0 : 1), known);
         if (r == 0 || r == -Errno::Busy) g_ep.files = true, g_ep.files_as_of = before;
         break;
     }
@@ -918,11 +921,11 @@ void random_enter(fuzz::Rng& rng) {
     observe_head();
     const uint32_t pending = g_ep.tail - g_ep.head;
     uint32_t to_submit = static_cast<uint32_t>(rng.pick<uint64_t>({pending, pending, 0, rng.below(pending + 1),
-                                                                 pending + rng.range(1, 8), 0xffffffff}));
+                                                                   pending + rng.range(1, 8), 0xffffffff}));
     uint32_t min_complete = static_cast<uint32_t>(rng.pick<uint64_t>({0, 0, 1, rng.range(2, 64), 0xffffffff}));
     uint32_t flags = static_cast<uint32_t>(rng.pick<uint64_t>({0, ring::kEnterGetEvents, ring::kEnterGetEvents,
-                                                              ring::kEnterSqWakeup | ring::kEnterGetEvents,
-                                                              ring::kEnterSqWait, rng.below(32), rng.next() & 0xffffffff}));
+                                                               ring::kEnterSqWakeup | ring::kEnterGetEvents,
+                                                               ring::kEnterSqWait, rng.below(32), rng.next() & 0xffffffff}));
     uint32_t* sq_tail = g_ep.word(g_ep.p.sq_off.tail);
     uint32_t* sq_head = g_ep.word(g_ep.p.sq_off.head);
     uint32_t* cq_head = g_ep.word(g_ep.p.cq_off.head);

@@ -98,7 +98,8 @@ int main(int, char**, char**) {
     const int ring_fd = ring.fd();
     start({-1, -1, &ring, p[1]});
     print("regress-close-under-sleeper: io_uring_enter waiting for it, ring closed and unmapped by another "
-          "thread = {}\n", iou::raw::io_uring_enter(ring_fd, 0, 1, abi::io_uring::kEnterGetEvents));
+          "thread = {}\n",
+          iou::raw::io_uring_enter(ring_fd, 0, 1, abi::io_uring::kEnterGetEvents));
     join();
     sys::close(p[0]);
     sys::close(p[1]);

@@ -40,7 +40,10 @@ constexpr StringView kName = "sqpoll-bench";
 constexpr uint32_t kMaxBatch = 256;
 
 /// How a row waits for its CQEs.
-enum class Wait { Enter, Spin };
+enum class Wait {
+    Enter,
+    Spin
+};
 
 /// Nanoseconds of CPU time of @p clock (abi::Clock::ThreadCputime or ProcessCputime).
 uint64_t cpu_ns(abi::Clock clock) {
@@ -106,7 +109,8 @@ Run nops(iou::Ring& ring, uint64_t n, uint32_t batch, Wait wait) {
 bool split_rows(iou::Ring& ring, StringView name, StringView program, StringView poller, uint64_t n, uint32_t batch,
                 Wait wait) {
     Run runs[bench::kRepetitions];
-    if (!bench::repeat(kName, name, n, [&](uint64_t ops) { return nops(ring, ops, batch, wait); }, runs))
+    const auto measure = [&](uint64_t ops) { return nops(ring, ops, batch, wait); };
+    if (!bench::repeat(kName, name, n, measure, runs))
         return false;
     Run own[bench::kRepetitions], rest[bench::kRepetitions];
     for (int i = 0; i < bench::kRepetitions; ++i) {

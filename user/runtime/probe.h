@@ -37,25 +37,28 @@ inline long map_edge_page() {
 /// errno.h values a system call on pipes, memory or io_uring can return.
 inline void errno_text(BufferSink& out, long e) {
     static constexpr const char* kBase[] = {
+        // Laid out by hand as a table: clang-format would put one entry on each line.
+        // clang-format off
         nullptr,   "EPERM",   "ENOENT", "ESRCH",  "EINTR",   "EIO",     "ENXIO",   "E2BIG",        "ENOEXEC",
         "EBADF",   "ECHILD",  "EAGAIN", "ENOMEM", "EACCES",  "EFAULT",  "ENOTBLK", "EBUSY",        "EEXIST",
         "EXDEV",   "ENODEV",  "ENOTDIR", "EISDIR", "EINVAL", "ENFILE",  "EMFILE",  "ENOTTY",       "ETXTBSY",
         "EFBIG",   "ENOSPC",  "ESPIPE", "EROFS",  "EMLINK",  "EPIPE",   "EDOM",    "ERANGE",       "EDEADLK",
         "ENAMETOOLONG", "ENOLCK", "ENOSYS", "ENOTEMPTY", "ELOOP",
+        // clang-format on
     };
     const char* name = nullptr;
     if (e > 0 && e < static_cast<long>(sizeof kBase / sizeof kBase[0])) name = kBase[e];
     switch (e) {
-        case 53: name = "EBADR"; break;
-        case 61: name = "ENODATA"; break;
-        case 62: name = "ETIME"; break;
-        case 75: name = "EOVERFLOW"; break;
-        case 77: name = "EBADFD"; break;
-        case 95: name = "EOPNOTSUPP"; break;
-        case 105: name = "ENOBUFS"; break;
-        case 110: name = "ETIMEDOUT"; break;
-        case 125: name = "ECANCELED"; break;
-        default: break;
+    case 53: name = "EBADR"; break;
+    case 61: name = "ENODATA"; break;
+    case 62: name = "ETIME"; break;
+    case 75: name = "EOVERFLOW"; break;
+    case 77: name = "EBADFD"; break;
+    case 95: name = "EOPNOTSUPP"; break;
+    case 105: name = "ENOBUFS"; break;
+    case 110: name = "ETIMEDOUT"; break;
+    case 125: name = "ECANCELED"; break;
+    default: break;
     }
     if (name) format(out, "{}", name);
     else format(out, "errno {}", e);
@@ -107,7 +110,11 @@ public:
     void end() { print("{}: {} probes\n", m_program, m_lines); }
 
 private:
-    enum class Show { Value, Ok, Text };
+    enum class Show {
+        Value,
+        Ok,
+        Text
+    };
 
     template <typename... Args>
     void emit(long r, Show show, StringView text, StringView call, const Args&... args) {

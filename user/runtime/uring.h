@@ -96,7 +96,10 @@ public:
     /// Like peek_cqe but waits for one; returns 0 or -errno from io_uring_enter.
     long wait_cqe(Cqe** out);
     /// Mark @p cqe consumed (it must be the oldest unseen one).
-    void cqe_seen(Cqe* cqe) { (void)cqe; cq_advance(1); }
+    void cqe_seen(Cqe* cqe) {
+        (void)cqe;
+        cq_advance(1);
+    }
     /// Mark the @p n oldest CQEs consumed.
     void cq_advance(uint32_t n);
     /// CQEs posted and not yet seen.

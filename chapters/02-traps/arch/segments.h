@@ -21,6 +21,6 @@
 #define GDT_TSS         0x30    /**< the TSS descriptor, loaded with `ltr` */
 #define GDT_ENTRIES     8       /**< 6 descriptors + the 16-byte TSS descriptor */
 
-#define RPL_USER        3       /**< requested privilege level in a selector */
-#define USER_CS         (GDT_USER_CODE | RPL_USER)   /**< 0x2b: CS of ring-3 code, in every user TrapFrame */
-#define USER_SS         (GDT_USER_DATA | RPL_USER)   /**< 0x23: SS of ring-3 code */
+#define RPL_USER 3                            /**< requested privilege level in a selector */
+#define USER_CS  (GDT_USER_CODE | RPL_USER)   /**< 0x2b: CS of ring-3 code, in every user TrapFrame */
+#define USER_SS  (GDT_USER_DATA | RPL_USER)   /**< 0x23: SS of ring-3 code */

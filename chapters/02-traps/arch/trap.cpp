@@ -7,5 +7,4 @@
  */
 #include "arch/trap.h"
 
-
 extern "C" void trap_dispatch(TrapFrame* frame) { kernel_trap(*frame); }

@@ -46,6 +46,9 @@
 #define TF_SIZE       0xb0  /**< sizeof(TrapFrame): 22 quadwords */
 /** @} */
 
+/* clang-format would read the assembly macros below as C++, and the
+ * struct after them as their continuation: it leaves the rest alone. */
+/* clang-format off */
 #ifdef __ASSEMBLER__
 /* Save the 15 general registers below the vector and error code, so that
  * RSP points at a TrapFrame: rax is pushed first (it lands at TF_RAX),

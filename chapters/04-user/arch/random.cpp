@@ -17,7 +17,12 @@
 
 namespace {
 
-enum class Source { Unknown, RdRand, RdSeed, None };
+enum class Source {
+    Unknown,
+    RdRand,
+    RdSeed,
+    None
+};
 Source g_source = Source::Unknown;
 
 constexpr uint32_t kCpuidRdRand = 1u << 30;  // CPUID.01H:ECX

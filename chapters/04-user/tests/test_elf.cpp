@@ -507,7 +507,10 @@ Test(elf, refuses_the_dynamic_test_binary_itself) {
               r.error());
 }
 
+// clang-format would break this braced list from its macro's name.
+// clang-format off
 #define ELF_ROW(ours, HOST) {#HOST, static_cast<long long>(ours), static_cast<long long>(HOST)}
+// clang-format on
 
 // The parser's ELF constants against the host's <elf.h> (which also proves
 // that none of their names is rewritten by one of its macros).

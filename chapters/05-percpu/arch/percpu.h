@@ -31,14 +31,14 @@
  */
 #pragma once
 
-#define PERCPU_USER_RSP_SCRATCH  0x00  /**< offset of PerCpu::user_rsp_scratch, for the assembly */
-#define PERCPU_KERNEL_STACK_TOP  0x08  /**< offset of PerCpu::kernel_stack_top */
-#define PERCPU_USER_GS_BASE      0x10  /**< offset of PerCpu::user_gs_base */
-#define PERCPU_CPU_ID            0x18  /**< offset of PerCpu::cpu_id */
-#define PERCPU_CURRENT_TASK      0x20  /**< offset of PerCpu::current_task */
-#define PERCPU_SYSCALL_COUNT     0x28  /**< offset of PerCpu::syscall_count */
-#define PERCPU_SELF              0x30  /**< offset of PerCpu::self */
-#define PERCPU_SIZE              0x40  /**< sizeof(PerCpu): one cache line */
+#define PERCPU_USER_RSP_SCRATCH 0x00  /**< offset of PerCpu::user_rsp_scratch, for the assembly */
+#define PERCPU_KERNEL_STACK_TOP 0x08  /**< offset of PerCpu::kernel_stack_top */
+#define PERCPU_USER_GS_BASE     0x10  /**< offset of PerCpu::user_gs_base */
+#define PERCPU_CPU_ID           0x18  /**< offset of PerCpu::cpu_id */
+#define PERCPU_CURRENT_TASK     0x20  /**< offset of PerCpu::current_task */
+#define PERCPU_SYSCALL_COUNT    0x28  /**< offset of PerCpu::syscall_count */
+#define PERCPU_SELF             0x30  /**< offset of PerCpu::self */
+#define PERCPU_SIZE             0x40  /**< sizeof(PerCpu): one cache line */
 
 #ifndef __ASSEMBLER__
 #include <cstddef>

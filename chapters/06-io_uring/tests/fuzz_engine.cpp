@@ -165,9 +165,9 @@ struct Harness {
         if (kind < 64) {
             in.bytes(&s, sizeof s);  // anything at all
         } else {
-            s.opcode = static_cast<uint8_t>(kind % 8 == 0 ? static_cast<uint8_t>(Op::Nop)
-                                            : kind % 8 < 3 ? static_cast<uint8_t>(Op::Read)
-                                            : kind % 8 < 5 ? static_cast<uint8_t>(Op::Write)
+            s.opcode = static_cast<uint8_t>(kind % 8 == 0   ? static_cast<uint8_t>(Op::Nop)
+                                            : kind % 8 < 3  ? static_cast<uint8_t>(Op::Read)
+                                            : kind % 8 < 5  ? static_cast<uint8_t>(Op::Write)
                                             : kind % 8 == 5 ? static_cast<uint8_t>(Op::Readv)
                                             : kind % 8 == 6 ? static_cast<uint8_t>(Op::Writev)
                                                             : static_cast<uint8_t>(Op::Close));

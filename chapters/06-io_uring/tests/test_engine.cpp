@@ -214,8 +214,8 @@ std::vector<uint64_t> user_datas(const std::vector<Cqe>& cqes) {
 // ================================================================== setup
 
 Test(uring_setup, sizes_round_up_and_cq_is_twice_sq) {
-    const uint32_t cases[][3] = {{1, 1, 2}, {2, 2, 4}, {3, 4, 8}, {5, 8, 16}, {8, 8, 16}, {100, 128, 256},
-                                 {32768, 32768, 65536}};
+    const uint32_t cases[][3] = {
+        {1, 1, 2}, {2, 2, 4}, {3, 4, 8}, {5, 8, 16}, {8, 8, 16}, {100, 128, 256}, {32768, 32768, 65536}};
     for (const auto& c : cases) {
         iu::Params p{};
         uring::Layout l;

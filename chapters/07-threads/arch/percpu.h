@@ -41,19 +41,19 @@
  */
 #pragma once
 
-#define PERCPU_USER_RSP_SCRATCH  0x00  /**< offset of PerCpu::user_rsp_scratch, for the assembly */
-#define PERCPU_KERNEL_STACK_TOP  0x08  /**< offset of PerCpu::kernel_stack_top */
-#define PERCPU_USER_GS_BASE      0x10  /**< offset of PerCpu::user_gs_base */
-#define PERCPU_CPU_ID            0x18  /**< offset of PerCpu::cpu_id */
-#define PERCPU_CURRENT_TASK      0x20  /**< offset of PerCpu::current_task */
-#define PERCPU_SYSCALL_COUNT     0x28  /**< offset of PerCpu::syscall_count */
-#define PERCPU_SELF              0x30  /**< offset of PerCpu::self */
-#define PERCPU_TSS_RSP0          0x38  /**< offset of PerCpu::tss_rsp0 */
-#define PERCPU_LOCKS_HELD        0x40  /**< offset of PerCpu::locks_held */
-#define PERCPU_NEED_RESCHED      0x48  /**< offset of PerCpu::need_resched */
-#define PERCPU_IDLE_THREAD       0x50  /**< offset of PerCpu::idle_thread */
-#define PERCPU_SWITCHED_FROM     0x58  /**< offset of PerCpu::switched_from */
-#define PERCPU_SIZE              0x80  /**< sizeof(PerCpu): two cache lines */
+#define PERCPU_USER_RSP_SCRATCH 0x00  /**< offset of PerCpu::user_rsp_scratch, for the assembly */
+#define PERCPU_KERNEL_STACK_TOP 0x08  /**< offset of PerCpu::kernel_stack_top */
+#define PERCPU_USER_GS_BASE     0x10  /**< offset of PerCpu::user_gs_base */
+#define PERCPU_CPU_ID           0x18  /**< offset of PerCpu::cpu_id */
+#define PERCPU_CURRENT_TASK     0x20  /**< offset of PerCpu::current_task */
+#define PERCPU_SYSCALL_COUNT    0x28  /**< offset of PerCpu::syscall_count */
+#define PERCPU_SELF             0x30  /**< offset of PerCpu::self */
+#define PERCPU_TSS_RSP0         0x38  /**< offset of PerCpu::tss_rsp0 */
+#define PERCPU_LOCKS_HELD       0x40  /**< offset of PerCpu::locks_held */
+#define PERCPU_NEED_RESCHED     0x48  /**< offset of PerCpu::need_resched */
+#define PERCPU_IDLE_THREAD      0x50  /**< offset of PerCpu::idle_thread */
+#define PERCPU_SWITCHED_FROM    0x58  /**< offset of PerCpu::switched_from */
+#define PERCPU_SIZE             0x80  /**< sizeof(PerCpu): two cache lines */
 
 #ifndef __ASSEMBLER__
 #include <cstddef>

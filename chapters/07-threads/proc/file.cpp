@@ -25,7 +25,7 @@ Result<long> File::ioctl(uint32_t, uint64_t) { return Err(Errno::NoTty); }
 
 int File::status_flags() const {
     const bool r = allows(kReadable), w = allows(kWritable);
-    return (r && w ? abi::open_flag::ReadWrite : w ? abi::open_flag::WriteOnly : abi::open_flag::ReadOnly) | m_status;
+    return (r && w ? abi::open_flag::ReadWrite : (w ? abi::open_flag::WriteOnly : abi::open_flag::ReadOnly)) | m_status;
 }
 
 Result<void> File::set_status_flags(int flags) {

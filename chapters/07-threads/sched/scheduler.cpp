@@ -30,6 +30,7 @@
 #include "kernel/panic.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
+#include "sched/run_queue.h"
 #include "sched/wait.h"
 #include "sys/futex.h"
 
@@ -46,31 +47,13 @@ constexpr uint64_t kSliceTicks = 10;  // 10 ms at 1000 Hz
 constexpr size_t kStackPages = 4;
 
 SpinLock g_lock;
-Thread* g_ready_head = nullptr;   // the run queue, FIFO
-Thread* g_ready_tail = nullptr;
+RunQueue g_ready;                 // the Ready threads, FIFO
 Thread* g_sleepers = nullptr;     // Blocked threads with a deadline, linked by next_ready
 uint64_t g_ticks = 0;             // monotonic milliseconds, changed with g_lock held
 KernelStack g_spare_stacks[16];   // stacks of dead threads, reused: their address range is not given back
 int g_spare_count = 0;
 
 Thread* percpu_thread(uint64_t value) { return reinterpret_cast<Thread*>(value); }
-
-void enqueue_ready(Thread* t) {
-    t->state = ThreadState::Ready;
-    t->next_ready = nullptr;
-    if (g_ready_tail) g_ready_tail->next_ready = t;
-    else g_ready_head = t;
-    g_ready_tail = t;
-}
-
-Thread* dequeue_ready() {
-    Thread* t = g_ready_head;
-    if (!t) return nullptr;
-    g_ready_head = t->next_ready;
-    if (!g_ready_head) g_ready_tail = nullptr;
-    t->next_ready = nullptr;
-    return t;
-}
 
 void remove_from(WaitQueue& queue, Thread* t) {
     for (Thread** p = &queue.sleepers; *p; p = &(*p)->next_waiter)
@@ -96,7 +79,7 @@ void wake_locked(Thread* t) {
     if (t->state != ThreadState::Blocked) return;
     if (t->waiting_on) remove_from(*t->waiting_on, t);
     if (t->wake_at_ms) remove_sleeper(t);
-    enqueue_ready(t);
+    g_ready.push(t);
 }
 
 Result<KernelStack> get_stack() {
@@ -141,7 +124,7 @@ void prepare_first_switch(Thread* t, uint64_t below, uint64_t start, uint64_t r1
 // belongs (run queue, a wait queue, or nowhere if it died).
 void schedule(IrqLock& guard) {
     Thread* prev = current_thread();
-    Thread* next = dequeue_ready();
+    Thread* next = g_ready.take();
     if (!next) next = percpu_thread(percpu_read<PERCPU_IDLE_THREAD>());
     percpu_write<PERCPU_NEED_RESCHED>(0);
     next->ran_ticks = 0;
@@ -182,7 +165,7 @@ namespace {
 [[noreturn]] void idle(void*) {
     for (;;) {
         IrqLock guard(g_lock);
-        if (g_ready_head) {
+        if (!g_ready.empty()) {
             current_thread()->state = ThreadState::Ready;  // not queued: the per-CPU block finds it
             schedule(guard);
             continue;
@@ -220,7 +203,7 @@ Result<Thread*> spawn_kernel_thread(const char* name, void (*fn)(void*), void* a
                          reinterpret_cast<uint64_t>(fn), reinterpret_cast<uint64_t>(arg));
     t->tid = allocate_id();
     IrqLock guard(g_lock);
-    enqueue_ready(t);
+    g_ready.push(t);
     return t;
 }
 
@@ -237,13 +220,13 @@ Result<Thread*> spawn_user_thread(Process& process, const TrapFrame& frame, uint
     t->tid = process.threads ? allocate_id() : process.pid;  // a program's first thread has its pid as tid
     IrqLock guard(g_lock);
     process_thread_added(process, t);
-    enqueue_ready(t);
+    g_ready.push(t);
     return t;
 }
 
 void yield() {
     IrqLock guard(g_lock);
-    enqueue_ready(current_thread());
+    g_ready.push(current_thread());
     schedule(guard);
 }
 
@@ -284,7 +267,7 @@ void sched_tick() {
     }
     Thread* self = current_thread();
     const bool idling = reinterpret_cast<uint64_t>(self) == percpu_read<PERCPU_IDLE_THREAD>();
-    if (g_ready_head && (idling || ++self->ran_ticks >= kSliceTicks)) percpu_write<PERCPU_NEED_RESCHED>(1);
+    if (!g_ready.empty() && (idling || ++self->ran_ticks >= kSliceTicks)) percpu_write<PERCPU_NEED_RESCHED>(1);
 }
 
 void return_to_user_checks() {

@@ -36,7 +36,12 @@ struct Process;
 class WaitQueue;
 
 /// Where a thread is in its life.
-enum class ThreadState : uint8_t { Ready, Running, Blocked, Dead };
+enum class ThreadState : uint8_t {
+    Ready,
+    Running,
+    Blocked,
+    Dead
+};
 
 /// One thread of execution.
 struct Thread {

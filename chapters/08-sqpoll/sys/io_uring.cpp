@@ -215,7 +215,7 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
     if (sqpoll) {
         file->sqpoll = true;
         if (const Result<void> started = file->poller.start(file->ring, *current_process(), params.sq_thread_idle,
-                                                             file->completions);
+                                                            file->completions);
             !started) {
             file->sqpoll = false;
             file->unref();

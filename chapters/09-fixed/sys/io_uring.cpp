@@ -60,7 +60,6 @@ uring::RegisteredBuffer* buffer_of(const uring::Request& r) {
 }
 RingFile* owner_of(const uring::Request& r) { return reinterpret_cast<RingFile*>(r.scratch[2]); }
 
-
 // Do @p transfer (a read or write) on the user buffers the request names:
 // its piece of a registered buffer, checked against what was registered and
 // copied through pages pinned then (READ_FIXED, WRITE_FIXED), or buffers
@@ -274,7 +273,7 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
     if (sqpoll) {
         file->sqpoll = true;
         if (const Result<void> started = file->poller.start(file->ring, *current_process(), params.sq_thread_idle,
-                                                             file->completions);
+                                                            file->completions);
             !started) {
             file->sqpoll = false;
             file->unref();

@@ -16,14 +16,14 @@
  */
 #pragma once
 
-#define TRAMPOLINE_PHYS      0x8000  /**< physical address of the trampoline page (SIPI vector 0x08) */
-#define TRAMPOLINE_DATA      0xf00   /**< offset of the data in that page */
-#define TRAMP_CR3            0x00    /**< u64: the PML4 to start with (below 4 GiB: loaded in 32-bit mode) */
-#define TRAMP_CR0            0x08    /**< u64: CPU 0's CR0, to copy (WP, MP, NE...) */
-#define TRAMP_CR4            0x10    /**< u64: CPU 0's CR4, to copy (OSFXSR, SMEP, SMAP, FSGSBASE...) */
-#define TRAMP_STACK          0x18    /**< u64: the stack top to run on (its idle thread's) */
-#define TRAMP_ENTRY          0x20    /**< u64: the 64-bit function to call (ap_main) */
-#define TRAMP_CPU            0x28    /**< u64: the CPU number, ap_main's argument */
+#define TRAMPOLINE_PHYS 0x8000  /**< physical address of the trampoline page (SIPI vector 0x08) */
+#define TRAMPOLINE_DATA 0xf00   /**< offset of the data in that page */
+#define TRAMP_CR3       0x00    /**< u64: the PML4 to start with (below 4 GiB: loaded in 32-bit mode) */
+#define TRAMP_CR0       0x08    /**< u64: CPU 0's CR0, to copy (WP, MP, NE...) */
+#define TRAMP_CR4       0x10    /**< u64: CPU 0's CR4, to copy (OSFXSR, SMEP, SMAP, FSGSBASE...) */
+#define TRAMP_STACK     0x18    /**< u64: the stack top to run on (its idle thread's) */
+#define TRAMP_ENTRY     0x20    /**< u64: the 64-bit function to call (ap_main) */
+#define TRAMP_CPU       0x28    /**< u64: the CPU number, ap_main's argument */
 
 #ifndef __ASSEMBLER__
 #include <cstdint>

@@ -43,6 +43,7 @@
 #include "kernel/panic.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
+#include "sched/run_queue.h"
 #include "sched/wait.h"
 #include "sys/futex.h"
 
@@ -59,63 +60,27 @@ constexpr uint64_t kSliceTicks = 10;  // 10 ms at 1000 Hz
 constexpr size_t kStackPages = 4;
 
 SpinLock g_lock;
-Thread* g_ready_head = nullptr;   // the run queue, FIFO
-Thread* g_ready_tail = nullptr;
+RunQueue g_ready;                 // the Ready threads, FIFO, and the CPUs idling until one comes
 Thread* g_sleepers = nullptr;     // Blocked threads with a deadline, linked by next_ready
 uint64_t g_ticks = 0;             // monotonic milliseconds, changed by CPU 0 with g_lock held
 KernelStack g_spare_stacks[16];   // stacks of dead threads, reused: their address range is not given back
 int g_spare_count = 0;
-uint64_t g_idle_cpus = 0;         // CPUs halted in their idle loop that nobody has woken yet (a bit each)
 Thread* g_dead_program_threads = nullptr;  // ended threads of programs, linked by next_ready (see below)
 Thread* g_idle_threads[kMaxCpus];
 
 Thread* percpu_thread(uint64_t value) { return reinterpret_cast<Thread*>(value); }
 
-bool may_run_here(const Thread* t, int cpu) { return (t->cpu_mask >> cpu) & 1; }
-
 // Wake a CPU that halts in its idle loop and may run @p t (not this one:
 // this CPU looks at the queue itself before it halts again).
 void kick_idle_cpu_for(const Thread* t) {
-    const int me = static_cast<int>(this_cpu_id());
-    for (int cpu = 0; cpu < kMaxCpus; ++cpu) {
-        if (cpu == me || !(g_idle_cpus & (1ull << cpu)) || !may_run_here(t, cpu)) continue;
-        g_idle_cpus &= ~(1ull << cpu);  // taken: the next ready thread wakes another
-        smp_kick(cpu);
-        return;
-    }
-}
-
-void enqueue_ready(Thread* t) {
-    t->state = ThreadState::Ready;
-    t->next_ready = nullptr;
-    if (g_ready_tail) g_ready_tail->next_ready = t;
-    else g_ready_head = t;
-    g_ready_tail = t;
+    const int cpu = g_ready.claim_idle_cpu_for(*t, static_cast<int>(this_cpu_id()));
+    if (cpu >= 0) smp_kick(cpu);
 }
 
 // A thread becomes ready: queued, and an idle CPU that may run it woken.
 void make_ready(Thread* t) {
-    enqueue_ready(t);
+    g_ready.push(t);
     kick_idle_cpu_for(t);
-}
-
-// The first queued thread CPU @p cpu may run, taken off the queue.
-Thread* dequeue_ready(int cpu) {
-    Thread* prev = nullptr;
-    for (Thread* t = g_ready_head; t; prev = t, t = t->next_ready) {
-        if (!may_run_here(t, cpu)) continue;
-        (prev ? prev->next_ready : g_ready_head) = t->next_ready;
-        if (g_ready_tail == t) g_ready_tail = prev;
-        t->next_ready = nullptr;
-        return t;
-    }
-    return nullptr;
-}
-
-bool ready_for(int cpu) {
-    for (const Thread* t = g_ready_head; t; t = t->next_ready)
-        if (may_run_here(t, cpu)) return true;
-    return false;
 }
 
 void remove_from(WaitQueue& queue, Thread* t) {
@@ -192,7 +157,7 @@ void prepare_first_switch(Thread* t, uint64_t below, uint64_t start, uint64_t r1
 void schedule(IrqLock& guard) {
     const int me = static_cast<int>(this_cpu_id());
     Thread* prev = current_thread();
-    Thread* next = dequeue_ready(me);
+    Thread* next = g_ready.take(me);
     if (!next) next = percpu_thread(percpu_read<PERCPU_IDLE_THREAD>());
     percpu_write<PERCPU_NEED_RESCHED>(0);
     next->ran_ticks = 0;
@@ -271,13 +236,13 @@ namespace {
     const int me = static_cast<int>(this_cpu_id());
     for (;;) {
         IrqLock guard(g_lock);
-        if (ready_for(me)) {
-            g_idle_cpus &= ~(1ull << me);
+        if (g_ready.has_for(me)) {
+            g_ready.busy(me);
             current_thread()->state = ThreadState::Ready;  // not queued: the per-CPU block finds it
             schedule(guard);
             continue;
         }
-        g_idle_cpus |= 1ull << me;  // a CPU that readies a thread may wake this one
+        g_ready.idling(me);  // a CPU that readies a thread may wake this one
         // Look and halt with interrupts off: sti takes effect only after the
         // next instruction, so an interrupt that readies a thread now wakes the hlt.
         guard.release_keeping_interrupts_off();
@@ -366,7 +331,7 @@ Result<Thread*> spawn_user_thread(Process& process, const TrapFrame& frame, uint
 
 void yield() {
     IrqLock guard(g_lock);
-    enqueue_ready(current_thread());
+    g_ready.push(current_thread());
     schedule(guard);
 }
 
@@ -418,7 +383,7 @@ void sched_tick() {
     }
     Thread* self = current_thread();
     const bool idling = reinterpret_cast<uint64_t>(self) == percpu_read<PERCPU_IDLE_THREAD>();
-    if (ready_for(me) && (idling || ++self->ran_ticks >= kSliceTicks)) percpu_write<PERCPU_NEED_RESCHED>(1);
+    if (g_ready.has_for(me) && (idling || ++self->ran_ticks >= kSliceTicks)) percpu_write<PERCPU_NEED_RESCHED>(1);
 }
 
 void return_to_user_checks() {

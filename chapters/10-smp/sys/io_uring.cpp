@@ -57,7 +57,6 @@
 using abi::Errno;
 namespace ring_abi = abi::io_uring;
 
-
 class RingFile;
 
 namespace {
@@ -69,7 +68,6 @@ File* file_of(const uring::Request& r) { return reinterpret_cast<File*>(r.scratc
 uring::RegisteredBuffer* buffer_of(const uring::Request& r) {
     return reinterpret_cast<uring::RegisteredBuffer*>(r.scratch[1]);
 }
-
 
 // Do @p transfer (a read or write) on the user buffers the request names:
 // its piece of a registered buffer, checked against what was registered and
@@ -354,7 +352,7 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
         file->sqpoll = true;
         const int cpu = params.flags & ring_abi::kSetupSqAff ? static_cast<int>(params.sq_thread_cpu) : -1;
         if (const Result<void> started = file->poller.start(file->ring, *current_process(), params.sq_thread_idle,
-                                                             file->completions, cpu);
+                                                            file->completions, cpu);
             !started) {
             file->sqpoll = false;
             file->unref();

@@ -41,7 +41,10 @@ private:
 struct Table {
     std::vector<uint8_t> bytes;
     explicit Table(const char* signature) : bytes(36) { std::memcpy(bytes.data(), signature, 4); }
-    Table& u8(uint8_t v) { bytes.push_back(v); return *this; }
+    Table& u8(uint8_t v) {
+        bytes.push_back(v);
+        return *this;
+    }
     Table& u16(uint16_t v) { return raw(&v, 2); }
     Table& u32(uint32_t v) { return raw(&v, 4); }
     Table& u64(uint64_t v) { return raw(&v, 8); }
@@ -130,8 +133,8 @@ Test(acpi, qemu_like_tables_give_two_processors) {
 Test(acpi, xsdt_is_preferred_and_x2apic_entries_count) {
     FakeMemory memory(0x2000);
     Table madt("APIC");
-    madt.u32(0xfee00000).u32(0).local_apic(0, 0, 1).x2apic(0, 1, 0).x2apic(300, 1, 7).x2apic(301, 0, 8)
-        .lapic_override(0x1234000000);
+    madt.u32(0xfee00000).u32(0).local_apic(0, 0, 1).x2apic(0, 1, 0);
+    madt.x2apic(300, 1, 7).x2apic(301, 0, 8).lapic_override(0x1234000000);
     madt.place(memory, kBase + 0x800);
     Table rsdt("RSDT");  // an RSDT that lists nothing useful: it must not be the one read
     rsdt.u32(kBase + 0x1000).place(memory, kBase + 0x100);

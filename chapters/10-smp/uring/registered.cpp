@@ -342,31 +342,31 @@ Result<long> Registry::dispatch(ring_abi::RegisterOp op, uint64_t arg, uint32_t 
                                 const FileTable& descriptors) {
     using ring_abi::RegisterOp;
     switch (op) {
-        case RegisterOp::RegisterBuffers:
-            if (arg == 0) return Err(Errno::Fault);
-            return register_buffers(space, arg, nr_args, 0);
-        case RegisterOp::UnregisterBuffers:
-            if (arg != 0 || nr_args != 0) return Err(Errno::Inval);
-            return unregister(m_buffers);
-        case RegisterOp::RegisterFiles:
-            if (arg == 0) return Err(Errno::Fault);
-            return register_files(descriptors, arg, nr_args, 0);
-        case RegisterOp::UnregisterFiles:
-            if (arg != 0 || nr_args != 0) return Err(Errno::Inval);
-            return unregister(m_files);
-        case RegisterOp::RegisterFilesUpdate: {
-            // io_register_files_update: the older, smaller struct; nr_args is the count.
-            if (nr_args == 0) return Err(Errno::Inval);
-            const auto up = TRY(read_user<ring_abi::RsrcUpdate>(arg));
-            if (up.resv != 0) return Err(Errno::Inval);
-            if (uint64_t{up.offset} + nr_args > UINT32_MAX) return Err(Errno::Overflow);
-            return update_files(descriptors, up.offset, up.data, nr_args, 0);
-        }
-        case RegisterOp::RegisterFiles2: return register_rsrc(false, arg, nr_args, space, descriptors);
-        case RegisterOp::RegisterFilesUpdate2: return update_rsrc(false, arg, nr_args, space, descriptors);
-        case RegisterOp::RegisterBuffers2: return register_rsrc(true, arg, nr_args, space, descriptors);
-        case RegisterOp::RegisterBuffersUpdate: return update_rsrc(true, arg, nr_args, space, descriptors);
-        default: return Err(Errno::Inval);
+    case RegisterOp::RegisterBuffers:
+        if (arg == 0) return Err(Errno::Fault);
+        return register_buffers(space, arg, nr_args, 0);
+    case RegisterOp::UnregisterBuffers:
+        if (arg != 0 || nr_args != 0) return Err(Errno::Inval);
+        return unregister(m_buffers);
+    case RegisterOp::RegisterFiles:
+        if (arg == 0) return Err(Errno::Fault);
+        return register_files(descriptors, arg, nr_args, 0);
+    case RegisterOp::UnregisterFiles:
+        if (arg != 0 || nr_args != 0) return Err(Errno::Inval);
+        return unregister(m_files);
+    case RegisterOp::RegisterFilesUpdate: {
+        // io_register_files_update: the older, smaller struct; nr_args is the count.
+        if (nr_args == 0) return Err(Errno::Inval);
+        const auto up = TRY(read_user<ring_abi::RsrcUpdate>(arg));
+        if (up.resv != 0) return Err(Errno::Inval);
+        if (uint64_t{up.offset} + nr_args > UINT32_MAX) return Err(Errno::Overflow);
+        return update_files(descriptors, up.offset, up.data, nr_args, 0);
+    }
+    case RegisterOp::RegisterFiles2: return register_rsrc(false, arg, nr_args, space, descriptors);
+    case RegisterOp::RegisterFilesUpdate2: return update_rsrc(false, arg, nr_args, space, descriptors);
+    case RegisterOp::RegisterBuffers2: return register_rsrc(true, arg, nr_args, space, descriptors);
+    case RegisterOp::RegisterBuffersUpdate: return update_rsrc(true, arg, nr_args, space, descriptors);
+    default: return Err(Errno::Inval);
     }
 }
 

@@ -69,7 +69,6 @@ Result<long> fsync_file(File& file);          // sys/open_calls.cpp
 Result<long> sys_openat(const SyscallArgs&);  // sys/open_calls.cpp
 Result<long> sys_statx(const SyscallArgs&);   // sys/stat_calls.cpp
 
-
 class RingFile;
 
 namespace {
@@ -81,7 +80,6 @@ File* file_of(const uring::Request& r) { return reinterpret_cast<File*>(r.scratc
 uring::RegisteredBuffer* buffer_of(const uring::Request& r) {
     return reinterpret_cast<uring::RegisteredBuffer*>(r.scratch[1]);
 }
-
 
 // Do @p transfer (a read or write) on the user buffers the request names:
 // its piece of a registered buffer, checked against what was registered and
@@ -399,7 +397,7 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
         file->sqpoll = true;
         const int cpu = params.flags & ring_abi::kSetupSqAff ? static_cast<int>(params.sq_thread_cpu) : -1;
         if (const Result<void> started = file->poller.start(file->ring, *current_process(), params.sq_thread_idle,
-                                                             file->completions, cpu);
+                                                            file->completions, cpu);
             !started) {
             file->sqpoll = false;
             file->unref();

@@ -65,48 +65,48 @@ Result<void> prepare_check(const Sqe& sqe) {
     if (sqe.personality != 0) return Err(Errno::Inval);             // no registered credentials
     if (sqe.ioprio != 0) return Err(Errno::Inval);                  // no I/O priorities
     switch (static_cast<Op>(sqe.opcode)) {
-        case Op::Nop:
-            if (sqe.rw_flags != 0) return Err(Errno::Inval);  // Linux 6.18: unknown nop_flags
-            return {};
-        case Op::Read:
-        case Op::Write:
-            if (sqe.pad2[0] != 0) return Err(Errno::Inval);
-            if (!user_range_ok(sqe.addr, sqe.len)) return Err(Errno::Fault);
-            return {};
-        case Op::ReadFixed:
-        case Op::WriteFixed:
-            // The address is checked at issue, against the registered buffer
-            // (Linux's io_import_fixed): a bad one fails there, -EFAULT, and
-            // the batch goes on.
-            if (sqe.pad2[0] != 0) return Err(Errno::Inval);
-            return {};
-        case Op::Readv:
-        case Op::Writev:
-            if (sqe.pad2[0] != 0) return Err(Errno::Inval);
-            if (sqe.len > kMaxIovecs) return Err(Errno::Inval);
-            if (!user_range_ok(sqe.addr, uint64_t{sqe.len} * sizeof(abi::IoVec))) return Err(Errno::Fault);
-            return {};
-        case Op::Close:
-            // Linux's io_close_prep; file_index would close a registered file.
-            if (sqe.off || sqe.addr || sqe.len || sqe.rw_flags || sqe.buf_index || sqe.file_index)
-                return Err(Errno::Inval);
-            if (sqe.flags & kSqeFixedFile) return Err(Errno::BadF);
-            return {};
-        case Op::Fsync:  // io_fsync_prep; off and len name a range, which a file in memory ignores
-            if (sqe.addr || sqe.buf_index || sqe.splice_fd_in) return Err(Errno::Inval);
-            if (sqe.fsync_flags & ~kFsyncDatasync) return Err(Errno::Inval);
-            return {};
-        case Op::Openat:  // io_openat_prep: the path is copied by the executor's prepare
-            if (sqe.buf_index) return Err(Errno::Inval);
-            if (sqe.flags & kSqeFixedFile) return Err(Errno::BadF);
-            if (sqe.file_index) return Err(Errno::Inval);  // into a registered-file slot: not implemented
-            return {};
-        case Op::Statx:  // io_statx_prep
-            if (sqe.buf_index || sqe.splice_fd_in) return Err(Errno::Inval);
-            if (sqe.flags & kSqeFixedFile) return Err(Errno::BadF);
-            return {};
-        default:
+    case Op::Nop:
+        if (sqe.rw_flags != 0) return Err(Errno::Inval);  // Linux 6.18: unknown nop_flags
+        return {};
+    case Op::Read:
+    case Op::Write:
+        if (sqe.pad2[0] != 0) return Err(Errno::Inval);
+        if (!user_range_ok(sqe.addr, sqe.len)) return Err(Errno::Fault);
+        return {};
+    case Op::ReadFixed:
+    case Op::WriteFixed:
+        // The address is checked at issue, against the registered buffer
+        // (Linux's io_import_fixed): a bad one fails there, -EFAULT, and
+        // the batch goes on.
+        if (sqe.pad2[0] != 0) return Err(Errno::Inval);
+        return {};
+    case Op::Readv:
+    case Op::Writev:
+        if (sqe.pad2[0] != 0) return Err(Errno::Inval);
+        if (sqe.len > kMaxIovecs) return Err(Errno::Inval);
+        if (!user_range_ok(sqe.addr, uint64_t{sqe.len} * sizeof(abi::IoVec))) return Err(Errno::Fault);
+        return {};
+    case Op::Close:
+        // Linux's io_close_prep; file_index would close a registered file.
+        if (sqe.off || sqe.addr || sqe.len || sqe.rw_flags || sqe.buf_index || sqe.file_index)
             return Err(Errno::Inval);
+        if (sqe.flags & kSqeFixedFile) return Err(Errno::BadF);
+        return {};
+    case Op::Fsync:  // io_fsync_prep; off and len name a range, which a file in memory ignores
+        if (sqe.addr || sqe.buf_index || sqe.splice_fd_in) return Err(Errno::Inval);
+        if (sqe.fsync_flags & ~kFsyncDatasync) return Err(Errno::Inval);
+        return {};
+    case Op::Openat:  // io_openat_prep: the path is copied by the executor's prepare
+        if (sqe.buf_index) return Err(Errno::Inval);
+        if (sqe.flags & kSqeFixedFile) return Err(Errno::BadF);
+        if (sqe.file_index) return Err(Errno::Inval);  // into a registered-file slot: not implemented
+        return {};
+    case Op::Statx:  // io_statx_prep
+        if (sqe.buf_index || sqe.splice_fd_in) return Err(Errno::Inval);
+        if (sqe.flags & kSqeFixedFile) return Err(Errno::BadF);
+        return {};
+    default:
+        return Err(Errno::Inval);
     }
 }
 
@@ -200,20 +200,20 @@ Result<MmapTarget> mmap_region(const Layout& layout, uint64_t offset, uint64_t l
 
 bool opcode_supported(uint8_t opcode) {
     switch (static_cast<Op>(opcode)) {
-        case Op::Nop:
-        case Op::Readv:
-        case Op::Writev:
-        case Op::Close:
-        case Op::Read:
-        case Op::Write:
-        case Op::ReadFixed:
-        case Op::WriteFixed:
-        case Op::Fsync:
-        case Op::Openat:
-        case Op::Statx:
-            return true;
-        default:
-            return false;
+    case Op::Nop:
+    case Op::Readv:
+    case Op::Writev:
+    case Op::Close:
+    case Op::Read:
+    case Op::Write:
+    case Op::ReadFixed:
+    case Op::WriteFixed:
+    case Op::Fsync:
+    case Op::Openat:
+    case Op::Statx:
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -455,8 +455,8 @@ Result<uint32_t> Ring::submit_locked(uint32_t to_submit, bool flush_first) {
             stopped = Err(Errno::Again);  // every request is in flight
             break;
         }
-        const uint32_t index = std::atomic_ref<uint32_t>(m_sq_array[m_sq_head & sq_mask]).load(
-            std::memory_order_relaxed);
+        const uint32_t index =
+            std::atomic_ref<uint32_t>(m_sq_array[m_sq_head & sq_mask]).load(std::memory_order_relaxed);
         ++m_sq_head;
         if (index >= m_layout.sq_entries) {
             // Linux: count it in sq_dropped (a read-modify-write of the shared

@@ -33,7 +33,11 @@ using abi::Signal;
 
 namespace {
 
-enum class Default { Terminate, Ignore, Stop };
+enum class Default {
+    Terminate,
+    Ignore,
+    Stop
+};
 
 // What Linux does to a signal no handler takes (the table in signal(7));
 // a core dump is a termination here: RLIMIT_CORE is 0, as on Linux by default.

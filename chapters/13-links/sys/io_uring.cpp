@@ -92,7 +92,6 @@ uring::RegisteredBuffer* buffer_of(const uring::Request& r) {
     return reinterpret_cast<uring::RegisteredBuffer*>(r.scratch[1]);
 }
 
-
 // Do @p transfer (a read or write) on the user buffers the request names:
 // its piece of a registered buffer, checked against what was registered and
 // copied through pages pinned then (READ_FIXED, WRITE_FIXED), or buffers
@@ -496,7 +495,7 @@ Result<long> sys_io_uring_setup(const SyscallArgs& a) {
         file->sqpoll = true;
         const int cpu = params.flags & ring_abi::kSetupSqAff ? static_cast<int>(params.sq_thread_cpu) : -1;
         if (const Result<void> started = file->poller.start(file->ring, *current_process(), params.sq_thread_idle,
-                                                             file->completions, cpu);
+                                                            file->completions, cpu);
             !started) {
             file->sqpoll = false;
             file->unref();
@@ -528,7 +527,7 @@ Result<long> sys_io_uring_enter(const SyscallArgs& a) {
     // The wait's argument, read before anything is submitted (Linux reads
     // it after, which only changes which error wins when both fail).
     const uint64_t deadline = (flags & ring_abi::kEnterGetEvents) ? TRY(wait_deadline(*file, flags, a.a4, a.a5))
-                                                                   : uring::kNever;
+                                                                  : uring::kNever;
     // (A thread waiting in this ring sleeps no longer than its earliest
     // timer: one this call arms wakes it, as the batch's CQEs do.)
     if (!file->sqpoll) return TRY(file->ring.enter(to_submit, min_complete, flags, &waiter, deadline));

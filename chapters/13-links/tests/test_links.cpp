@@ -225,9 +225,9 @@ Sqe keyed(Op op, uint64_t user_data, uint64_t key, uint32_t cancel_flags = 0) {
 }
 
 /// The CQEs the ring holds now, as "user_data:res" words, must be @p want.
-#define EXPECT_CQES(ring, want, ...)                                   \
-    do {                                                               \
-        const std::string got_cqes = (ring).reap();                    \
+#define EXPECT_CQES(ring, want, ...)                                         \
+    do {                                                                     \
+        const std::string got_cqes = (ring).reap();                          \
         cr_expect_str_eq(got_cqes.c_str(), want __VA_OPT__(, ) __VA_ARGS__); \
     } while (0)
 
@@ -550,6 +550,22 @@ Test(link_timeout, is_cancelled_when_its_read_completes) {
     t.executor.write_pipe(4);
     EXPECT_CQES(t, "32:4 33:-125 34:0");
     cr_expect_eq(t.ring.next_deadline(), uring::kNever, "disarmed");
+}
+
+// liburing's skip-cqe test: a LINK_TIMEOUT with CQE_SKIP_SUCCESS posts no
+// CQE when its request completes first (-ECANCELED) nor when it fires (-ETIME).
+Test(link_timeout, that_skips_successes_posts_nothing_disarmed_or_fired) {
+    TestRing t;
+    t.queue(pipe_read(35, kLink));
+    t.queue(timer(Op::LinkTimeout, 36, k10s, 0, kLink | kSkip));
+    t.queue(nop(37));
+    cr_assert_eq(t.enter(3), 3);
+    t.executor.write_pipe(4);
+    EXPECT_CQES(t, "35:4 37:0");
+    t.queue(pipe_read(38, kLink));
+    t.queue(timer(Op::LinkTimeout, 39, k20ms, 0, kSkip));
+    cr_assert_eq(t.enter(2, 1), 2);
+    EXPECT_CQES(t, "38:-125");
 }
 
 Test(link_timeout, needs_a_request_before_it) {

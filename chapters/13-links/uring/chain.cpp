@@ -146,42 +146,42 @@ void Ring::issue(Request& request) {
     const auto op = static_cast<Op>(request.sqe.opcode);
     IssueResult result = IssueResult::done(0);
     switch (op) {
-        case Op::Nop:
+    case Op::Nop:
+        break;
+    case Op::Timeout: {
+        IrqLock locked(m_lock);
+        arm_timeout(request);
+        return;
+    }
+    case Op::TimeoutRemove: {
+        IrqLock locked(m_lock);
+        finish(request, remove_timeout(request));
+        return;
+    }
+    case Op::AsyncCancel:
+        result = IssueResult::done(cancel_matching(request));  // calls the executor: no lock here
+        break;
+    case Op::LinkTimeout:
+        // Never reached: the request before it takes it off the chain
+        // when it starts or ends. Should it be, it ends unarmed.
+        result = IssueResult::done(-Errno::Canceled);
+        break;
+    default:
+        // Linux checks RWF_* flags when it issues the request: -EOPNOTSUPP.
+        if (is_rw(op) && request.sqe.rw_flags != 0) {
+            result = IssueResult::done(-Errno::OpNotSupp);
             break;
-        case Op::Timeout: {
-            IrqLock locked(m_lock);
-            arm_timeout(request);
-            return;
         }
-        case Op::TimeoutRemove: {
+        if (!m_executor) break;
+        {
+            // Pending before the executor sees it (chapter 10): a READ it
+            // parks may be completed by a write on another CPU before
+            // issue() returns, and complete() takes only a Pending request.
             IrqLock locked(m_lock);
-            finish(request, remove_timeout(request));
-            return;
+            request.state = Request::State::Pending;
         }
-        case Op::AsyncCancel:
-            result = IssueResult::done(cancel_matching(request));  // calls the executor: no lock here
-            break;
-        case Op::LinkTimeout:
-            // Never reached: the request before it takes it off the chain
-            // when it starts or ends. Should it be, it ends unarmed.
-            result = IssueResult::done(-Errno::Canceled);
-            break;
-        default:
-            // Linux checks RWF_* flags when it issues the request: -EOPNOTSUPP.
-            if (is_rw(op) && request.sqe.rw_flags != 0) {
-                result = IssueResult::done(-Errno::OpNotSupp);
-                break;
-            }
-            if (!m_executor) break;
-            {
-                // Pending before the executor sees it (chapter 10): a READ it
-                // parks may be completed by a write on another CPU before
-                // issue() returns, and complete() takes only a Pending request.
-                IrqLock locked(m_lock);
-                request.state = Request::State::Pending;
-            }
-            result = m_executor->issue(request);
-            break;
+        result = m_executor->issue(request);
+        break;
     }
     IrqLock locked(m_lock);
     if (result.pending) {
@@ -209,7 +209,11 @@ void Ring::finish(Request& request, int32_t res, uint32_t cqe_flags) {
         failed = false;
     // A request that skips successes but fails posts its CQE, and the
     // requests its failure cancels post none (Linux's REQ_F_SKIP_LINK_CQES).
+    // A LINK_TIMEOUT's -ETIME or -ECANCELED is how it ends, not a failure:
+    // one that skips successes posts nothing either way (Linux completes it
+    // without req_set_fail), unless its own SQE was bad.
     const bool skips = request.sqe.flags & kSqeCqeSkipSuccess;
+    if (op == Op::LinkTimeout && !(request.marks & Request::kMarkFailed)) failed = false;
     if (failed && skips) request.marks |= Request::kMarkSkipLinks;
     if (!(request.marks & Request::kMarkSilent) && (failed || !skips)) post(request.sqe.user_data, res, cqe_flags);
 
