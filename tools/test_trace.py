@@ -159,7 +159,7 @@ then t (the instruction counter), CS and RIP; both GS bases in full; extras.
 # The lines of the boot's console (COM1) that the checker reads.
 CONSOLE = """\
   Per-CPU data at: 0xffffffff8012a140
-null-syscall: 16 getpid calls, 0 wrong; GS base 0x403110: ok
+null-syscall: 16 getpid calls, 0 wrong; pinned to CPU 0: yes; GS base 0x403110: ok
 [Power] off status=0
 """
 BLOCK, USER_GS = "0xffffffff8012a140", "0x0000000000403110"
@@ -646,7 +646,7 @@ SMP_CONSOLE = """\
   Per-CPU data at: 0xffffffff80187640
 [Per-CPU] Initialized for CPU 1
   Per-CPU data at: 0xffffffff801876c0
-null-syscall: 16 getpid calls, 0 wrong; GS base 0x403110: ok
+null-syscall: 16 getpid calls, 0 wrong; pinned to CPU 0: yes; GS base 0x403110: ok
 thread-switch: 2 threads, 8 turns each (getpid, sched_yield); getpid wrong 0 times; own ids: yes
 [Power] off status=0
 """

@@ -811,6 +811,8 @@ def check(text, console):
     cpus = re.search(r"^cpus: (\d+)", text, re.M)
     if cpus:
         results += check_other_cpu(s, OTHER_CPU, console)
+        claim("pinned to CPU 0: yes" in console,
+              "%s pinned itself to CPU 0 (sched_setaffinity), where the trace follows its getpids" % PROGRAM)
     if re.search(r"^sqpoll: ", text, re.M):
         results += trace_sqpoll.check(s, trace_sqpoll.wheres(text), console)
     costs = [v.get("total", 0) for n, v in s.items() if n.startswith("cost.")]

@@ -102,6 +102,7 @@ enum class Sys : long {
     SchedGetaffinity = 204,
     Getdents64 = 217,
     SetTidAddress = 218,
+    Fadvise64 = 221,
     ClockGettime = 228,
     ClockGetres = 229,
     ExitGroup = 231,

@@ -2,7 +2,7 @@
  * user/musl/files-at.c - the file calls that files.c does not make, each
  * with its errors: the *at calls relative to a directory descriptor
  * (openat, mkdirat, renameat, unlinkat, fchdir), renameat2's NOREPLACE and
- * EXCHANGE, creat and umask, truncate, dup and dup3, fsync and fdatasync,
+ * EXCHANGE, creat and umask, truncate, dup and dup3, fsync and fdatasync, fadvise64,
  * chmod, fchmod and fchmodat, faccessat and faccessat2, newfstatat with
  * AT_EMPTY_PATH, statx, utimensat, readlinkat of a file that is no link,
  * lstat, getdents64's small buffer.
@@ -46,6 +46,7 @@ static const char* err(int e) {
     case EBADF: return "EBADF";
     case EINVAL: return "EINVAL";
     case EACCES: return "EACCES";
+    case ESPIPE: return "ESPIPE";
     default: return strerror(e);
     }
 }
@@ -131,6 +132,16 @@ int main(void) {
     const int null = open("/dev/null", O_WRONLY);
     printf("files-at: fsync of /dev/null: %s\n", outcome(fsync(null)));
     printf("files-at: fsync of a closed descriptor: %s\n", outcome(fsync(99)));
+    // fadvise64, raw (posix_fadvise returns the error instead of setting errno):
+    // any file takes the advice; a pipe, a negative length or an unknown advice do not.
+    printf("files-at: fadvise DONTNEED, SEQUENTIAL of a file: %s, %s; of /dev/null: %s\n",
+           outcome(syscall(SYS_fadvise64, fd, 0, 4096, POSIX_FADV_DONTNEED)),
+           outcome(syscall(SYS_fadvise64, fd, 0, 0, POSIX_FADV_SEQUENTIAL)),
+           outcome(syscall(SYS_fadvise64, null, 0, 0, POSIX_FADV_NORMAL)));
+    printf("files-at: fadvise of a pipe: %s; length -1: %s; advice 6: %s; of a closed descriptor: %s\n",
+           outcome(syscall(SYS_fadvise64, fds[0], 0, 0, POSIX_FADV_NORMAL)),
+           outcome(syscall(SYS_fadvise64, fd, 0, -1L, POSIX_FADV_NORMAL)),
+           outcome(syscall(SYS_fadvise64, fd, 0, 0, 6)), outcome(syscall(SYS_fadvise64, 99, 0, 0, POSIX_FADV_NORMAL)));
     close(null);
     close(fds[0]);
     close(fds[1]);

@@ -199,6 +199,13 @@ int main(void) {
     fstat(fd, &st);
     printf(PROGRAM ": /dev/null is a character device: %s\n", S_ISCHR(st.st_mode) ? "yes" : "no");
     close(fd);
+    fd = open("/dev/urandom", O_RDONLY);
+    unsigned char one[32], two[32];
+    const ssize_t random_bytes = read(fd, one, sizeof one) + read(fd, two, sizeof two);
+    fstat(fd, &st);
+    printf(PROGRAM ": /dev/urandom gives %zd bytes, two reads differ: %s, device 1:%u\n", random_bytes,
+           memcmp(one, two, sizeof one) ? "yes" : "no", (unsigned)(st.st_rdev & 0xff));
+    close(fd);
 
     // Clean up, the way rm -r does: read a directory, remove its names.
     DIR* dir = opendir("sub");

@@ -851,7 +851,7 @@ void fuzz_uring_register(Lane& l) {
 bool implemented(uint64_t nr) {
     // Every number some chapter implements: chapter 04's calls and those C
     // libraries make at start, fcntl and ioctl (06), the thread calls and
-    // signals (07, and sched_setaffinity), the file calls (11), fork, vfork, execve and wait4 (12).
+    // signals (07, and sched_setaffinity), the file calls (11, and fadvise64), fork, vfork, execve and wait4 (12).
     // A number here is never fuzzed as "unknown".
     // Laid out by hand as a table: clang-format would put one entry on each line.
     // clang-format off
@@ -859,7 +859,7 @@ bool implemented(uint64_t nr) {
                                   16,  17,  18,  19,  20,  21,  22,  24,  32,  33,  35,  39,  56,  57,  58,
                                   59,  60,  61,  62,  63,  72,  74,  75,  76,  77,  79,  80,  81,  82,  83,
                                   84,  85,  87,  89,  90,  91,  95,  97,  102, 104, 107, 108, 110, 118, 120,
-                                  158, 160, 186, 200, 202, 203, 204, 217, 218, 228, 229, 231, 234, 257, 258, 262,
+                                  158, 160, 186, 200, 202, 203, 204, 217, 218, 221, 228, 229, 231, 234, 257, 258, 262,
                                   263, 264, 267, 268, 269, 273, 274, 280, 292, 293, 302, 316, 318, 332, 425,
                                   426, 427, 439};
     // clang-format on

@@ -12,4 +12,6 @@ constexpr uint32_t makedev(uint32_t major, uint32_t minor) { return (major << 8)
 
 inline constexpr uint32_t kDevNull = makedev(1, 3);     ///< /dev/null
 inline constexpr uint32_t kDevZero = makedev(1, 5);     ///< /dev/zero
+inline constexpr uint32_t kDevRandom = makedev(1, 8);   ///< /dev/random
+inline constexpr uint32_t kDevUrandom = makedev(1, 9);  ///< /dev/urandom
 inline constexpr uint32_t kDevConsole = makedev(5, 1);  ///< /dev/console

@@ -7,6 +7,8 @@
  *     /dev/console  char 5:1, 0600
  *     /dev/null     char 1:3, 0666
  *     /dev/zero     char 1:5, 0666
+ *     /dev/random   char 1:8, 0666
+ *     /dev/urandom  char 1:9, 0666
  *     /tmp          1777 (anyone may create; the sticky bit)
  *
  * Everything lives in memory: nothing survives a reboot, as with Linux's tmpfs.
@@ -66,6 +68,8 @@ void fs_init() {
     add_device(dev, "console", 0600, kDevConsole);
     add_device(dev, "null", 0666, kDevNull);
     add_device(dev, "zero", 0666, kDevZero);
+    add_device(dev, "random", 0666, kDevRandom);
+    add_device(dev, "urandom", 0666, kDevUrandom);
 
     const multiboot2::BootInfo& boot = boot_info();
     size_t programs = 0;
@@ -81,7 +85,7 @@ void fs_init() {
         program->set_image(phys_to_virt(PhysAddr(m.start)).as<const uint8_t>(), m.end - m.start);
         ++programs;
     }
-    kprint("[FS] tmpfs at /: /bin ({} programs), /dev/console, /dev/null, /dev/zero, /tmp\n", programs);
+    kprint("[FS] tmpfs at /: /bin ({} programs), /dev/console, /dev/null, /dev/random, /dev/urandom, /dev/zero, /tmp\n", programs);
 }
 
 // ------------------------------------------------------------ FsContext

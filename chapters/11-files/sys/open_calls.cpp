@@ -171,6 +171,22 @@ Result<long> sys_fsync(const SyscallArgs& a) {
     return fsync_file(*file.get());
 }
 
+/// fadvise64(fd, offset, len, advice): how the program will read the file,
+/// a hint. The files here are memory already, so no advice changes
+/// anything (as for Linux's tmpfs); the checks are Linux's, in its order:
+/// Errno::BadF, Errno::SPipe for a pipe, Errno::Inval for a negative length
+/// or an advice that is not POSIX_FADV_NORMAL (0) to POSIX_FADV_NOREUSE (5).
+Result<long> sys_fadvise64(const SyscallArgs& a) {
+    constexpr int kFadvNoReuse = 5;
+    const FileRef file = TRY(current_files().hold(static_cast<uint32_t>(a.a0)));
+    abi::Stat st;
+    file->stat(st);
+    if ((st.mode & abi::mode::TypeMask) == abi::mode::Fifo) return Err(Errno::SPipe);
+    const auto advice = static_cast<int>(a.a3);
+    if (static_cast<int64_t>(a.a2) < 0 || advice < 0 || advice > kFadvNoReuse) return Err(Errno::Inval);
+    return 0;
+}
+
 /// dup(fd): a second descriptor, the lowest free, for the same open file
 /// (without FD_CLOEXEC, whatever @p fd has).
 Result<long> sys_dup(const SyscallArgs& a) {

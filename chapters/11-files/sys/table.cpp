@@ -68,6 +68,7 @@ Result<long> sys_getdents64(const SyscallArgs&);
 Result<long> sys_ftruncate(const SyscallArgs&);
 Result<long> sys_truncate(const SyscallArgs&);
 Result<long> sys_fsync(const SyscallArgs&);
+Result<long> sys_fadvise64(const SyscallArgs&);
 Result<long> sys_dup(const SyscallArgs&);
 Result<long> sys_dup2(const SyscallArgs&);
 Result<long> sys_dup3(const SyscallArgs&);
@@ -163,6 +164,7 @@ constexpr SyscallTable make_table() {
     t.set(abi::Sys::Truncate, sys_truncate);
     t.set(abi::Sys::Fsync, sys_fsync);
     t.set(abi::Sys::Fdatasync, sys_fsync);
+    t.set(abi::Sys::Fadvise64, sys_fadvise64);
     t.set(abi::Sys::Dup, sys_dup);
     t.set(abi::Sys::Dup2, sys_dup2);
     t.set(abi::Sys::Dup3, sys_dup3);
