@@ -257,7 +257,8 @@ void Ring::init(const RingConfig& config) {
     m_executor = config.executor;
     m_submit_lock = config.submit_lock;
 
-    m_sq_head = m_cq_tail = config.first_index;
+    m_sq_head = config.first_index;
+    m_cq_tail.store(config.first_index, std::memory_order_relaxed);
     m_header->sq_head = m_header->sq_tail = config.first_index;
     m_header->cq_head = m_header->cq_tail = config.first_index;
     m_header->sq_ring_mask = m_layout.sq_entries - 1;
@@ -294,7 +295,7 @@ uint32_t Ring::sq_queued() const { return load_acquire(m_header->sq_tail) - m_sq
 
 uint32_t Ring::cq_ready() const {
     // The user's head may be garbage: more than cq_entries "ready" means full.
-    const uint32_t used = m_cq_tail - load_acquire(m_header->cq_head);
+    const uint32_t used = m_cq_tail.load(std::memory_order_relaxed) - load_acquire(m_header->cq_head);
     return used > m_layout.cq_entries ? m_layout.cq_entries : used;
 }
 
@@ -316,7 +317,7 @@ Result<void> Ring::can_submit() const {
 
 void Ring::publish_cq_tail() {
     // Release: the CQE contents are visible before the tail that covers them.
-    store_release(m_header->cq_tail, m_cq_tail);
+    store_release(m_header->cq_tail, m_cq_tail.load(std::memory_order_relaxed));
 }
 
 void Ring::post(uint64_t user_data, int32_t res, uint32_t flags) {
@@ -325,8 +326,9 @@ void Ring::post(uint64_t user_data, int32_t res, uint32_t flags) {
     // 6.18 also queues behind the backlog even when the CQ has room again.
     // The user sees the CQE once the caller publishes the tail.
     if (m_backlog_count == 0 && cq_free() > 0) {
-        m_cqes[m_cq_tail & (m_layout.cq_entries - 1)] = Cqe{user_data, res, flags};
-        ++m_cq_tail;
+        const uint32_t tail = m_cq_tail.load(std::memory_order_relaxed);  // ours: we hold the lock
+        m_cqes[tail & (m_layout.cq_entries - 1)] = Cqe{user_data, res, flags};
+        m_cq_tail.store(tail + 1, std::memory_order_relaxed);
         return;
     }
     // A full backlog gives its oldest entries to the CQ's free slots first:
@@ -353,8 +355,9 @@ uint32_t Ring::flush_backlog() {
 uint32_t Ring::flush_locked() {
     uint32_t moved = 0;
     while (m_backlog_count > 0 && cq_free() > 0) {
-        m_cqes[m_cq_tail & (m_layout.cq_entries - 1)] = m_backlog[m_backlog_head];
-        ++m_cq_tail;
+        const uint32_t tail = m_cq_tail.load(std::memory_order_relaxed);
+        m_cqes[tail & (m_layout.cq_entries - 1)] = m_backlog[m_backlog_head];
+        m_cq_tail.store(tail + 1, std::memory_order_relaxed);
         m_backlog_head = static_cast<uint32_t>((m_backlog_head + 1) % m_backlog.size());
         --m_backlog_count;
         ++moved;

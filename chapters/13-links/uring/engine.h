@@ -72,6 +72,7 @@
  */
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -505,7 +506,10 @@ private:
     SpinLock m_lock;                      ///< the completion lock: owns everything below but m_sq_head and m_free (the submitter's)
 
     uint32_t m_sq_head = 0;   ///< authoritative SQ head (the shared copy is only published)
-    uint32_t m_cq_tail = 0;   ///< authoritative CQ tail
+    /// Authoritative CQ tail. Written under the completion lock, read without
+    /// it by cq_ready() (enter()'s loop, the waiter's condition): atomic, so
+    /// that read is a stale value at worst, not a data race.
+    std::atomic<uint32_t> m_cq_tail{0};
     uint32_t m_inflight = 0;  ///< Pending requests: each still owes one CQE
 
     std::span<Cqe> m_backlog;
