@@ -154,11 +154,9 @@ public:
             if (registry) registry->m_readers.fetch_add(1, std::memory_order_seq_cst);
         }
         /// Count it out; the last Reading frees what was retired meanwhile (if anything was).
-        /// (Both seq_cst: a retire() on another CPU puts its table on the list, then
-        /// looks at the count - chapter 10.)
         ~Reading() {
             if (m_registry && m_registry->m_readers.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-                m_registry->m_retired.load(std::memory_order_seq_cst))
+                m_registry->m_retired.load(std::memory_order_acquire))
                 m_registry->reclaim();
         }
         Reading(const Reading&) = delete;

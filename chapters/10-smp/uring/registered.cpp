@@ -159,23 +159,14 @@ Registry::~Registry() {
 
 void Registry::retire(RetiredTable* table) {
     // The table is no longer installed (a seq_cst store took it away), so
-    // no Reading that starts from now on can find it: it can go once none
-    // runs. It goes on the list first, and then the count is looked at; a
-    // Reading that ends counts itself out, then looks at the list (its
-    // destructor). Full barriers on both sides: at least one of them sees
-    // the other. (Looking at the count first, as chapter 09 did, let a
-    // Reading on another CPU end in between and find the list still
-    // empty: the table, and the pipe ends it holds open, then waited for
-    // whichever Reading came next - if one ever did.)
-    table->retired_next = m_retired.load(std::memory_order_relaxed);
-    m_retired.store(table, std::memory_order_seq_cst);
-    if (m_readers.load(std::memory_order_seq_cst) != 0) return;  // the last Reading frees them (reclaim)
-    // None runs: the whole list can go (once the lock is dropped).
-    for (RetiredTable* list = m_retired.exchange(nullptr, std::memory_order_relaxed); list;) {
-        RetiredTable* next = list->retired_next;
-        list->retired_next = m_release;
-        m_release = list;
-        list = next;
+    // no Reading that starts from now on can find it: if none runs now, it
+    // can go (once the lock is dropped); else it waits for the last one.
+    if (m_readers.load(std::memory_order_seq_cst) == 0) {
+        table->retired_next = m_release;
+        m_release = table;
+    } else {
+        table->retired_next = m_retired.load(std::memory_order_relaxed);
+        m_retired.store(table, std::memory_order_release);
     }
 }
 
