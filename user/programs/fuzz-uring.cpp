@@ -222,17 +222,15 @@ long logged(StringView what, long r) {
     return r;
 }
 
-/// io_uring_enter; with threads, the helper knows while it may wait: it
-/// sees this call's own number, or @p mark if one is given, which it leaves
-/// in place after the call (a wait that spans several calls: reap_all()).
-long enter(uint32_t to_submit, uint32_t min_complete, uint32_t flags, uint64_t mark = 0) {
+/// io_uring_enter; with threads, the helper knows while it may wait.
+long enter(uint32_t to_submit, uint32_t min_complete, uint32_t flags) {
     ++g.enters;
     if (logging())
         print("fuzz-uring: enter({}, {}, {:#x}) head={} tail={} cq_head={}\n", to_submit, min_complete, flags, g_ep.head,
               g_ep.tail, g_ep.cq_head);
-    __atomic_store_n(&g_helper.waiting, mark ? mark : g.enters, __ATOMIC_RELAXED);
+    __atomic_store_n(&g_helper.waiting, g.enters, __ATOMIC_RELAXED);
     const long r = iou::raw::io_uring_enter(g_ep.fd, to_submit, min_complete, flags);
-    __atomic_store_n(&g_helper.waiting, mark, __ATOMIC_RELAXED);
+    __atomic_store_n(&g_helper.waiting, 0, __ATOMIC_RELAXED);
     return logged("enter", r);
 }
 
@@ -999,43 +997,24 @@ void unmap_rings() {
 /// Flush the backlog and reap until nothing more is owed (SQPOLL: and every
 /// published slot was taken), or until nothing more comes.
 void reap_all() {
-    // Chapter 13: a TIMEOUT (at most 3 ms) fires when the ring is next
-    // entered after its time, and what waits behind it only then. And a
-    // DRAIN may hold back the CLOSE of the very pipe end a READ before it
-    // waits on (as on Linux): only the second thread's closing everything
-    // ends that. So a quiet spell (nothing reaped, every slot taken) is a
-    // wait: the second thread sees one mark for all of it, its naps and its
-    // enters alike, and closes everything after 20 ms of it. The spell ends
-    // the reaping after 10 rounds, and with threads only once such a
-    // close-everything has begun and ended within it. (Two CPUs showed why:
-    // the second thread, running beside this one, saw each enter's own
-    // number, began its 20 ms again, and had not closed anything when the
-    // 10 rounds were over. READs were still owed, on a pipe whose writer we
-    // no longer knew of: its CLOSE was drained behind them, or cancelled
-    // with a broken chain.)
-    uint64_t mark = 0, spell = 0;
-    for (int quiet = 0, rounds = 0; rounds < 5000; ++rounds) {
+    for (int quiet = 0, rounds = 0; quiet < 10 && rounds < 5000; ++rounds) {
         observe_head();
         const bool all_taken = !g_ep.sqpoll || g_ep.head == g_ep.tail;
         const uint32_t flags = ring::kEnterGetEvents | (g_ep.sqpoll ? ring::kEnterSqWakeup : 0);
-        const long r = enter(0, all_taken ? 0 : (safe_wait() > 0 ? 1 : 0), flags, mark);
+        const long r = enter(0, all_taken ? 0 : (safe_wait() > 0 ? 1 : 0), flags);
         if (r < 0 && r != -Errno::BadR) violation("enter(GETEVENTS) failed", static_cast<uint64_t>(r), 0);
         const bool none = reap(0xffffffff) == 0;
         if (all_taken && g_owed.total == 0) break;
         quiet = none && all_taken ? quiet + 1 : 0;
-        if (quiet == 1) {
-            mark = ~g.enters;  // a new spell, a mark never used before: the second thread counts from here
-            spell = unblocks();
+        // Chapter 13: a TIMEOUT (at most 3 ms) fires when the ring is next
+        // entered after its time, and what waits behind it only then. And a
+        // DRAIN may hold back the CLOSE of the very pipe end a READ before it
+        // waits on (as on Linux): these naps count as waiting, so the second
+        // thread closes everything after 20 ms of them.
+        if (quiet) {
+            __atomic_store_n(&g_helper.waiting, ~0ull, __ATOMIC_RELAXED);
+            fuzz::nap_ms(4);
         }
-        // One that began after the spell did: from the next even count on, a whole one (see unblocks()).
-        const bool closed_in_spell = unblocks() >= ((spell + 1) & ~1ull) + 2;
-        if (quiet >= 10 && (!g_threads || closed_in_spell)) break;
-        if (!quiet) {
-            mark = 0;
-            continue;
-        }
-        __atomic_store_n(&g_helper.waiting, mark, __ATOMIC_RELAXED);
-        fuzz::nap_ms(4);
     }
     __atomic_store_n(&g_helper.waiting, 0, __ATOMIC_RELAXED);
 }
