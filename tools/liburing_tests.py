@@ -17,7 +17,7 @@ What this does:
    from Debian's archive into build/liburing/, checked against the SHA-256
    that Debian's Sources index gives for it;
 2. build: liburing and its tests with musl-gcc -static (the include folder
-   of tools/user.mk gives musl the kernel's UAPI headers). Five tests need
+   of tools/user.mk gives musl the kernel's UAPI headers). A few tests need
    glibc's error.h or a newer NVMe header and are not built, and the one
    in C++ is left out (the host's g++ links it against glibc, dynamically);
 3. run: each test natively on this machine's Linux, and in the chapter's
