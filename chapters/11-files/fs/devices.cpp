@@ -1,8 +1,7 @@
 /**
  * @file chapters/11-files/fs/devices.cpp
  * @brief The character devices of /dev: null, zero, random, urandom and
- * console, and
- * open_inode(), which gives each inode the file it opens as.
+ * console, and open_inode(), which gives each inode the file it opens as.
  *
  * A device inode holds only a number, makedev(major, minor); opening it
  * finds the driver by that number, as Linux's chrdev_open does.
